@@ -1,0 +1,85 @@
+//! The S3 error-code table: each code with its HTTP status and the default message AWS sends.
+
+macro_rules! error_codes {
+    ($($name:ident => $status:literal, $msg:literal;)*) => {
+        /// Every error code the server can answer with.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ErrorCode { $($name,)* }
+
+        impl ErrorCode {
+            /// The code as it appears in `<Code>`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(ErrorCode::$name => stringify!($name),)* }
+            }
+            pub fn status(self) -> u16 {
+                match self { $(ErrorCode::$name => $status,)* }
+            }
+            pub fn default_message(self) -> &'static str {
+                match self { $(ErrorCode::$name => $msg,)* }
+            }
+        }
+    };
+}
+
+error_codes! {
+    AccessDenied => 403, "Access Denied";
+    AuthorizationHeaderMalformed => 400, "The authorization header is malformed.";
+    AuthorizationQueryParametersError => 400, "Error parsing the query parameters as authorization.";
+    BadDigest => 400, "The Content-MD5 or checksum value that you specified did not match what the server received.";
+    BucketAlreadyExists => 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
+    BucketAlreadyOwnedByYou => 409, "Your previous request to create the named bucket succeeded and you already own it.";
+    BucketNotEmpty => 409, "The bucket you tried to delete is not empty";
+    EntityTooLarge => 400, "Your proposed upload exceeds the maximum allowed object size.";
+    EntityTooSmall => 400, "Your proposed upload is smaller than the minimum allowed object size.";
+    IncompleteBody => 400, "You did not provide the number of bytes specified by the Content-Length HTTP header.";
+    InsufficientStorage => 507, "There is not enough space to store the object.";
+    InternalError => 500, "We encountered an internal error. Please try again.";
+    InvalidAccessKeyId => 403, "The AWS Access Key Id you provided does not exist in our records.";
+    InvalidArgument => 400, "Invalid Argument";
+    InvalidBucketName => 400, "The specified bucket is not valid.";
+    InvalidDigest => 400, "The Content-MD5 you specified is not valid.";
+    InvalidLocationConstraint => 400, "The specified location constraint is not valid.";
+    InvalidPart => 400, "One or more of the specified parts could not be found. The part might not have been uploaded, or the specified entity tag might not have matched the part's entity tag.";
+    InvalidPartOrder => 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.";
+    InvalidPartNumber => 400, "The requested partnumber is not satisfiable";
+    InvalidRange => 416, "The requested range is not satisfiable";
+    InvalidRequest => 400, "Invalid Request";
+    InvalidStorageClass => 400, "The storage class you specified is not valid.";
+    InvalidURI => 400, "Couldn't parse the specified URI.";
+    KeyTooLongError => 400, "Your key is too long";
+    MalformedXML => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
+    MetadataTooLarge => 400, "Your metadata headers exceed the maximum allowed metadata size.";
+    MethodNotAllowed => 405, "The specified method is not allowed against this resource.";
+    MissingContentLength => 411, "You must provide the Content-Length HTTP header.";
+    MissingRequestBodyError => 400, "Request Body is empty";
+    MissingSecurityHeader => 400, "Your request is missing a required header.";
+    NoSuchBucket => 404, "The specified bucket does not exist";
+    NoSuchKey => 404, "The specified key does not exist.";
+    NoSuchUpload => 404, "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.";
+    NoSuchBucketPolicy => 404, "The bucket policy does not exist";
+    NotImplemented => 501, "A header you provided implies functionality that is not implemented.";
+    NotModified => 304, "Not Modified";
+    PreconditionFailed => 412, "At least one of the pre-conditions you specified did not hold";
+    RequestHeaderSectionTooLarge => 400, "Your request header section exceeds the maximum allowed size.";
+    RequestTimeTooSkewed => 403, "The difference between the request time and the current time is too large.";
+    RequestTimeout => 400, "Your socket connection to the server was not read from or written to within the timeout period.";
+    SignatureDoesNotMatch => 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.";
+    SlowDown => 503, "Please reduce your request rate.";
+    ServiceUnavailable => 503, "Service is unable to handle request.";
+    XAmzContentSHA256Mismatch => 400, "The provided 'x-amz-content-sha256' header does not match what was computed.";
+    InvalidChunkSizeError => 400, "Only the last chunk is allowed to have a size less than 8192 bytes";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_has_s3_statuses() {
+        assert_eq!(ErrorCode::NoSuchKey.as_str(), "NoSuchKey");
+        assert_eq!(ErrorCode::NoSuchKey.status(), 404);
+        assert_eq!(ErrorCode::InvalidRange.status(), 416);
+        assert_eq!(ErrorCode::MissingContentLength.status(), 411);
+        assert_eq!(ErrorCode::NotImplemented.status(), 501);
+    }
+}
