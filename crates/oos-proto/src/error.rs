@@ -43,10 +43,12 @@ error_codes! {
     InvalidPartOrder => 400, "The list of parts was not in ascending order. The parts list must be specified in order by part number.";
     InvalidPartNumber => 400, "The requested partnumber is not satisfiable";
     InvalidRange => 416, "The requested range is not satisfiable";
+    InvalidRedirectLocation => 400, "The website redirect location must have a prefix of http:// or https:// or /.";
     InvalidRequest => 400, "Invalid Request";
     InvalidStorageClass => 400, "The storage class you specified is not valid.";
     InvalidURI => 400, "Couldn't parse the specified URI.";
     KeyTooLongError => 400, "Your key is too long";
+    MaxMessageLengthExceeded => 400, "Your request was too big.";
     MalformedXML => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
     MetadataTooLarge => 400, "Your metadata headers exceed the maximum allowed metadata size.";
     MethodNotAllowed => 405, "The specified method is not allowed against this resource.";

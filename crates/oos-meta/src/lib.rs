@@ -1,0 +1,102 @@
+//! Metadata store: everything about buckets, objects, uploads and accounts except object bytes.
+//!
+//! The server talks to metadata only through [`MetaStore`]. The embedded default is
+//! [`SqliteStore`] (WAL, `synchronous=FULL`, one writer thread that group-commits, a reader pool);
+//! a PostgreSQL backend for scale-out will implement the same trait and pass the same
+//! conformance suite (`tests/conformance.rs`).
+//!
+//! Object keys are compared bytewise everywhere (S3 listing order), so listing is an index range
+//! scan that jumps over whole common prefixes instead of reading them.
+
+mod model;
+mod sqlite;
+
+pub use model::*;
+pub use sqlite::SqliteStore;
+
+use async_trait::async_trait;
+
+/// Errors of the metadata layer. The server maps them to S3 error codes in one place.
+#[derive(Debug, thiserror::Error)]
+pub enum MetaError {
+    #[error("no such bucket")]
+    NoSuchBucket,
+    #[error("bucket is owned by another account")]
+    BucketOwnedByOther,
+    #[error("bucket is not empty")]
+    BucketNotEmpty,
+    #[error("no such upload")]
+    NoSuchUpload,
+    #[error("metadata store failure: {0}")]
+    Backend(String),
+}
+
+pub type MetaResult<T> = Result<T, MetaError>;
+
+/// The metadata operations the server needs. Every method is one transaction: each either
+/// happens completely or not at all, and is durable when it returns `Ok`.
+#[async_trait]
+pub trait MetaStore: Send + Sync + 'static {
+    // ---- accounts ----
+    /// Creates the account and its primary key if the account id does not exist yet; if it
+    /// exists, returns it unchanged (idempotent first start).
+    async fn ensure_account(&self, account: Account, key: AccessKey) -> MetaResult<Account>;
+    async fn get_access_key(&self, access_key_id: &str) -> MetaResult<Option<AccessKey>>;
+    async fn get_account(&self, account_id: &str) -> MetaResult<Option<Account>>;
+
+    // ---- buckets ----
+    /// Creates the bucket. If a bucket of that name exists: `Ok(false)` when the same owner owns
+    /// it (S3 and OOS answer 200 for the owner), `Err(BucketOwnedByOther)` otherwise.
+    async fn create_bucket(&self, bucket: Bucket) -> MetaResult<bool>;
+    async fn get_bucket(&self, name: &str) -> MetaResult<Option<Bucket>>;
+    /// Buckets of one owner, ordered by name.
+    async fn list_buckets(&self, owner: &str) -> MetaResult<Vec<Bucket>>;
+    /// Deletes an empty bucket (`BucketNotEmpty` if any object exists). Its in-progress
+    /// multipart uploads are aborted in the same transaction; their parts' data ids go to GC.
+    async fn delete_bucket(&self, name: &str) -> MetaResult<()>;
+    /// Counts of objects and their bytes, over all buckets (for metrics).
+    async fn usage(&self) -> MetaResult<Usage>;
+
+    // ---- objects ----
+    /// Inserts or replaces the object `(bucket, key)`. The data ids of a replaced object are
+    /// queued for GC in the same transaction. `NoSuchBucket` if the bucket vanished.
+    async fn put_object(&self, object: Object) -> MetaResult<()>;
+    async fn get_object(&self, bucket: &str, key: &str) -> MetaResult<Option<Object>>;
+    /// Deletes the object, queueing its data ids for GC. Returns whether it existed.
+    async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool>;
+    /// Deletes many keys of one bucket in one transaction; returns, per key, whether it existed.
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> MetaResult<Vec<bool>>;
+    /// One page of a listing, see [`ListQuery`].
+    async fn list_objects(&self, bucket: &str, query: &ListQuery) -> MetaResult<ListPage>;
+
+    // ---- multipart ----
+    async fn create_upload(&self, upload: Upload) -> MetaResult<()>;
+    async fn get_upload(&self, bucket: &str, upload_id: &str) -> MetaResult<Option<Upload>>;
+    /// Inserts or replaces a part; a replaced part's data id is queued for GC.
+    /// `NoSuchUpload` if the upload is gone (completed or aborted meanwhile).
+    async fn put_part(&self, bucket: &str, part: Part) -> MetaResult<()>;
+    /// Parts with number > `after`, ascending, at most `limit`.
+    async fn list_parts(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        after: u32,
+        limit: usize,
+    ) -> MetaResult<Vec<Part>>;
+    /// Atomically: removes the upload and all its parts, stores `object` (which references the
+    /// chosen parts' data ids), queues the data ids of parts not referenced by `object` and of
+    /// any object it replaces for GC. `NoSuchUpload` if the upload is gone.
+    async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<()>;
+    /// Removes the upload and its parts, queueing their data for GC.
+    async fn abort_upload(&self, bucket: &str, upload_id: &str) -> MetaResult<()>;
+    /// In-progress uploads ordered by (key, upload_id) after the markers (see [`UploadQuery`]).
+    async fn list_uploads(&self, bucket: &str, query: &UploadQuery) -> MetaResult<UploadPage>;
+
+    // ---- garbage collection of object data ----
+    /// Up to `limit` data ids waiting for deletion.
+    async fn gc_pending(&self, limit: usize) -> MetaResult<Vec<String>>;
+    /// Forgets data ids whose files have been deleted.
+    async fn gc_done(&self, data_ids: &[String]) -> MetaResult<()>;
+    /// Whether any object or part references this data id (restart recovery of orphans).
+    async fn is_data_referenced(&self, data_id: &str) -> MetaResult<bool>;
+}

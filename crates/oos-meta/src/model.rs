@@ -1,0 +1,178 @@
+//! Row types of the metadata store. Times are Unix milliseconds (UTC).
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Stable internal id (also the canonical user id shown in Owner elements).
+    pub id: String,
+    /// Account name, shown as DisplayName.
+    pub name: String,
+    pub created: i64,
+    pub disabled: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessKey {
+    pub access_key_id: String,
+    pub account_id: String,
+    /// The secret as stored (the server encrypts it before it reaches the store).
+    pub secret: String,
+    pub primary: bool,
+    pub active: bool,
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bucket {
+    pub name: String,
+    /// Account id of the owner.
+    pub owner: String,
+    pub created: i64,
+    /// Canned ACL name (`private`, `public-read`, ...).
+    pub acl: String,
+    /// Bucket configuration documents not interpreted by the store, keyed by kind
+    /// (`location`, `policy`, `website`, `cors`, `lifecycle`, `logging`, `accelerate`, ...).
+    pub config: Vec<(String, String)>,
+}
+
+/// Where an object's bytes live.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DataRef {
+    /// Small objects stored in the row itself.
+    Inline(Vec<u8>),
+    /// One data id holding the whole object.
+    Single(String),
+    /// A completed multipart upload: the parts' data in order.
+    Parts(Vec<PartRef>),
+}
+
+impl DataRef {
+    /// Data ids referenced (empty for inline data).
+    pub fn data_ids(&self) -> Vec<&str> {
+        match self {
+            DataRef::Inline(_) => Vec::new(),
+            DataRef::Single(id) => vec![id.as_str()],
+            DataRef::Parts(parts) => parts.iter().map(|p| p.data_id.as_str()).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartRef {
+    pub data_id: String,
+    pub size: u64,
+}
+
+/// HTTP attributes stored with an object and returned on GET/HEAD.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectAttrs {
+    pub content_type: Option<String>,
+    pub content_encoding: Option<String>,
+    pub content_disposition: Option<String>,
+    pub content_language: Option<String>,
+    pub cache_control: Option<String>,
+    pub expires: Option<String>,
+    pub website_redirect: Option<String>,
+    /// `x-amz-meta-*` pairs, names lower-cased without the prefix, in request order.
+    pub user_meta: Vec<(String, String)>,
+    /// Checksum (algorithm name such as `CRC32`, base64 value) the client asked for.
+    pub checksum: Option<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Object {
+    pub bucket: String,
+    pub key: String,
+    pub size: u64,
+    /// ETag without quotes (`hex md5` or `hex-N` for multipart).
+    pub etag: String,
+    pub last_modified: i64,
+    pub storage_class: String,
+    pub attrs: ObjectAttrs,
+    pub data: DataRef,
+}
+
+/// A listing request. Keys are compared bytewise.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    pub prefix: String,
+    pub delimiter: Option<String>,
+    /// Return only keys (and common prefixes) strictly greater than this.
+    pub start_after: Option<String>,
+    /// Maximum number of entries (objects plus common prefixes), at most 1000.
+    pub max_keys: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Entries live in a page's Vec and are moved, not copied around; boxing the large variant
+// would only add an allocation per entry (and change the contract the server uses).
+#[allow(clippy::large_enum_variant)]
+pub enum ListEntry {
+    Object(Object),
+    /// A common prefix (prefix + everything up to and including the delimiter).
+    CommonPrefix(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListPage {
+    pub entries: Vec<ListEntry>,
+    /// More entries exist after the last one returned.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Upload {
+    pub upload_id: String,
+    pub bucket: String,
+    pub key: String,
+    pub initiated: i64,
+    pub storage_class: String,
+    pub attrs: ObjectAttrs,
+    /// Account id of the initiator.
+    pub initiator: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Part {
+    pub upload_id: String,
+    pub part_number: u32,
+    pub size: u64,
+    /// ETag without quotes.
+    pub etag: String,
+    pub last_modified: i64,
+    pub data: DataRef,
+    pub checksum: Option<(String, String)>,
+}
+
+/// ListMultipartUploads request.
+#[derive(Debug, Clone, Default)]
+pub struct UploadQuery {
+    pub prefix: String,
+    pub delimiter: Option<String>,
+    pub key_marker: Option<String>,
+    /// Only meaningful with `key_marker`: uploads of that key with a greater id are included.
+    pub upload_id_marker: Option<String>,
+    pub max_uploads: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Entries live in a page's Vec and are moved, not copied around; boxing the large variant
+// would only add an allocation per entry (and change the contract the server uses).
+#[allow(clippy::large_enum_variant)]
+pub enum UploadEntry {
+    Upload(Upload),
+    CommonPrefix(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct UploadPage {
+    pub entries: Vec<UploadEntry>,
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub objects: u64,
+    pub bytes: u64,
+}

@@ -1,0 +1,220 @@
+//! The embedded SQLite backend of [`MetaStore`].
+//!
+//! Writes go through one writer thread that group-commits (see `writer`); reads use a small
+//! pool of connections on tokio's blocking threads. WAL mode lets both proceed concurrently:
+//! readers see the last committed snapshot and never wait for the writer.
+
+mod codec;
+mod list;
+mod read_ops;
+mod readers;
+mod schema;
+mod write_ops;
+mod writer;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rusqlite::Connection;
+
+use crate::{
+    AccessKey, Account, Bucket, ListPage, ListQuery, MetaError, MetaResult, MetaStore, Object,
+    Part, Upload, UploadPage, UploadQuery, Usage,
+};
+use readers::ReaderPool;
+use writer::Writer;
+
+/// Reader connections. Metadata reads are short index lookups; a few connections saturate
+/// the small machines oosd targets without holding many file descriptors and page caches.
+const READERS: usize = 4;
+
+impl From<rusqlite::Error> for MetaError {
+    fn from(e: rusqlite::Error) -> Self {
+        MetaError::Backend(e.to_string())
+    }
+}
+
+/// Current time in Unix milliseconds (GC queue timestamps, migration records).
+pub(crate) fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// SQLite-backed [`MetaStore`]: one file, WAL journal, `synchronous=FULL`.
+pub struct SqliteStore {
+    writer: Writer,
+    readers: Arc<ReaderPool>,
+}
+
+impl std::fmt::Debug for SqliteStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStore").finish_non_exhaustive()
+    }
+}
+
+impl SqliteStore {
+    /// Opens the database at `path`, creating the file and schema if absent and applying any
+    /// pending migrations. Blocking: call before serving, or from a blocking context.
+    pub fn open(path: &Path) -> MetaResult<SqliteStore> {
+        let conn = schema::open_writer(path)?;
+        // Readers open after the migrations so they never see a half-created schema.
+        let readers = Arc::new(ReaderPool::open(path, READERS)?);
+        let writer = Writer::spawn(conn)?;
+        Ok(SqliteStore { writer, readers })
+    }
+
+    async fn write<T, F>(&self, f: F) -> MetaResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> MetaResult<T> + Send + 'static,
+    {
+        self.writer.submit(f).await
+    }
+
+    async fn read<T, F>(&self, f: F) -> MetaResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> MetaResult<T> + Send + 'static,
+    {
+        let pool = self.readers.clone();
+        tokio::task::spawn_blocking(move || pool.with(f))
+            .await
+            .unwrap_or_else(|e| Err(MetaError::Backend(format!("metadata read task: {e}"))))
+    }
+}
+
+#[async_trait]
+impl MetaStore for SqliteStore {
+    async fn ensure_account(&self, account: Account, key: AccessKey) -> MetaResult<Account> {
+        self.write(move |c| write_ops::ensure_account(c, &account, &key))
+            .await
+    }
+
+    async fn get_access_key(&self, access_key_id: &str) -> MetaResult<Option<AccessKey>> {
+        let id = access_key_id.to_owned();
+        self.read(move |c| read_ops::get_access_key(c, &id)).await
+    }
+
+    async fn get_account(&self, account_id: &str) -> MetaResult<Option<Account>> {
+        let id = account_id.to_owned();
+        self.read(move |c| read_ops::get_account(c, &id)).await
+    }
+
+    async fn create_bucket(&self, bucket: Bucket) -> MetaResult<bool> {
+        self.write(move |c| write_ops::create_bucket(c, &bucket))
+            .await
+    }
+
+    async fn get_bucket(&self, name: &str) -> MetaResult<Option<Bucket>> {
+        let name = name.to_owned();
+        self.read(move |c| read_ops::get_bucket(c, &name)).await
+    }
+
+    async fn list_buckets(&self, owner: &str) -> MetaResult<Vec<Bucket>> {
+        let owner = owner.to_owned();
+        self.read(move |c| read_ops::list_buckets(c, &owner)).await
+    }
+
+    async fn delete_bucket(&self, name: &str) -> MetaResult<()> {
+        let name = name.to_owned();
+        self.write(move |c| write_ops::delete_bucket(c, &name))
+            .await
+    }
+
+    async fn usage(&self) -> MetaResult<Usage> {
+        self.read(read_ops::usage).await
+    }
+
+    async fn put_object(&self, object: Object) -> MetaResult<()> {
+        self.write(move |c| write_ops::put_object(c, &object)).await
+    }
+
+    async fn get_object(&self, bucket: &str, key: &str) -> MetaResult<Option<Object>> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.read(move |c| read_ops::get_object(c, &bucket, &key))
+            .await
+    }
+
+    async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.write(move |c| write_ops::delete_object(c, &bucket, &key))
+            .await
+    }
+
+    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> MetaResult<Vec<bool>> {
+        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
+        self.write(move |c| write_ops::delete_objects(c, &bucket, &keys))
+            .await
+    }
+
+    async fn list_objects(&self, bucket: &str, query: &ListQuery) -> MetaResult<ListPage> {
+        let (bucket, query) = (bucket.to_owned(), query.clone());
+        self.read(move |c| read_ops::list_objects(c, &bucket, &query))
+            .await
+    }
+
+    async fn create_upload(&self, upload: Upload) -> MetaResult<()> {
+        self.write(move |c| write_ops::create_upload(c, &upload))
+            .await
+    }
+
+    async fn get_upload(&self, bucket: &str, upload_id: &str) -> MetaResult<Option<Upload>> {
+        let (bucket, id) = (bucket.to_owned(), upload_id.to_owned());
+        self.read(move |c| read_ops::get_upload(c, &bucket, &id))
+            .await
+    }
+
+    async fn put_part(&self, bucket: &str, part: Part) -> MetaResult<()> {
+        let bucket = bucket.to_owned();
+        self.write(move |c| write_ops::put_part(c, &bucket, &part))
+            .await
+    }
+
+    async fn list_parts(
+        &self,
+        bucket: &str,
+        upload_id: &str,
+        after: u32,
+        limit: usize,
+    ) -> MetaResult<Vec<Part>> {
+        let (bucket, id) = (bucket.to_owned(), upload_id.to_owned());
+        self.read(move |c| read_ops::list_parts(c, &bucket, &id, after, limit))
+            .await
+    }
+
+    async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<()> {
+        let id = upload_id.to_owned();
+        self.write(move |c| write_ops::complete_upload(c, &id, &object))
+            .await
+    }
+
+    async fn abort_upload(&self, bucket: &str, upload_id: &str) -> MetaResult<()> {
+        let (bucket, id) = (bucket.to_owned(), upload_id.to_owned());
+        self.write(move |c| write_ops::abort_upload(c, &bucket, &id))
+            .await
+    }
+
+    async fn list_uploads(&self, bucket: &str, query: &UploadQuery) -> MetaResult<UploadPage> {
+        let (bucket, query) = (bucket.to_owned(), query.clone());
+        self.read(move |c| read_ops::list_uploads(c, &bucket, &query))
+            .await
+    }
+
+    async fn gc_pending(&self, limit: usize) -> MetaResult<Vec<String>> {
+        self.read(move |c| read_ops::gc_pending(c, limit)).await
+    }
+
+    async fn gc_done(&self, data_ids: &[String]) -> MetaResult<()> {
+        let ids = data_ids.to_vec();
+        self.write(move |c| write_ops::gc_done(c, &ids)).await
+    }
+
+    async fn is_data_referenced(&self, data_id: &str) -> MetaResult<bool> {
+        let id = data_id.to_owned();
+        self.read(move |c| read_ops::is_data_referenced(c, &id))
+            .await
+    }
+}

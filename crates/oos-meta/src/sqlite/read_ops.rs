@@ -1,0 +1,324 @@
+//! Queries, run on pooled reader connections. Multi-statement reads run in one read
+//! transaction so they see a single snapshot (WAL gives each reader a consistent view).
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+use super::codec::{self, OBJECT_COLS, PART_COLS, UPLOAD_COLS};
+use super::list::{self, Entry, Flow, Lower, RangeScan, Request, Visit};
+use crate::{
+    AccessKey, Account, Bucket, ListEntry, ListPage, ListQuery, MetaError, MetaResult, Object,
+    Part, Upload, UploadEntry, UploadPage, UploadQuery, Usage,
+};
+
+pub(super) fn get_access_key(c: &Connection, id: &str) -> MetaResult<Option<AccessKey>> {
+    c.prepare_cached(&format!(
+        "SELECT {} FROM access_keys WHERE access_key_id = ?1",
+        codec::KEY_COLS
+    ))?
+    .query_row(params![id], |r| Ok(codec::key_from_row(r)))
+    .optional()?
+    .transpose()
+}
+
+pub(super) fn get_account(c: &Connection, id: &str) -> MetaResult<Option<Account>> {
+    c.prepare_cached(&format!(
+        "SELECT {} FROM accounts WHERE id = ?1",
+        codec::ACCOUNT_COLS
+    ))?
+    .query_row(params![id], |r| Ok(codec::account_from_row(r)))
+    .optional()?
+    .transpose()
+}
+
+pub(super) fn get_bucket(c: &Connection, name: &str) -> MetaResult<Option<Bucket>> {
+    c.prepare_cached(&format!(
+        "SELECT {} FROM buckets WHERE name = ?1",
+        codec::BUCKET_COLS
+    ))?
+    .query_row(params![name], |r| Ok(codec::bucket_from_row(r)))
+    .optional()?
+    .transpose()
+}
+
+pub(super) fn list_buckets(c: &Connection, owner: &str) -> MetaResult<Vec<Bucket>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {} FROM buckets WHERE owner = ?1 ORDER BY name",
+        codec::BUCKET_COLS
+    ))?;
+    let mut rows = stmt.query(params![owner])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(codec::bucket_from_row(row)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn usage(c: &Connection) -> MetaResult<Usage> {
+    let (objects, bytes): (i64, i64) = c
+        .prepare_cached("SELECT objects, bytes FROM usage WHERE id = 0")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(Usage {
+        objects: objects.max(0) as u64,
+        bytes: bytes.max(0) as u64,
+    })
+}
+
+pub(super) fn get_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<Option<Object>> {
+    c.prepare_cached(&format!(
+        "SELECT {OBJECT_COLS} FROM objects WHERE bucket = ?1 AND key = ?2"
+    ))?
+    .query_row(params![bucket, key.as_bytes()], |r| {
+        Ok(codec::object_from_row(bucket, r))
+    })
+    .optional()?
+    .transpose()
+}
+
+pub(super) fn get_upload(
+    c: &Connection,
+    bucket: &str,
+    upload_id: &str,
+) -> MetaResult<Option<Upload>> {
+    c.prepare_cached(&format!(
+        "SELECT {UPLOAD_COLS} FROM uploads WHERE upload_id = ?1 AND bucket = ?2"
+    ))?
+    .query_row(params![upload_id, bucket], |r| {
+        Ok(codec::upload_from_row(r))
+    })
+    .optional()?
+    .transpose()
+}
+
+pub(super) fn list_parts(
+    c: &Connection,
+    bucket: &str,
+    upload_id: &str,
+    after: u32,
+    limit: usize,
+) -> MetaResult<Vec<Part>> {
+    let tx = c.unchecked_transaction()?;
+    if get_upload(&tx, bucket, upload_id)?.is_none() {
+        return Err(MetaError::NoSuchUpload);
+    }
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {PART_COLS} FROM parts WHERE upload_id = ?1 AND part_number > ?2
+         ORDER BY part_number LIMIT ?3"
+    ))?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let mut rows = stmt.query(params![upload_id, after, limit])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(codec::part_from_row(row)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn gc_pending(c: &Connection, limit: usize) -> MetaResult<Vec<String>> {
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    c.prepare_cached("SELECT data_id FROM gc_queue ORDER BY queued_at, data_id LIMIT ?1")?
+        .query_map(params![limit], |r| r.get(0))?
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
+pub(super) fn is_data_referenced(c: &Connection, data_id: &str) -> MetaResult<bool> {
+    Ok(
+        c.prepare_cached("SELECT 1 FROM data_refs WHERE data_id = ?1 AND refs > 0")?
+            .exists(params![data_id])?,
+    )
+}
+
+fn require_bucket(c: &Connection, bucket: &str) -> MetaResult<()> {
+    let exists = c
+        .prepare_cached("SELECT 1 FROM buckets WHERE name = ?1")?
+        .exists(params![bucket])?;
+    if exists {
+        Ok(())
+    } else {
+        Err(MetaError::NoSuchBucket)
+    }
+}
+
+/// The fixed parts of a range query over one bucket's objects or uploads.
+struct RangeSql {
+    cols: &'static str,
+    /// Table and the WHERE clause's fixed part, with `?1` bound to the bucket.
+    from_where: &'static str,
+    order: &'static str,
+    /// Position of the key column in `cols`.
+    key_col: usize,
+}
+
+const OBJECT_RANGE: RangeSql = RangeSql {
+    cols: OBJECT_COLS,
+    from_where: "objects WHERE bucket = ?1",
+    order: "key",
+    key_col: 0,
+};
+
+const UPLOAD_RANGE: RangeSql = RangeSql {
+    cols: UPLOAD_COLS,
+    from_where: "uploads WHERE bucket = ?1",
+    order: "key, upload_id",
+    key_col: 2,
+};
+
+/// Runs a range query lazily: rows are stepped one at a time and the statement is reset as
+/// soon as the visitor stops, so seeking past a common prefix reads nothing under it.
+fn scan_range<T>(
+    c: &Connection,
+    q: &RangeSql,
+    bucket: &str,
+    (lower, upper): (&Lower, Option<&[u8]>),
+    decode: &dyn Fn(&rusqlite::Row<'_>) -> MetaResult<T>,
+    visit: &mut Visit<'_, T>,
+) -> MetaResult<()> {
+    let (lower_sql, lower_key, lower_id) = match lower {
+        Lower::From(k) => ("key >= ?2", k, None),
+        Lower::After(k) => ("key > ?2", k, None),
+        // `key >= ?2` alone bounds the index range; the OR only filters the marker key's rows.
+        Lower::AfterEntry(k, id) => ("key >= ?2 AND (key > ?2 OR upload_id > ?4)", k, Some(id)),
+    };
+    let upper_sql = if upper.is_some() { " AND key < ?3" } else { "" };
+    let sql = format!(
+        "SELECT {} FROM {} AND {lower_sql}{upper_sql} ORDER BY {}",
+        q.cols, q.from_where, q.order
+    );
+    let mut stmt = c.prepare_cached(&sql)?;
+    // Keys bind as BLOBs (`&[u8]`) so they compare bytewise with the stored BLOB keys.
+    stmt.raw_bind_parameter(1, bucket)?;
+    stmt.raw_bind_parameter(2, lower_key.as_slice())?;
+    if let Some(u) = upper {
+        stmt.raw_bind_parameter(3, u)?;
+    }
+    if let Some(id) = lower_id {
+        stmt.raw_bind_parameter(4, id)?;
+    }
+    let mut rows = stmt.raw_query();
+    while let Some(row) = rows.next()? {
+        let key = row
+            .get_ref(q.key_col)?
+            .as_blob()
+            .map_err(|e| MetaError::Backend(format!("key column: {e}")))?;
+        if visit(key, &|| decode(row))? == Flow::Stop {
+            break;
+        }
+    }
+    Ok(())
+}
+
+struct ObjectScan<'c> {
+    conn: &'c Connection,
+    bucket: &'c str,
+}
+
+impl RangeScan for ObjectScan<'_> {
+    type Item = Object;
+    fn scan(
+        &mut self,
+        lower: &Lower,
+        upper: Option<&[u8]>,
+        visit: &mut Visit<'_, Object>,
+    ) -> MetaResult<()> {
+        // Objects have no secondary id: an entry marker means "after this key".
+        let after;
+        let lower = match lower {
+            Lower::AfterEntry(k, _) => {
+                after = Lower::After(k.clone());
+                &after
+            }
+            other => other,
+        };
+        let bucket = self.bucket;
+        scan_range(
+            self.conn,
+            &OBJECT_RANGE,
+            bucket,
+            (lower, upper),
+            &|row| codec::object_from_row(bucket, row),
+            visit,
+        )
+    }
+}
+
+struct UploadScan<'c> {
+    conn: &'c Connection,
+    bucket: &'c str,
+}
+
+impl RangeScan for UploadScan<'_> {
+    type Item = Upload;
+    fn scan(
+        &mut self,
+        lower: &Lower,
+        upper: Option<&[u8]>,
+        visit: &mut Visit<'_, Upload>,
+    ) -> MetaResult<()> {
+        scan_range(
+            self.conn,
+            &UPLOAD_RANGE,
+            self.bucket,
+            (lower, upper),
+            &codec::upload_from_row,
+            visit,
+        )
+    }
+}
+
+pub(super) fn list_objects(c: &Connection, bucket: &str, q: &ListQuery) -> MetaResult<ListPage> {
+    let tx = c.unchecked_transaction()?;
+    require_bucket(&tx, bucket)?;
+    let req = Request {
+        prefix: &q.prefix,
+        delimiter: q.delimiter.as_deref(),
+        marker: q
+            .start_after
+            .as_ref()
+            .map(|s| Lower::After(s.as_bytes().to_vec())),
+        max: q.max_keys,
+    };
+    let (entries, truncated) = list::list(&mut ObjectScan { conn: &tx, bucket }, &req)?;
+    Ok(ListPage {
+        entries: entries
+            .into_iter()
+            .map(|e| match e {
+                Entry::Item(o) => ListEntry::Object(o),
+                Entry::Prefix(p) => ListEntry::CommonPrefix(p),
+            })
+            .collect(),
+        truncated,
+    })
+}
+
+pub(super) fn list_uploads(
+    c: &Connection,
+    bucket: &str,
+    q: &UploadQuery,
+) -> MetaResult<UploadPage> {
+    let tx = c.unchecked_transaction()?;
+    require_bucket(&tx, bucket)?;
+    let marker = q.key_marker.as_ref().map(|k| {
+        let k = k.as_bytes().to_vec();
+        match &q.upload_id_marker {
+            Some(id) => Lower::AfterEntry(k, id.clone()),
+            None => Lower::After(k),
+        }
+    });
+    let req = Request {
+        prefix: &q.prefix,
+        delimiter: q.delimiter.as_deref(),
+        marker,
+        max: q.max_uploads,
+    };
+    let (entries, truncated) = list::list(&mut UploadScan { conn: &tx, bucket }, &req)?;
+    Ok(UploadPage {
+        entries: entries
+            .into_iter()
+            .map(|e| match e {
+                Entry::Item(u) => UploadEntry::Upload(u),
+                Entry::Prefix(p) => UploadEntry::CommonPrefix(p),
+            })
+            .collect(),
+        truncated,
+    })
+}

@@ -1,0 +1,192 @@
+//! Connection setup and numbered schema migrations.
+//!
+//! Object and upload keys are BLOBs: SQLite compares BLOBs with memcmp, which is exactly the
+//! bytewise order S3 listings need. Every statement must therefore bind keys as bytes
+//! (`key.as_bytes()`), never as text: a TEXT value never equals a BLOB in SQLite.
+
+use std::path::Path;
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::MetaResult;
+
+/// How long a connection waits for a lock held by another process (a second oosd on the same
+/// file, the sqlite3 shell) before failing. Within one process the single writer never waits.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Enough cached statements for every distinct statement the store issues, so none is re-parsed.
+const STATEMENT_CACHE: usize = 64;
+
+/// Migrations in order; migration `i` (1-based) brings the schema to version `i`. Append only:
+/// a released migration is never edited.
+const MIGRATIONS: &[&str] = &[
+    // 1: initial schema.
+    r#"
+    CREATE TABLE accounts (
+        id       TEXT PRIMARY KEY,
+        name     TEXT NOT NULL,
+        created  INTEGER NOT NULL,
+        disabled INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE access_keys (
+        access_key_id TEXT PRIMARY KEY,
+        account_id    TEXT NOT NULL,
+        secret        TEXT NOT NULL,
+        is_primary    INTEGER NOT NULL,
+        active        INTEGER NOT NULL,
+        created       INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX access_keys_by_account ON access_keys (account_id);
+
+    CREATE TABLE buckets (
+        name    TEXT PRIMARY KEY,
+        owner   TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        acl     TEXT NOT NULL,
+        config  TEXT NOT NULL          -- JSON array of [kind, document] pairs
+    ) WITHOUT ROWID;
+    CREATE INDEX buckets_by_owner ON buckets (owner, name);
+
+    -- `data` is the JSON DataRef for data held in files; inline bytes live in `inline` (as a
+    -- BLOB, not a JSON number array) with `data` NULL. `inline` is the last column so that
+    -- listings that do not need it rarely touch its overflow pages.
+    CREATE TABLE objects (
+        bucket        TEXT NOT NULL,
+        key           BLOB NOT NULL,
+        size          INTEGER NOT NULL,
+        etag          TEXT NOT NULL,
+        last_modified INTEGER NOT NULL,
+        storage_class TEXT NOT NULL,
+        attrs         TEXT NOT NULL,   -- JSON ObjectAttrs
+        data          TEXT,
+        inline        BLOB,
+        PRIMARY KEY (bucket, key)
+    ) WITHOUT ROWID;
+
+    CREATE TABLE uploads (
+        upload_id     TEXT PRIMARY KEY,
+        bucket        TEXT NOT NULL,
+        key           BLOB NOT NULL,
+        initiated     INTEGER NOT NULL,
+        storage_class TEXT NOT NULL,
+        attrs         TEXT NOT NULL,
+        initiator     TEXT NOT NULL
+    ) WITHOUT ROWID;
+    -- ListMultipartUploads order.
+    CREATE INDEX uploads_by_key ON uploads (bucket, key, upload_id);
+
+    CREATE TABLE parts (
+        upload_id      TEXT NOT NULL,
+        part_number    INTEGER NOT NULL,
+        size           INTEGER NOT NULL,
+        etag           TEXT NOT NULL,
+        last_modified  INTEGER NOT NULL,
+        checksum_algo  TEXT,
+        checksum_value TEXT,
+        data           TEXT,
+        inline         BLOB,
+        PRIMARY KEY (upload_id, part_number)
+    ) WITHOUT ROWID;
+
+    -- How many object/part rows reference each data id. Maintained in the same transactions
+    -- as objects and parts; an id whose count drops to zero moves to gc_queue. This answers
+    -- is_data_referenced with one probe and makes "don't GC what the new object still uses"
+    -- fall out of counting instead of set arithmetic in every operation.
+    CREATE TABLE data_refs (
+        data_id TEXT PRIMARY KEY,
+        refs    INTEGER NOT NULL
+    ) WITHOUT ROWID;
+
+    CREATE TABLE gc_queue (
+        data_id   TEXT PRIMARY KEY,
+        queued_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX gc_queue_by_age ON gc_queue (queued_at, data_id);
+
+    -- Running totals for usage(), updated by every object insert/replace/delete.
+    CREATE TABLE usage (
+        id      INTEGER PRIMARY KEY CHECK (id = 0),
+        objects INTEGER NOT NULL,
+        bytes   INTEGER NOT NULL
+    );
+    INSERT INTO usage (id, objects, bytes) VALUES (0, 0, 0);
+    "#,
+];
+
+fn common_setup(conn: &Connection) -> MetaResult<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+    // Referential integrity is kept by the write functions themselves (they check bucket and
+    // upload existence and need those checks anyway to return NoSuchBucket/NoSuchUpload);
+    // foreign keys would only add per-row lookups to the hot PUT path.
+    conn.pragma_update(None, "foreign_keys", false)?;
+    Ok(())
+}
+
+/// Opens (creating if needed) the database for writing and brings the schema up to date.
+pub(super) fn open_writer(path: &Path) -> MetaResult<Connection> {
+    let mut conn = Connection::open(path)?;
+    common_setup(&conn)?;
+    // WAL lets readers run against a snapshot while the writer commits; FULL syncs the WAL on
+    // every commit, so an acknowledged write survives power loss (group commit amortises it).
+    let mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(crate::MetaError::Backend(format!(
+            "could not enable WAL journal (got {mode})"
+        )));
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    migrate(&mut conn)?;
+    Ok(conn)
+}
+
+/// Opens a reader connection. `query_only` guards against a write slipping into the pool and
+/// bypassing the writer thread.
+pub(super) fn open_reader(path: &Path) -> MetaResult<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    common_setup(&conn)?;
+    conn.pragma_update(None, "query_only", true)?;
+    Ok(conn)
+}
+
+fn migrate(conn: &mut Connection) -> MetaResult<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (
+            version INTEGER PRIMARY KEY,
+            applied INTEGER NOT NULL
+        )",
+    )?;
+    loop {
+        // The version is read inside the write transaction so that two processes opening a
+        // fresh file at once cannot both apply the same migration. Each migration commits with
+        // its version row, so a crash mid-upgrade leaves the previous version intact.
+        let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let current: i64 = tx.query_row(
+            "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+            [],
+            |r| r.get(0),
+        )?;
+        let known = MIGRATIONS.len() as i64;
+        if current > known {
+            return Err(crate::MetaError::Backend(format!(
+                "database schema version {current} is newer than this build ({known})"
+            )));
+        }
+        if current == known {
+            return Ok(());
+        }
+        let version = current + 1;
+        tx.execute_batch(MIGRATIONS[current as usize])?;
+        tx.execute(
+            "INSERT INTO schema_version (version, applied) VALUES (?1, ?2)",
+            rusqlite::params![version, super::now_ms()],
+        )?;
+        tx.commit()?;
+        tracing::info!(version, "applied metadata schema migration");
+    }
+}

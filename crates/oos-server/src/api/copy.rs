@@ -1,0 +1,161 @@
+//! CopyObject and UploadPartCopy: the source is read through the verifying object stream and
+//! written as new data (data ids are never shared, so GC stays a plain queue).
+
+use http::Response;
+use md5::{Digest, Md5};
+use oos_meta::{DataRef, Object, Part};
+use oos_proto::headers::{X_AMZ_COPY_SOURCE, X_AMZ_COPY_SOURCE_RANGE, X_AMZ_METADATA_DIRECTIVE};
+use oos_proto::time_fmt::iso8601_millis;
+use oos_proto::xml::{self, CopyResult};
+use percent_encoding::percent_decode_str;
+
+use super::object::{commit_object, discard};
+use super::object_attrs::{attrs_from_headers, storage_class};
+use super::read::{check_conditions, parse_range, Conditions, ObjectStream, RangeSpec};
+use super::Ctx;
+use crate::body::MAX_PUT_SIZE;
+use crate::error::S3Result;
+use crate::response::{self, Body};
+use crate::s3_error;
+use crate::state::{now_millis, Server};
+
+/// The source object of a copy, after the caller's access to it has been checked.
+async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
+    let raw = ctx.header(X_AMZ_COPY_SOURCE).unwrap_or_default();
+    let (path, version) = match raw.split_once('?') {
+        Some((p, q)) => (p, q.strip_prefix("versionId=")),
+        None => (raw, None),
+    };
+    if version.is_some_and(|v| v != "null") {
+        return Err(s3_error!(InvalidArgument, "Versioning is not enabled: only versionId=null exists."));
+    }
+    let decoded = percent_decode_str(path.trim_start_matches('/'))
+        .decode_utf8()
+        .map_err(|_| s3_error!(InvalidArgument, "Invalid copy source encoding"))?;
+    let (bucket, key) = decoded
+        .split_once('/')
+        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+        .ok_or_else(|| s3_error!(InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"))?;
+    let principal = ctx.principal()?;
+    let src_bucket = ctx
+        .server
+        .meta
+        .get_bucket(bucket)
+        .await?
+        .ok_or_else(|| s3_error!(NoSuchBucket))?;
+    if src_bucket.owner != principal.account.id {
+        return Err(s3_error!(AccessDenied));
+    }
+    let object = ctx
+        .server
+        .meta
+        .get_object(bucket, key)
+        .await?
+        .ok_or_else(|| s3_error!(NoSuchKey))?;
+    check_conditions(&ctx.parts.headers, &object, Conditions::copy_source())?;
+    Ok(object)
+}
+
+/// Copies `[start, end)` of `src` into new data, returning it with the MD5 of the bytes.
+async fn copy_data(server: &Server, src: &Object, start: u64, end: u64, allow_inline: bool) -> S3Result<(DataRef, [u8; 16])> {
+    let mut source = ObjectStream::open(server, src, start, end).await?;
+    let mut md5 = Md5::new();
+    if allow_inline && end - start <= server.config.inline_threshold {
+        let mut buf = Vec::with_capacity((end - start) as usize);
+        while let Some(piece) = source.next().await? {
+            md5.update(&piece);
+            buf.extend_from_slice(&piece);
+        }
+        return Ok((DataRef::Inline(buf), md5.finalize().into()));
+    }
+    let mut writer = server.store.writer();
+    while let Some(piece) = source.next().await? {
+        md5.update(&piece);
+        writer.write(&piece).await?;
+    }
+    Ok((DataRef::Single(writer.finish().await?), md5.finalize().into()))
+}
+
+pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx.owned_bucket().await?;
+    let src = source_object(ctx).await?;
+    if src.size > MAX_PUT_SIZE {
+        return Err(s3_error!(InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"));
+    }
+    let replace = match ctx.header(X_AMZ_METADATA_DIRECTIVE) {
+        None | Some("COPY") => false,
+        Some("REPLACE") => true,
+        Some(other) => return Err(s3_error!(InvalidArgument, "Unknown metadata directive {other}.")),
+    };
+    let class_header = ctx.header(oos_proto::headers::X_AMZ_STORAGE_CLASS).is_some();
+    let class = if class_header {
+        storage_class(&ctx.parts.headers)?
+    } else {
+        src.storage_class.clone()
+    };
+    let same = src.bucket == bucket.name && src.key == ctx.key();
+    if same && !replace && !class_header && ctx.header(oos_proto::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION).is_none() {
+        return Err(s3_error!(InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
+    }
+    let mut attrs = if replace {
+        attrs_from_headers(&ctx.parts.headers)?
+    } else {
+        src.attrs.clone()
+    };
+    attrs.checksum = src.attrs.checksum.clone().filter(|_| !matches!(src.data, DataRef::Parts(_)));
+    let (data, md5) = copy_data(ctx.server, &src, 0, src.size, true).await?;
+    let object = Object {
+        bucket: bucket.name,
+        key: ctx.key().to_string(),
+        size: src.size,
+        etag: hex::encode(md5),
+        last_modified: now_millis(),
+        storage_class: class,
+        attrs,
+        data,
+    };
+    let result = CopyResult {
+        xmlns: xml::XMLNS,
+        last_modified: iso8601_millis(object.last_modified),
+        etag: format!("\"{}\"", object.etag),
+    };
+    commit_object(ctx.server, object).await?;
+    Ok(response::xml("CopyObjectResult", &result))
+}
+
+pub async fn upload_part_copy(ctx: &mut Ctx<'_>, part_number: u32, upload_id: &str) -> S3Result<Response<Body>> {
+    let bucket = ctx.owned_bucket().await?;
+    super::multipart::existing_upload(ctx, &bucket.name, upload_id).await?;
+    let src = source_object(ctx).await?;
+    let (start, end) = match ctx.header(X_AMZ_COPY_SOURCE_RANGE) {
+        None => (0, src.size),
+        Some(raw) => match parse_range(raw, src.size) {
+            RangeSpec::Range(s, e) if raw.trim_start_matches("bytes=").split('-').all(|n| !n.is_empty()) => (s, e),
+            RangeSpec::Unsatisfiable => return Err(super::read::invalid_range(src.size)),
+            _ => return Err(s3_error!(InvalidArgument, "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy")),
+        },
+    };
+    if end - start > MAX_PUT_SIZE {
+        return Err(s3_error!(EntityTooLarge));
+    }
+    let (data, md5) = copy_data(ctx.server, &src, start, end, false).await?;
+    let part = Part {
+        upload_id: upload_id.to_string(),
+        part_number,
+        size: end - start,
+        etag: hex::encode(md5),
+        last_modified: now_millis(),
+        data: data.clone(),
+        checksum: None,
+    };
+    let result = CopyResult {
+        xmlns: xml::XMLNS,
+        last_modified: iso8601_millis(part.last_modified),
+        etag: format!("\"{}\"", part.etag),
+    };
+    if let Err(e) = ctx.server.meta.put_part(&bucket.name, part).await {
+        discard(ctx.server, &data).await;
+        return Err(e.into());
+    }
+    Ok(response::xml("CopyPartResult", &result))
+}

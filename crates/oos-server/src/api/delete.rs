@@ -1,0 +1,68 @@
+//! DeleteObjects: up to 1000 keys in one request and one metadata transaction.
+
+use http::Response;
+use oos_proto::headers::X_AMZ_CHECKSUM_PREFIX;
+use oos_proto::xml::{self, Delete, DeleteError, DeleteResult, Deleted};
+
+use super::Ctx;
+use crate::error::S3Result;
+use crate::response::{self, Body};
+use crate::route::MAX_KEY_LEN;
+use crate::s3_error;
+
+pub const MAX_DELETE_KEYS: usize = 1000;
+/// 1000 keys of 1024 bytes, escaped, fit in this.
+const MAX_DELETE_BODY: u64 = 8 * 1024 * 1024;
+
+pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx.owned_bucket().await?;
+    // S3 requires an integrity header here: Content-MD5 or any x-amz-checksum-*/trailer.
+    let has_integrity = ctx.parts.headers.contains_key("content-md5")
+        || ctx.parts.headers.contains_key(oos_proto::headers::X_AMZ_TRAILER)
+        || ctx
+            .parts
+            .headers
+            .keys()
+            .any(|k| k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type");
+    if !has_integrity {
+        return Err(s3_error!(InvalidRequest, "Missing required header for this request: Content-MD5"));
+    }
+    let body = ctx.small_body(MAX_DELETE_BODY).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
+    let request: Delete = xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
+    if request.objects.is_empty() || request.objects.len() > MAX_DELETE_KEYS {
+        return Err(s3_error!(MalformedXML));
+    }
+    let quiet = request.quiet.unwrap_or(false);
+    let mut errors = Vec::new();
+    let mut keys = Vec::new();
+    for o in request.objects {
+        if o.key.is_empty() || o.key.len() > MAX_KEY_LEN {
+            errors.push(DeleteError {
+                key: o.key,
+                code: "InvalidArgument".into(),
+                message: "Invalid key".into(),
+            });
+        } else if o.version_id.as_deref().is_some_and(|v| v != "null") {
+            errors.push(DeleteError {
+                key: o.key,
+                code: "NoSuchVersion".into(),
+                message: "The specified version does not exist.".into(),
+            });
+        } else {
+            keys.push(o.key);
+        }
+    }
+    ctx.server.meta.delete_objects(&bucket.name, &keys).await?;
+    let doc = DeleteResult {
+        xmlns: xml::XMLNS,
+        // Keys that did not exist count as deleted (S3).
+        deleted: if quiet {
+            Vec::new()
+        } else {
+            keys.into_iter().map(|key| Deleted { key }).collect()
+        },
+        errors,
+    };
+    Ok(response::xml("DeleteResult", &doc))
+}

@@ -1,0 +1,109 @@
+//! PutObject and DeleteObject, and the write path shared with parts and copies.
+
+use http::{Response, StatusCode};
+use oos_meta::{DataRef, Object};
+
+use super::object_attrs::{attrs_from_headers, storage_class};
+use super::Ctx;
+use crate::body::{BodyDigest, RequestBody, MAX_PUT_SIZE};
+use crate::error::S3Result;
+use crate::response::{self, set_header, Body};
+use crate::s3_error;
+use crate::state::{now_millis, Server};
+
+pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx.owned_bucket().await?;
+    if !ctx.parts.headers.contains_key("content-length")
+        && !ctx.parts.headers.contains_key(oos_proto::headers::X_AMZ_DECODED_CONTENT_LENGTH)
+    {
+        return Err(s3_error!(MissingContentLength));
+    }
+    let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
+    let class = storage_class(&ctx.parts.headers)?;
+    let mut body = ctx.body(MAX_PUT_SIZE)?;
+    let (data, digest) = store_body(ctx.server, &mut body, true).await?;
+    attrs.checksum = digest.checksum.clone();
+    let object = Object {
+        bucket: bucket.name,
+        key: ctx.key().to_string(),
+        size: body.len(),
+        etag: digest.md5_hex(),
+        last_modified: now_millis(),
+        storage_class: class,
+        attrs,
+        data,
+    };
+    let etag = object.etag.clone();
+    commit_object(ctx.server, object).await?;
+    let mut resp = response::status(StatusCode::OK);
+    set_header(&mut resp, "etag", &format!("\"{etag}\""));
+    write_checksum_header(&mut resp, &digest);
+    Ok(resp)
+}
+
+/// Stores a new object's metadata; if that fails, its fresh data is deleted again so nothing
+/// is left unreferenced.
+pub async fn commit_object(server: &Server, object: Object) -> S3Result<()> {
+    let data = object.data.clone();
+    if let Err(e) = server.meta.put_object(object).await {
+        discard(server, &data).await;
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+/// Deletes data that never became visible (best effort: restart recovery collects the rest).
+pub async fn discard(server: &Server, data: &DataRef) {
+    for id in data.data_ids() {
+        if let Err(e) = server.store.delete(id).await {
+            tracing::warn!(data_id = id, error = %e, "could not delete unreferenced data");
+        }
+    }
+}
+
+pub fn write_checksum_header(resp: &mut Response<Body>, digest: &BodyDigest) {
+    if let Some((algo, value)) = &digest.checksum {
+        set_header(
+            resp,
+            // Names are a fixed set: crc32, crc32c, crc64nvme, sha1, sha256.
+            match algo.as_str() {
+                "CRC32" => "x-amz-checksum-crc32",
+                "CRC32C" => "x-amz-checksum-crc32c",
+                "CRC64NVME" => "x-amz-checksum-crc64nvme",
+                "SHA1" => "x-amz-checksum-sha1",
+                _ => "x-amz-checksum-sha256",
+            },
+            value,
+        );
+    }
+}
+
+/// Receives a verified body into the data store: small bodies inline, others as a new data
+/// id that is durable before this returns. Nothing is kept if the body fails verification.
+/// Parts are never inline: a completed upload references each part's data id.
+pub async fn store_body(
+    server: &Server,
+    body: &mut RequestBody,
+    allow_inline: bool,
+) -> S3Result<(DataRef, BodyDigest)> {
+    if allow_inline && body.len() <= server.config.inline_threshold {
+        let mut buf = Vec::with_capacity(body.len() as usize);
+        while let Some(piece) = body.next().await? {
+            buf.extend_from_slice(&piece);
+        }
+        return Ok((DataRef::Inline(buf), body.digest().clone()));
+    }
+    let mut writer = server.store.writer();
+    while let Some(piece) = body.next().await? {
+        writer.write(&piece).await?;
+    }
+    let id = writer.finish().await?;
+    Ok((DataRef::Single(id), body.digest().clone()))
+}
+
+/// DeleteObject: 204 whether or not the key existed (S3).
+pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx.owned_bucket().await?;
+    ctx.server.meta.delete_object(&bucket.name, ctx.key()).await?;
+    Ok(response::status(StatusCode::NO_CONTENT))
+}

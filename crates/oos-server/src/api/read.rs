@@ -1,0 +1,359 @@
+//! GetObject and HeadObject: conditions, ranges, `response-*` overrides, and the object byte
+//! stream shared with copies.
+
+use std::collections::VecDeque;
+
+use bytes::Bytes;
+use futures_util::stream;
+use http::{HeaderMap, Response, StatusCode};
+use http_body_util::{BodyExt, StreamBody};
+use hyper::body::Frame;
+use oos_meta::{DataRef, Object};
+use oos_proto::headers::X_AMZ_MP_PARTS_COUNT;
+use oos_proto::time_fmt::parse_http_date;
+use oos_store::{DataReader, DataStore};
+
+use super::object_attrs::write_headers;
+use super::Ctx;
+use crate::error::{S3Error, S3Result};
+use crate::response::{self, set_header, Body};
+use crate::s3_error;
+use crate::state::Server;
+
+pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
+    let bucket = ctx.owned_bucket().await?;
+    let object = ctx
+        .server
+        .meta
+        .get_object(&bucket.name, ctx.key())
+        .await?
+        .ok_or_else(|| s3_error!(NoSuchKey))?;
+    check_conditions(&ctx.parts.headers, &object, Conditions::plain())?;
+
+    let (range, part_count) = match ctx.query.get("partNumber") {
+        Some(n) => part_range(&object, n)?,
+        None => (requested_range(&ctx.parts.headers, object.size)?, None),
+    };
+    let (start, end) = range.unwrap_or((0, object.size));
+    let body = if head || start == end {
+        response::empty()
+    } else {
+        let mut source = ObjectStream::open(ctx.server, &object, start, end).await?;
+        // Small objects go out as one buffer, so headers and body leave in one write.
+        match source.single_piece().await? {
+            Some(bytes) => response::full(bytes),
+            None => stream_body(source),
+        }
+    };
+    let mut resp = Response::new(body);
+    write_headers(&mut resp, &object);
+    set_header(&mut resp, "content-length", &(end - start).to_string());
+    if let Some((s, e)) = range {
+        *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
+        set_header(&mut resp, "content-range", &format!("bytes {}-{}/{}", s, e.saturating_sub(1), object.size));
+    }
+    if let Some(n) = part_count {
+        set_header(&mut resp, X_AMZ_MP_PARTS_COUNT, &n.to_string());
+    }
+    if range.is_none() && ctx.header("x-amz-checksum-mode") == Some("ENABLED") {
+        if let Some((algo, value)) = &object.attrs.checksum {
+            set_header(&mut resp, checksum_header(algo), value);
+        }
+    }
+    apply_overrides(ctx, &mut resp);
+    Ok(resp)
+}
+
+fn checksum_header(algo: &str) -> &'static str {
+    match algo {
+        "CRC32" => "x-amz-checksum-crc32",
+        "CRC32C" => "x-amz-checksum-crc32c",
+        "CRC64NVME" => "x-amz-checksum-crc64nvme",
+        "SHA1" => "x-amz-checksum-sha1",
+        _ => "x-amz-checksum-sha256",
+    }
+}
+
+/// `response-content-type` & co. replace the stored header in this response only.
+fn apply_overrides(ctx: &Ctx<'_>, resp: &mut Response<Body>) {
+    const OVERRIDES: &[(&str, &str)] = &[
+        ("response-content-type", "content-type"),
+        ("response-content-language", "content-language"),
+        ("response-expires", "expires"),
+        ("response-cache-control", "cache-control"),
+        ("response-content-disposition", "content-disposition"),
+        ("response-content-encoding", "content-encoding"),
+    ];
+    for (param, header) in OVERRIDES {
+        if let Some(v) = ctx.query.get(param) {
+            set_header(resp, header, v);
+        }
+    }
+}
+
+/// Which conditional headers to read: the plain ones, or `x-amz-copy-source-if-*`.
+pub struct Conditions {
+    prefix: &'static str,
+    /// GET/HEAD answer 304 where a copy answers 412.
+    not_modified: bool,
+}
+
+impl Conditions {
+    pub fn plain() -> Conditions {
+        Conditions { prefix: "", not_modified: true }
+    }
+
+    pub fn copy_source() -> Conditions {
+        Conditions { prefix: "x-amz-copy-source-", not_modified: false }
+    }
+}
+
+/// RFC 7232 evaluation as S3 does it: If-Match wins over If-Unmodified-Since, and
+/// If-None-Match wins over If-Modified-Since.
+pub fn check_conditions(headers: &HeaderMap, o: &Object, c: Conditions) -> S3Result<()> {
+    let get = |name: &str| headers.get(format!("{}{name}", c.prefix)).and_then(|v| v.to_str().ok());
+    let etag_matches = |list: &str| {
+        list.split(',').map(str::trim).any(|t| t == "*" || t.trim_matches('"') == o.etag)
+    };
+    let modified_secs = o.last_modified / 1000;
+    let if_match = get("if-match");
+    if let Some(list) = if_match {
+        if !etag_matches(list) {
+            return Err(s3_error!(PreconditionFailed));
+        }
+    } else if let Some(t) = get("if-unmodified-since").and_then(parse_http_date) {
+        if modified_secs > t {
+            return Err(s3_error!(PreconditionFailed));
+        }
+    }
+    let not_modified = || {
+        if c.not_modified {
+            s3_error!(NotModified)
+        } else {
+            s3_error!(PreconditionFailed)
+        }
+    };
+    if let Some(list) = get("if-none-match") {
+        if etag_matches(list) {
+            return Err(not_modified());
+        }
+    } else if let Some(t) = get("if-modified-since").and_then(parse_http_date) {
+        if modified_secs <= t {
+            return Err(not_modified());
+        }
+    }
+    Ok(())
+}
+
+/// Parses a single `Range: bytes=` range into `[start, end)`. Malformed or multiple ranges are
+/// ignored (the whole object is served, as S3 does); a range past the end is `416`.
+pub fn requested_range(headers: &HeaderMap, size: u64) -> S3Result<Option<(u64, u64)>> {
+    let Some(raw) = headers.get("range").and_then(|v| v.to_str().ok()) else {
+        return Ok(None);
+    };
+    match parse_range(raw, size) {
+        RangeSpec::Ignore => Ok(None),
+        RangeSpec::Unsatisfiable => Err(invalid_range(size)),
+        RangeSpec::Range(s, e) => Ok(Some((s, e))),
+    }
+}
+
+pub fn invalid_range(size: u64) -> S3Error {
+    let mut e = s3_error!(InvalidRange);
+    e.headers.push(("content-range", format!("bytes */{size}")));
+    e
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum RangeSpec {
+    Ignore,
+    Unsatisfiable,
+    Range(u64, u64),
+}
+
+pub fn parse_range(raw: &str, size: u64) -> RangeSpec {
+    let Some(spec) = raw.trim().strip_prefix("bytes=") else {
+        return RangeSpec::Ignore;
+    };
+    if spec.contains(',') {
+        return RangeSpec::Ignore;
+    }
+    let Some((a, b)) = spec.trim().split_once('-') else {
+        return RangeSpec::Ignore;
+    };
+    let num = |s: &str| s.trim().parse::<u64>().ok();
+    match (a.trim().is_empty(), b.trim().is_empty()) {
+        (true, true) => RangeSpec::Ignore,
+        (true, false) => match num(b) {
+            Some(0) => RangeSpec::Unsatisfiable,
+            Some(_) if size == 0 => RangeSpec::Unsatisfiable,
+            Some(n) => RangeSpec::Range(size.saturating_sub(n), size),
+            None => RangeSpec::Ignore,
+        },
+        (false, _) => {
+            let Some(start) = num(a) else { return RangeSpec::Ignore };
+            let end = if b.trim().is_empty() {
+                Some(u64::MAX)
+            } else {
+                num(b)
+            };
+            match end {
+                None => RangeSpec::Ignore,
+                Some(end) if end < start => RangeSpec::Ignore,
+                Some(_) if start >= size => RangeSpec::Unsatisfiable,
+                Some(end) => RangeSpec::Range(start, end.min(size - 1) + 1),
+            }
+        }
+    }
+}
+
+/// `?partNumber=N` on GET/HEAD: the bytes of that part of a multipart object.
+fn part_range(o: &Object, raw: &str) -> S3Result<(Option<(u64, u64)>, Option<usize>)> {
+    let n: usize = raw
+        .parse()
+        .ok()
+        .filter(|n| (1..=10000).contains(n))
+        .ok_or_else(|| s3_error!(InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"))?;
+    match &o.data {
+        DataRef::Parts(parts) => {
+            let part = parts.get(n - 1).ok_or_else(|| s3_error!(InvalidPartNumber))?;
+            let start: u64 = parts[..n - 1].iter().map(|p| p.size).sum();
+            Ok((Some((start, start + part.size)), Some(parts.len())))
+        }
+        _ if n == 1 => Ok((None, None)),
+        _ => Err(s3_error!(InvalidPartNumber)),
+    }
+}
+
+enum Segment {
+    Inline(Bytes),
+    Data { id: String, offset: u64, len: u64 },
+}
+
+/// The bytes `[start, end)` of an object, across inline data, one data id, or many parts.
+/// The first data file is opened before any response header is sent, so a missing file is
+/// a clean error, and an open file stays readable even if the object is overwritten.
+pub struct ObjectStream {
+    store: DataStore,
+    segments: VecDeque<Segment>,
+    current: Option<DataReader>,
+}
+
+impl ObjectStream {
+    pub async fn open(server: &Server, o: &Object, start: u64, end: u64) -> S3Result<ObjectStream> {
+        let mut segments = VecDeque::new();
+        match &o.data {
+            DataRef::Inline(bytes) => {
+                let bytes = Bytes::copy_from_slice(bytes.get(start as usize..end as usize).ok_or_else(|| {
+                    S3Error::internal("inline data shorter than its object", &o.key)
+                })?);
+                segments.push_back(Segment::Inline(bytes));
+            }
+            DataRef::Single(id) => segments.push_back(Segment::Data {
+                id: id.clone(),
+                offset: start,
+                len: end - start,
+            }),
+            DataRef::Parts(parts) => {
+                let mut part_start = 0u64;
+                for p in parts {
+                    let part_end = part_start + p.size;
+                    let (s, e) = (start.max(part_start), end.min(part_end));
+                    if s < e {
+                        segments.push_back(Segment::Data {
+                            id: p.data_id.clone(),
+                            offset: s - part_start,
+                            len: e - s,
+                        });
+                    }
+                    part_start = part_end;
+                }
+            }
+        }
+        let mut stream = ObjectStream {
+            store: server.store.clone(),
+            segments,
+            current: None,
+        };
+        if matches!(stream.segments.front(), Some(Segment::Data { .. })) {
+            stream.open_next().await?;
+        }
+        Ok(stream)
+    }
+
+    async fn open_next(&mut self) -> S3Result<Option<Bytes>> {
+        match self.segments.front() {
+            Some(Segment::Data { id, offset, len }) => {
+                self.current = Some(self.store.reader(id, *offset, *len).await?);
+                self.segments.pop_front();
+                Ok(None)
+            }
+            Some(Segment::Inline(_)) => match self.segments.pop_front() {
+                Some(Segment::Inline(b)) => Ok(Some(b)),
+                _ => Ok(None),
+            },
+            None => Ok(None),
+        }
+    }
+
+    /// The whole range if it is one inline piece (the common small-object case).
+    async fn single_piece(&mut self) -> S3Result<Option<Bytes>> {
+        if self.current.is_none() && self.segments.len() == 1 {
+            if let Some(Segment::Inline(_)) = self.segments.front() {
+                return self.open_next().await;
+            }
+        }
+        Ok(None)
+    }
+
+    pub async fn next(&mut self) -> S3Result<Option<Bytes>> {
+        loop {
+            if let Some(reader) = &mut self.current {
+                match reader.next().await? {
+                    Some(piece) => return Ok(Some(piece)),
+                    None => self.current = None,
+                }
+            }
+            if self.segments.is_empty() {
+                return Ok(None);
+            }
+            if let Some(inline) = self.open_next().await? {
+                return Ok(Some(inline));
+            }
+        }
+    }
+}
+
+/// A response body that pulls verified pieces from the store. A failure mid-stream aborts the
+/// connection: the client sees a short body, never wrong bytes.
+fn stream_body(source: ObjectStream) -> Body {
+    let s = stream::unfold(source, |mut source| async move {
+        match source.next().await {
+            Ok(Some(piece)) => Some((Ok(Frame::data(piece)), source)),
+            Ok(None) => None,
+            Err(e) => Some((Err(std::io::Error::other(e.message)), source)),
+        }
+    });
+    StreamBody::new(s).boxed_unsync()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_range, RangeSpec::*};
+
+    #[test]
+    fn ranges_follow_rfc_7233() {
+        assert_eq!(parse_range("bytes=0-9", 100), Range(0, 10));
+        assert_eq!(parse_range("bytes=90-", 100), Range(90, 100));
+        assert_eq!(parse_range("bytes=90-200", 100), Range(90, 100));
+        assert_eq!(parse_range("bytes=-10", 100), Range(90, 100));
+        assert_eq!(parse_range("bytes=-200", 100), Range(0, 100));
+        assert_eq!(parse_range("bytes=100-", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=0-0", 0), Unsatisfiable);
+        assert_eq!(parse_range("bytes=-0", 100), Unsatisfiable);
+        assert_eq!(parse_range("bytes=5-1", 100), Ignore);
+        assert_eq!(parse_range("bytes=0-1,5-6", 100), Ignore);
+        assert_eq!(parse_range("items=0-1", 100), Ignore);
+        assert_eq!(parse_range("bytes=x-1", 100), Ignore);
+    }
+}

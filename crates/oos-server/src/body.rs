@@ -1,0 +1,290 @@
+//! Request bodies as verifying streams: aws-chunked decoding with chunk signatures, the
+//! payload SHA-256, Content-MD5, `x-amz-checksum-*` (header or trailer) and the exact length,
+//! all checked before the last byte is handed over. A handler commits nothing until
+//! [`RequestBody::next`] has returned `None`, so a bad body changes nothing.
+
+use base64::Engine;
+use bytes::{Bytes, BytesMut};
+use http::HeaderMap;
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use md5::{Digest, Md5};
+use oos_proto::headers::{
+    X_AMZ_CHECKSUM_PREFIX, X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_SDK_CHECKSUM_ALGORITHM, X_AMZ_TRAILER,
+};
+use oos_sign::{ChecksumAlgorithm, Checksummer, ChunkedDecoder, PayloadMode};
+use sha2::Sha256;
+
+use crate::error::{S3Error, S3Result};
+use crate::s3_error;
+
+/// Largest object a single PUT may carry (S3: 5 GiB).
+pub const MAX_PUT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
+
+/// What the verified body was.
+#[derive(Debug, Clone)]
+pub struct BodyDigest {
+    pub md5: [u8; 16],
+    /// `(algorithm name, base64 value)` when the client sent or asked for a checksum.
+    pub checksum: Option<(String, String)>,
+}
+
+impl BodyDigest {
+    pub fn md5_hex(&self) -> String {
+        hex::encode(self.md5)
+    }
+}
+
+enum Expected {
+    /// The value came in a header.
+    Header(String),
+    /// The value arrives in the aws-chunked trailer.
+    Trailer,
+    /// No value sent: computed to be stored and returned.
+    Computed,
+}
+
+pub struct RequestBody {
+    incoming: Incoming,
+    decoder: Option<(ChunkedDecoder, BytesMut)>,
+    sha256: Option<(Sha256, [u8; 32])>,
+    md5: Md5,
+    content_md5: Option<[u8; 16]>,
+    checksum: Option<(ChecksumAlgorithm, Checksummer, Expected)>,
+    /// Decoded payload length announced by the client.
+    len: u64,
+    received: u64,
+    digest: Option<BodyDigest>,
+}
+
+impl RequestBody {
+    /// Checks the headers that describe the body, before any of it is read.
+    pub fn new(incoming: Incoming, payload: PayloadMode, headers: &HeaderMap, limit: u64) -> S3Result<RequestBody> {
+        let chunked = matches!(payload, PayloadMode::Chunked(_));
+        let len_header = if chunked {
+            X_AMZ_DECODED_CONTENT_LENGTH
+        } else {
+            "content-length"
+        };
+        let len = match headers.get(len_header) {
+            Some(v) => v
+                .to_str()
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+                .ok_or_else(|| s3_error!(InvalidArgument, "Invalid {len_header} header."))?,
+            None if chunked || headers.contains_key("transfer-encoding") => {
+                return Err(s3_error!(MissingContentLength))
+            }
+            None => 0,
+        };
+        if len > limit {
+            return Err(if limit >= MAX_PUT_SIZE {
+                s3_error!(EntityTooLarge)
+            } else {
+                s3_error!(MaxMessageLengthExceeded, "Your request was too big: at most {limit} bytes are accepted.")
+            });
+        }
+        let content_md5 = match headers.get("content-md5") {
+            Some(v) => Some(
+                v.to_str()
+                    .ok()
+                    .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
+                    .and_then(|d| <[u8; 16]>::try_from(d).ok())
+                    .ok_or_else(|| s3_error!(InvalidDigest))?,
+            ),
+            None => None,
+        };
+        let checksum = requested_checksum(headers)?;
+        let (decoder, sha256) = match payload {
+            PayloadMode::Unsigned => (None, None),
+            PayloadMode::Sha256(expected) => (None, Some((Sha256::new(), expected))),
+            PayloadMode::Chunked(d) => (Some((d, BytesMut::new())), None),
+        };
+        Ok(RequestBody {
+            incoming,
+            decoder,
+            sha256,
+            md5: Md5::new(),
+            content_md5,
+            checksum,
+            len,
+            received: 0,
+            digest: None,
+        })
+    }
+
+    /// Payload length announced by the client (after aws-chunked decoding).
+    pub fn len(&self) -> u64 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The next piece of verified payload; `None` once all of it arrived and every check passed.
+    pub async fn next(&mut self) -> S3Result<Option<Bytes>> {
+        loop {
+            if self.digest.is_some() {
+                return Ok(None);
+            }
+            if let Some((decoder, buf)) = &mut self.decoder {
+                if let Some(piece) = decoder.decode(buf)? {
+                    if !piece.is_empty() {
+                        return self.accept(piece).map(Some);
+                    }
+                }
+            }
+            match self.incoming.frame().await {
+                Some(Ok(frame)) => {
+                    let Ok(data) = frame.into_data() else { continue };
+                    match &mut self.decoder {
+                        Some((_, buf)) => buf.extend_from_slice(&data),
+                        None if !data.is_empty() => return self.accept(data).map(Some),
+                        None => {}
+                    }
+                }
+                Some(Err(e)) => return Err(transport_error(e)),
+                None => {
+                    self.finish()?;
+                    return Ok(None);
+                }
+            }
+        }
+    }
+
+    /// Reads the whole (small, bounded by the `limit` given to `new`) body.
+    pub async fn collect(mut self) -> S3Result<(Bytes, BodyDigest)> {
+        let mut out = BytesMut::with_capacity(self.len as usize);
+        while let Some(piece) = self.next().await? {
+            out.extend_from_slice(&piece);
+        }
+        let digest = self.digest().clone();
+        Ok((out.freeze(), digest))
+    }
+
+    /// Valid once `next` has returned `None`.
+    pub fn digest(&self) -> &BodyDigest {
+        self.digest.as_ref().expect("digest is read after the body ended")
+    }
+
+    fn accept(&mut self, piece: Bytes) -> S3Result<Bytes> {
+        self.received += piece.len() as u64;
+        if self.received > self.len {
+            return Err(s3_error!(
+                InvalidRequest,
+                "The body is longer than the declared content length."
+            ));
+        }
+        self.md5.update(&piece);
+        if let Some((h, _)) = &mut self.sha256 {
+            h.update(&piece);
+        }
+        if let Some((_, c, _)) = &mut self.checksum {
+            c.update(&piece);
+        }
+        Ok(piece)
+    }
+
+    fn finish(&mut self) -> S3Result<()> {
+        let trailers = match self.decoder.take() {
+            Some((decoder, buf)) => {
+                if !buf.is_empty() {
+                    return Err(s3_error!(IncompleteBody));
+                }
+                Some(decoder.finish()?)
+            }
+            None => None,
+        };
+        if self.received != self.len {
+            return Err(s3_error!(IncompleteBody));
+        }
+        if let Some((h, expected)) = self.sha256.take() {
+            if h.finalize().as_slice() != expected {
+                return Err(s3_error!(XAmzContentSHA256Mismatch));
+            }
+        }
+        let md5: [u8; 16] = std::mem::take(&mut self.md5).finalize().into();
+        if self.content_md5.is_some_and(|want| want != md5) {
+            return Err(s3_error!(BadDigest));
+        }
+        let checksum = match self.checksum.take() {
+            None => None,
+            Some((algo, hasher, expected)) => {
+                let got = hasher.finish();
+                let want = match expected {
+                    Expected::Header(v) => Some(v),
+                    Expected::Computed => Some(got.clone()),
+                    Expected::Trailer => trailers.as_ref().and_then(|t| {
+                        t.get(algo.header_name()).map(str::to_string)
+                    }),
+                };
+                match want {
+                    Some(w) if w != got => {
+                        return Err(s3_error!(
+                            BadDigest,
+                            "The {} you specified did not match the calculated checksum.",
+                            algo.name()
+                        ))
+                    }
+                    None => {
+                        return Err(s3_error!(
+                            InvalidRequest,
+                            "The trailer {} was announced but not sent.",
+                            algo.header_name()
+                        ))
+                    }
+                    Some(_) => Some((algo.name().to_string(), got)),
+                }
+            }
+        };
+        self.digest = Some(BodyDigest { md5, checksum });
+        Ok(())
+    }
+}
+
+/// The checksum the client wants verified: an `x-amz-checksum-<algo>` header, or an
+/// `x-amz-trailer` naming one that arrives at the end of an aws-chunked body.
+fn requested_checksum(headers: &HeaderMap) -> S3Result<Option<(ChecksumAlgorithm, Checksummer, Expected)>> {
+    let mut found = None;
+    for (name, value) in headers {
+        let Some(algo_name) = name.as_str().strip_prefix(X_AMZ_CHECKSUM_PREFIX) else { continue };
+        if algo_name == "type" || algo_name == "algorithm" || algo_name == "mode" {
+            continue;
+        }
+        let algo = ChecksumAlgorithm::from_name(&algo_name.to_ascii_uppercase())
+            .ok_or_else(|| s3_error!(InvalidRequest, "Unknown checksum header {name}."))?;
+        if found.is_some() {
+            return Err(s3_error!(
+                InvalidRequest,
+                "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
+            ));
+        }
+        let value = value.to_str().map_err(|_| s3_error!(InvalidDigest))?.to_string();
+        found = Some((algo, Checksummer::new(algo), Expected::Header(value)));
+    }
+    if found.is_some() {
+        return Ok(found);
+    }
+    if let Some(trailer) = headers.get(X_AMZ_TRAILER).and_then(|v| v.to_str().ok()) {
+        let name = trailer.trim().to_ascii_lowercase();
+        let algo = name
+            .strip_prefix(X_AMZ_CHECKSUM_PREFIX)
+            .and_then(|a| ChecksumAlgorithm::from_name(&a.to_ascii_uppercase()))
+            .ok_or_else(|| s3_error!(InvalidRequest, "Unsupported trailer {trailer}."))?;
+        return Ok(Some((algo, Checksummer::new(algo), Expected::Trailer)));
+    }
+    if let Some(v) = headers.get(X_AMZ_SDK_CHECKSUM_ALGORITHM).and_then(|v| v.to_str().ok()) {
+        // The SDK names an algorithm but sends no value: compute it so we can return it.
+        if let Some(algo) = ChecksumAlgorithm::from_name(&v.to_ascii_uppercase()) {
+            return Ok(Some((algo, Checksummer::new(algo), Expected::Computed)));
+        }
+    }
+    Ok(None)
+}
+
+/// A connection that broke or ended early mid-body.
+fn transport_error(e: hyper::Error) -> S3Error {
+    tracing::debug!(error = %e, "request body ended early");
+    s3_error!(IncompleteBody)
+}

@@ -1,0 +1,211 @@
+//! Configuration: the TOML file of DESIGN §6, overridden by flags and environment variables.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
+pub const DEFAULT_DATA_DIR: &str = "oos-data";
+pub const DEFAULT_REGION: &str = "ChengDu";
+
+/// The TOML file. Unknown keys are an error that names them (`deny_unknown_fields`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+    pub domains: Option<Vec<String>>,
+    pub website_domains: Option<Vec<String>>,
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Addresses (IPs or CIDRs) allowed to read `/_metrics` without signing.
+    pub metrics_allow: Option<Vec<String>>,
+    /// Objects up to this many bytes are stored inside their metadata row.
+    pub inline_threshold: Option<u64>,
+    /// Name of the region this server is (the single region of the embedded default).
+    pub region: Option<String>,
+}
+
+/// The resolved configuration the server runs with.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    /// Lower-cased domains for virtual-host style addressing.
+    pub domains: Vec<String>,
+    pub tls: Option<(PathBuf, PathBuf)>,
+    pub metrics_allow: Vec<IpNet>,
+    pub inline_threshold: u64,
+    pub region: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid {key}: {message}")]
+    Invalid { key: &'static str, message: String },
+}
+
+/// Values given on the command line or in the environment; they win over the file.
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config: Option<PathBuf>,
+    pub listen: Option<String>,
+    pub data_dir: Option<PathBuf>,
+}
+
+impl Config {
+    pub fn load(overrides: &Overrides) -> Result<Config, ConfigError> {
+        let file = match &overrides.config {
+            Some(path) => read_file(path)?,
+            None => FileConfig::default(),
+        };
+        Config::resolve(file, overrides)
+    }
+
+    fn resolve(file: FileConfig, o: &Overrides) -> Result<Config, ConfigError> {
+        let listen_text = o
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen = listen_text.parse().map_err(|_| ConfigError::Invalid {
+            key: "listen",
+            message: format!("{listen_text:?} is not an address like 127.0.0.1:9000"),
+        })?;
+        let tls = match (file.tls_cert, file.tls_key) {
+            (Some(c), Some(k)) => Some((c, k)),
+            (None, None) => None,
+            _ => {
+                return Err(ConfigError::Invalid {
+                    key: "tls_cert/tls_key",
+                    message: "set both or neither".into(),
+                })
+            }
+        };
+        let metrics_allow = file
+            .metrics_allow
+            .unwrap_or_default()
+            .iter()
+            .map(|s| {
+                IpNet::parse(s).ok_or_else(|| ConfigError::Invalid {
+                    key: "metrics_allow",
+                    message: format!("{s:?} is not an IP address or CIDR"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Config {
+            listen,
+            data_dir: o
+                .data_dir
+                .clone()
+                .or(file.data_dir)
+                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            domains: file
+                .domains
+                .unwrap_or_else(|| vec!["localhost".to_string()])
+                .into_iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            tls,
+            metrics_allow,
+            inline_threshold: file.inline_threshold.unwrap_or(16 * 1024),
+            region: file.region.unwrap_or_else(|| DEFAULT_REGION.to_string()),
+        })
+    }
+}
+
+fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    toml::from_str(&text).map_err(|e| ConfigError::Parse {
+        path: path.to_path_buf(),
+        // toml's message spans several lines (with a source excerpt); keep it to one.
+        message: e.message().replace('\n', " "),
+    })
+}
+
+/// An IP network (`10.0.0.0/8`) or a single address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNet {
+    addr: IpAddr,
+    prefix: u8,
+}
+
+impl IpNet {
+    pub fn parse(s: &str) -> Option<IpNet> {
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
+            None => (s.parse::<IpAddr>().ok()?, None),
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        (prefix <= max).then_some(IpNet { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_named() {
+        let err = toml::from_str::<FileConfig>("listen = \"127.0.0.1:1\"\nlisten_port = 3")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("listen_port"), "{err}");
+    }
+
+    #[test]
+    fn overrides_win_over_file() {
+        let file: FileConfig =
+            toml::from_str("listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\ndomains = [\"S3.Example\"]")
+                .unwrap();
+        let o = Overrides {
+            listen: Some("127.0.0.1:2".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(file, &o).unwrap();
+        assert_eq!(c.listen.port(), 2);
+        assert_eq!(c.data_dir, PathBuf::from("/x"));
+        assert_eq!(c.domains, vec!["s3.example"]);
+    }
+
+    #[test]
+    fn ip_networks() {
+        let net = IpNet::parse("10.1.0.0/16").unwrap();
+        assert!(net.contains("10.1.200.3".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        assert!(IpNet::parse("127.0.0.1").unwrap().contains("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(IpNet::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert_eq!(IpNet::parse("1.2.3.4/33"), None);
+        assert_eq!(IpNet::parse("nope"), None);
+    }
+}

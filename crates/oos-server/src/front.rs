@@ -1,0 +1,203 @@
+//! The front: listener (plain or TLS), connections, the request pipeline of DESIGN §2 (request
+//! id → route → endpoint → authenticate → dispatch → one error mapping), metrics, and
+//! graceful shutdown.
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use http::{Method, Request, Response, StatusCode};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tokio_rustls::TlsAcceptor;
+
+use crate::api::{self, Ctx};
+use crate::auth::authenticate;
+use crate::error::{S3Error, S3Result};
+use crate::response::{self, error_response, set_header, Body};
+use crate::route::{parse_target, Endpoint, Query, Target};
+use crate::s3_error;
+use crate::state::Server;
+
+/// How long shutdown waits for in-flight requests.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// Bound on the request head (request line + headers); larger heads get `431`.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+pub async fn serve(
+    server: Arc<Server>,
+    listener: TcpListener,
+    tls: Option<TlsAcceptor>,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Small responses must not wait for delayed ACKs (Nagle).
+        let _ = stream.set_nodelay(true);
+        let server = server.clone();
+        let service = service_fn(move |req| handle(server.clone(), req, remote));
+        let mut builder = http1::Builder::new();
+        builder.max_buf_size(MAX_HEAD_BYTES.max(8192)).keep_alive(true);
+        match &tls {
+            None => {
+                let conn = builder.serve_connection(TokioIo::new(stream), service);
+                let conn = graceful.watch(conn);
+                tokio::spawn(async move {
+                    if let Err(e) = conn.await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+            Some(acceptor) => {
+                let acceptor = acceptor.clone();
+                let watcher = graceful.watcher();
+                tokio::spawn(async move {
+                    let stream = match acceptor.accept(stream).await {
+                        Ok(s) => s,
+                        Err(e) => {
+                            tracing::debug!(error = %e, "TLS handshake failed");
+                            return;
+                        }
+                    };
+                    let conn = builder.serve_connection(TokioIo::new(stream), service);
+                    if let Err(e) = watcher.watch(conn).await {
+                        tracing::debug!(error = %e, "connection ended with an error");
+                    }
+                });
+            }
+        }
+    }
+    drop(listener);
+    tracing::info!("shutting down: finishing in-flight requests");
+    tokio::select! {
+        _ = graceful.shutdown() => tracing::info!("all connections closed"),
+        _ = tokio::time::sleep(DRAIN_TIMEOUT) => tracing::warn!("shutdown timed out with connections open"),
+    }
+}
+
+fn new_request_id() -> String {
+    hex::encode_upper(rand::random::<[u8; 8]>())
+}
+
+async fn handle(server: Arc<Server>, req: Request<Incoming>, remote: SocketAddr) -> Result<Response<Body>, Infallible> {
+    let request_id = new_request_id();
+    let started = Instant::now();
+    let head = req.method() == Method::HEAD;
+    let resource = req.uri().path().to_string();
+    let bytes_in = content_length(req.headers());
+    let (op, result) = process(&server, req, remote).await;
+    let mut resp = match result {
+        Ok(resp) => resp,
+        Err(err) => {
+            if err.code.status() >= 500 {
+                tracing::warn!(request_id, op, code = err.code.as_str(), "request failed");
+            }
+            error_response(&err, &resource, &request_id, head)
+        }
+    };
+    set_header(&mut resp, oos_proto::headers::X_AMZ_REQUEST_ID, &request_id);
+    set_header(&mut resp, oos_proto::headers::X_AMZ_ID_2, &request_id);
+    set_header(&mut resp, "server", "OOS");
+    let bytes_out = if head { 0 } else { content_length(resp.headers()) };
+    server
+        .metrics
+        .record(op, resp.status().as_u16(), started.elapsed(), bytes_in, bytes_out);
+    Ok(resp)
+}
+
+fn content_length(headers: &http::HeaderMap) -> u64 {
+    headers
+        .get("content-length")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+/// The pipeline. Returns the operation name (for metrics) with the outcome.
+async fn process(server: &Server, req: Request<Incoming>, remote: SocketAddr) -> (&'static str, S3Result<Response<Body>>) {
+    let (parts, incoming) = req.into_parts();
+    let host = parts
+        .headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_string)
+        .or_else(|| parts.uri.host().map(str::to_string));
+    let target = parse_target(host.as_deref(), parts.uri.path(), &server.config.domains);
+
+    if let Ok(Target { bucket: Some(b), key, virtual_host: false }) = &target {
+        match (b.as_str(), key) {
+            ("_health", None) => return ("Health", Ok(health(&parts.method))),
+            ("_metrics", None) => {
+                let auth = authenticate(server, &parts, target.as_ref().expect("matched Ok")).await;
+                return ("Metrics", metrics(server, &parts.method, auth.ok().and_then(|a| a.principal), remote).await);
+            }
+            _ => {}
+        }
+    }
+
+    // Routing errors are reported after authentication errors, as S3 does.
+    let query = Query::parse(parts.uri.query().unwrap_or(""));
+    let routed = match (&target, &query) {
+        (Ok(t), Ok(q)) => Endpoint::parse(&parts.method, t, q, &parts.headers),
+        (Err(e), _) | (_, Err(e)) => Err(S3Error::with_message(e.code, e.message.clone())),
+    };
+    let op = routed.as_ref().map(Endpoint::name).unwrap_or("Unknown");
+    let fallback = Target { bucket: None, key: None, virtual_host: false };
+    let auth = match authenticate(server, &parts, target.as_ref().unwrap_or(&fallback)).await {
+        Ok(a) => a,
+        Err(e) => return (op, Err(e)),
+    };
+    let (endpoint, target, query) = match (routed, target, query) {
+        (Ok(e), Ok(t), Ok(q)) => (e, t, q),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return (op, Err(e)),
+    };
+    let mut ctx = Ctx::new(server, auth.principal, target, query, parts, incoming, auth.payload);
+    (op, api::dispatch(&mut ctx, endpoint).await)
+}
+
+fn health(method: &Method) -> Response<Body> {
+    if method == Method::GET || method == Method::HEAD {
+        let mut resp = Response::new(response::full("ok\n"));
+        set_header(&mut resp, "content-type", "text/plain");
+        resp
+    } else {
+        response::status(StatusCode::METHOD_NOT_ALLOWED)
+    }
+}
+
+/// `/_metrics` is for the root account or configured scraper addresses only.
+async fn metrics(
+    server: &Server,
+    method: &Method,
+    principal: Option<crate::state::Principal>,
+    remote: SocketAddr,
+) -> S3Result<Response<Body>> {
+    if method != Method::GET {
+        return Err(s3_error!(MethodNotAllowed));
+    }
+    let allowed_addr = server.config.metrics_allow.iter().any(|n| n.contains(remote.ip()));
+    if !allowed_addr && !server.is_root(principal.as_ref()) {
+        return Err(s3_error!(AccessDenied));
+    }
+    let mut resp = Response::new(response::full(server.metrics.render(server).await));
+    set_header(&mut resp, "content-type", "text/plain; version=0.0.4");
+    Ok(resp)
+}

@@ -1,0 +1,19 @@
+//! `oosd`: an OOS-compatible object server.
+//!
+//! Layers (DESIGN §1): [`front`] (listeners, request ids, metrics) → [`route`] (bucket, key,
+//! [`route::Endpoint`]) → [`auth`] (SigV2/SigV4 via `oos-sign`) → [`api`] (one module per API
+//! family) → storage (`oos-meta` for metadata, `oos-store` for bytes). Errors become S3 XML in
+//! one place ([`error`], [`response::error_response`]).
+
+pub mod api;
+pub mod auth;
+pub mod body;
+pub mod config;
+pub mod error;
+pub mod front;
+pub mod gc;
+pub mod metrics;
+pub mod response;
+pub mod route;
+pub mod start;
+pub mod state;

@@ -1,0 +1,40 @@
+//! The shared state of a running server.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use oos_meta::{Account, MetaStore};
+use oos_store::DataStore;
+
+use crate::config::Config;
+use crate::metrics::Metrics;
+
+pub struct Server {
+    pub config: Config,
+    pub meta: Arc<dyn MetaStore>,
+    pub store: DataStore,
+    pub metrics: Metrics,
+    pub root_account_id: String,
+    pub started: Instant,
+}
+
+/// Who is asking: an account through one of its access keys. Anonymous requests have none.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub account: Account,
+    pub access_key_id: String,
+}
+
+impl Server {
+    pub fn is_root(&self, principal: Option<&Principal>) -> bool {
+        principal.is_some_and(|p| p.account.id == self.root_account_id)
+    }
+}
+
+/// Milliseconds since the Unix epoch, the unit of every stored time.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,160 @@
+"""Raw HTTP edges: malformed bodies, short bodies, disconnects, oversized input, presigned URLs."""
+
+import http.client
+import socket
+import time
+import urllib.error
+import urllib.request
+
+import botocore
+import pytest
+
+from conftest import error_code
+
+
+def hostport(oosd):
+    host, port = oosd.endpoint.split("//")[1].split(":")
+    return host, int(port)
+
+
+def presigned(s3, method, **params):
+    return s3.generate_presigned_url(method, Params=params, ExpiresIn=300)
+
+
+def test_presigned_v4_and_v2_get(oosd, s3, s3v2, bucket):
+    s3.put_object(Bucket=bucket, Key="shared", Body=b"link me")
+    for client in (s3, s3v2):
+        with urllib.request.urlopen(presigned(client, "get_object", Bucket=bucket, Key="shared")) as r:
+            assert r.read() == b"link me"
+
+
+def test_presigned_put(oosd, s3, bucket):
+    url = presigned(s3, "put_object", Bucket=bucket, Key="up")
+    req = urllib.request.Request(url, data=b"uploaded", method="PUT")
+    with urllib.request.urlopen(req) as r:
+        assert r.status == 200
+    assert s3.get_object(Bucket=bucket, Key="up")["Body"].read() == b"uploaded"
+
+
+def test_presigned_expired_and_tampered(oosd, s3, s3v2, bucket):
+    s3.put_object(Bucket=bucket, Key="e", Body=b"x")
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "e"}, ExpiresIn=1)
+    url2 = s3v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "e"}, ExpiresIn=1)
+    time.sleep(2.5)
+    for u in (url, url2):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(u)
+        assert e.value.code == 403
+        assert b"AccessDenied" in e.value.read()
+    good = presigned(s3, "get_object", Bucket=bucket, Key="e")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(good.replace("/e?", "/f?"))
+    assert e.value.code == 403
+    assert b"SignatureDoesNotMatch" in e.value.read()
+    too_long = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "e"}, ExpiresIn=604801)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(too_long)
+    assert b"AuthorizationQueryParametersError" in e.value.read()
+
+
+def test_malformed_xml_changes_nothing(oosd, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="keep", Body=b"1")
+    url = presigned(s3, "delete_objects", Bucket=bucket, Delete={"Objects": [{"Key": "keep"}]})
+    req = urllib.request.Request(url, data=b"<Delete><Object><Key>keep</Key>", method="POST",
+                                 headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="})
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    body = e.value.read()
+    assert e.value.code == 400
+    assert b"<Code>MalformedXML</Code>" in body or b"BadDigest" in body
+    assert s3.get_object(Bucket=bucket, Key="keep")["Body"].read() == b"1"
+
+
+def test_delete_objects_requires_integrity_header(oosd, s3, bucket):
+    url = presigned(s3, "delete_objects", Bucket=bucket, Delete={"Objects": [{"Key": "x"}]})
+    req = urllib.request.Request(url, data=b"<Delete><Object><Key>x</Key></Object></Delete>", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req)
+    assert e.value.code == 400
+    assert b"Content-MD5" in e.value.read()
+
+
+def test_client_disconnect_mid_upload_leaves_nothing(oosd, s3, bucket):
+    url = presigned(s3, "put_object", Bucket=bucket, Key="partial")
+    path = url.split(oosd.endpoint, 1)[1]
+    sock = socket.create_connection(hostport(oosd))
+    head = f"PUT {path} HTTP/1.1\r\nHost: {hostport(oosd)[0]}\r\nContent-Length: 1000000\r\n\r\n"
+    sock.sendall(head.encode() + b"a" * 300_000)
+    time.sleep(0.2)
+    sock.close()
+    time.sleep(0.5)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.head_object(Bucket=bucket, Key="partial")
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    tmp = oosd.data_dir / "data" / "tmp"
+    assert list(tmp.iterdir()) == []
+
+
+def test_body_shorter_than_content_length(oosd, s3, bucket):
+    url = presigned(s3, "put_object", Bucket=bucket, Key="short")
+    path = url.split(oosd.endpoint, 1)[1]
+    sock = socket.create_connection(hostport(oosd))
+    sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode() + b"b" * 10)
+    sock.shutdown(socket.SHUT_WR)
+    sock.settimeout(10)
+    data = b""
+    try:
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+    except OSError:
+        pass
+    sock.close()
+    if data:
+        assert b" 400 " in data.split(b"\r\n")[0]
+        assert b"IncompleteBody" in data
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="short")
+
+
+def test_oversized_headers_are_refused(oosd):
+    conn = http.client.HTTPConnection(*hostport(oosd), timeout=10)
+    conn.putrequest("GET", "/")
+    conn.putheader("X-Big", "v" * 100_000)
+    conn.endheaders()
+    resp = conn.getresponse()
+    assert resp.status in (400, 431)
+
+
+def test_every_error_has_request_id_and_resource(oosd, s3, bucket):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="missing/key")
+    err = e.value.response["Error"]
+    assert err["Code"] == "NoSuchKey"
+    assert e.value.response["ResponseMetadata"]["RequestId"]
+    assert err.get("Resource", "").endswith("missing/key")
+
+
+def test_virtual_host_addressing(oosd, s3, bucket):
+    s3.put_object(Bucket=bucket, Key="vh", Body=b"virtual")
+    url = presigned(s3, "get_object", Bucket=bucket, Key="vh")
+    # Same signed request, but Host-addressed: re-sign through a virtual-host client instead.
+    import boto3
+    from botocore.config import Config
+    from conftest import ACCESS_KEY, SECRET_KEY
+    port = hostport(oosd)[1]
+    vh = boto3.client("s3", endpoint_url=f"http://localhost:{port}", aws_access_key_id=ACCESS_KEY,
+                      aws_secret_access_key=SECRET_KEY, region_name="cn",
+                      config=Config(signature_version="s3v4", s3={"addressing_style": "virtual"}))
+    # Resolve {bucket}.localhost to 127.0.0.1 through the Host header: connect to 127.0.0.1.
+    vurl = vh.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "vh"}, ExpiresIn=60)
+    host = vurl.split("//")[1].split("/")[0]
+    path = vurl.split(host, 1)[1]
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path, headers={"Host": host})
+    resp = conn.getresponse()
+    assert host.startswith(bucket + ".localhost")
+    assert resp.status == 200, resp.read()
+    assert resp.read() == b"virtual"
