@@ -57,26 +57,48 @@ def test_presigned_expired_and_tampered(oosd, s3, s3v2, bucket):
     assert b"AuthorizationQueryParametersError" in e.value.read()
 
 
-def test_malformed_xml_changes_nothing(oosd, s3, bucket):
+def tamper(client, event, fn):
+    """Rewrites a real boto3 request just before it is signed."""
+    client.meta.events.register(event, fn)
+    return lambda: client.meta.events.unregister(event, fn)
+
+
+def test_malformed_xml_changes_nothing(oosd, bucket):
+    import base64, hashlib
+    s3 = oosd.client()
     s3.put_object(Bucket=bucket, Key="keep", Body=b"1")
-    url = presigned(s3, "delete_objects", Bucket=bucket, Delete={"Objects": [{"Key": "keep"}]})
-    req = urllib.request.Request(url, data=b"<Delete><Object><Key>keep</Key>", method="POST",
-                                 headers={"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="})
-    with pytest.raises(urllib.error.HTTPError) as e:
-        urllib.request.urlopen(req)
-    body = e.value.read()
-    assert e.value.code == 400
-    assert b"<Code>MalformedXML</Code>" in body or b"BadDigest" in body
+    bad = b"<Delete><Object><Key>keep</Key>"
+
+    def rewrite(request, **kw):
+        request.data = bad
+        for h in list(request.headers.keys()):
+            if h.lower().startswith("x-amz-checksum") or h.lower() in ("content-md5", "x-amz-sdk-checksum-algorithm"):
+                del request.headers[h]
+        request.headers["Content-MD5"] = base64.b64encode(hashlib.md5(bad).digest()).decode()
+        request.headers["Content-Length"] = str(len(bad))
+
+    undo = tamper(s3, "before-sign.s3.DeleteObjects", rewrite)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "keep"}]})
+    undo()
+    assert error_code(e) == "MalformedXML"
     assert s3.get_object(Bucket=bucket, Key="keep")["Body"].read() == b"1"
 
 
-def test_delete_objects_requires_integrity_header(oosd, s3, bucket):
-    url = presigned(s3, "delete_objects", Bucket=bucket, Delete={"Objects": [{"Key": "x"}]})
-    req = urllib.request.Request(url, data=b"<Delete><Object><Key>x</Key></Object></Delete>", method="POST")
-    with pytest.raises(urllib.error.HTTPError) as e:
-        urllib.request.urlopen(req)
-    assert e.value.code == 400
-    assert b"Content-MD5" in e.value.read()
+def test_delete_objects_requires_integrity_header(oosd, bucket):
+    s3 = oosd.client()
+
+    def strip(request, **kw):
+        for h in list(request.headers.keys()):
+            if h.lower().startswith("x-amz-checksum") or h.lower() in ("content-md5", "x-amz-sdk-checksum-algorithm"):
+                del request.headers[h]
+
+    undo = tamper(s3, "before-sign.s3.DeleteObjects", strip)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "x"}]})
+    undo()
+    assert error_code(e) == "InvalidRequest"
+    assert "Content-MD5" in e.value.response["Error"]["Message"]
 
 
 def test_client_disconnect_mid_upload_leaves_nothing(oosd, s3, bucket):
@@ -99,7 +121,8 @@ def test_body_shorter_than_content_length(oosd, s3, bucket):
     url = presigned(s3, "put_object", Bucket=bucket, Key="short")
     path = url.split(oosd.endpoint, 1)[1]
     sock = socket.create_connection(hostport(oosd))
-    sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n".encode() + b"b" * 10)
+    host = "%s:%d" % hostport(oosd)
+    sock.sendall(f"PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 100\r\n\r\n".encode() + b"b" * 10)
     sock.shutdown(socket.SHUT_WR)
     sock.settimeout(10)
     data = b""
@@ -126,6 +149,8 @@ def test_oversized_headers_are_refused(oosd):
     conn.endheaders()
     resp = conn.getresponse()
     assert resp.status in (400, 431)
+    if resp.status == 400:
+        assert b"RequestHeaderSectionTooLarge" in resp.read()
 
 
 def test_every_error_has_request_id_and_resource(oosd, s3, bucket):

@@ -8,7 +8,10 @@ pub enum StorageClass {
     ReducedRedundancy,
     StandardIa,
     /// N data shards + M parity shards; M = 0 means N replicas.
-    Ec { data: u8, parity: u8 },
+    Ec {
+        data: u8,
+        parity: u8,
+    },
 }
 
 impl StorageClass {
@@ -22,7 +25,9 @@ impl StorageClass {
             _ => {
                 let rest = s.strip_prefix("EC_")?;
                 let (n, m) = rest.split_once('_')?;
-                let digits = |x: &str| !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit());
+                let digits = |x: &str| {
+                    !x.is_empty() && x.len() <= 2 && x.bytes().all(|b| b.is_ascii_digit())
+                };
                 if !digits(n) || !digits(m) {
                     return None;
                 }
@@ -51,13 +56,18 @@ mod tests {
 
     #[test]
     fn parses_names_and_layouts() {
-        assert_eq!(StorageClass::parse("STANDARD"), Some(StorageClass::Standard));
+        assert_eq!(
+            StorageClass::parse("STANDARD"),
+            Some(StorageClass::Standard)
+        );
         assert_eq!(
             StorageClass::parse("EC_2_1"),
             Some(StorageClass::Ec { data: 2, parity: 1 })
         );
         assert_eq!(StorageClass::parse("EC_3_0").unwrap().to_string(), "EC_3_0");
-        for bad in ["", "standard", "EC_0_1", "EC_2", "EC_2_x", "EC_-1_2", "EC_40_40", "GLACIER"] {
+        for bad in [
+            "", "standard", "EC_0_1", "EC_2", "EC_2_x", "EC_-1_2", "EC_40_40", "GLACIER",
+        ] {
             assert_eq!(StorageClass::parse(bad), None, "{bad}");
         }
     }

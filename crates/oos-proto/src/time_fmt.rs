@@ -5,9 +5,8 @@ use time::{format_description::well_known::Rfc2822, macros::format_description, 
 /// `2009-10-12T17:50:30.000Z`, as S3 writes `LastModified` and `CreationDate`.
 pub fn iso8601_millis(unix_millis: i64) -> String {
     let t = from_millis(unix_millis);
-    let fmt = format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
-    );
+    let fmt =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
     t.format(&fmt).unwrap_or_default()
 }
 

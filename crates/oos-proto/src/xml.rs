@@ -94,9 +94,17 @@ pub struct MetadataLocation {
 pub struct DataLocationConstraint {
     #[serde(rename = "Type")]
     pub kind: String,
-    #[serde(rename = "LocationList", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "LocationList",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub location_list: Option<LocationList>,
-    #[serde(rename = "ScheduleStrategy", skip_serializing_if = "Option::is_none", default)]
+    #[serde(
+        rename = "ScheduleStrategy",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
     pub schedule_strategy: Option<String>,
 }
 
@@ -187,7 +195,10 @@ pub struct ListBucketResultV2 {
     pub key_count: usize,
     #[serde(rename = "ContinuationToken", skip_serializing_if = "Option::is_none")]
     pub continuation_token: Option<String>,
-    #[serde(rename = "NextContinuationToken", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextContinuationToken",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_continuation_token: Option<String>,
     #[serde(rename = "StartAfter", skip_serializing_if = "Option::is_none")]
     pub start_after: Option<String>,
@@ -234,7 +245,10 @@ pub struct ListVersionsResult {
     pub version_id_marker: String,
     #[serde(rename = "NextKeyMarker", skip_serializing_if = "Option::is_none")]
     pub next_key_marker: Option<String>,
-    #[serde(rename = "NextVersionIdMarker", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextVersionIdMarker",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_version_id_marker: Option<&'static str>,
     #[serde(rename = "MaxKeys")]
     pub max_keys: usize,
@@ -328,7 +342,10 @@ pub struct ListPartsResult {
     pub storage_class: String,
     #[serde(rename = "PartNumberMarker")]
     pub part_number_marker: u32,
-    #[serde(rename = "NextPartNumberMarker", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "NextPartNumberMarker",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub next_part_number_marker: Option<u32>,
     #[serde(rename = "MaxParts")]
     pub max_parts: usize,
@@ -501,7 +518,9 @@ mod tests {
                 owner: None,
                 storage_class: "STANDARD".into(),
             }],
-            common_prefixes: vec![CommonPrefix { prefix: "d/".into() }],
+            common_prefixes: vec![CommonPrefix {
+                prefix: "d/".into(),
+            }],
         };
         assert_eq!(
             to_xml("ListBucketResult", &doc),
@@ -543,7 +562,10 @@ xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Prefix/><Marker
         )
         .unwrap();
         let data = c.data_location.unwrap();
-        assert_eq!(data.location_list.unwrap().location, vec!["ChengDu", "LaSa"]);
+        assert_eq!(
+            data.location_list.unwrap().location,
+            vec!["ChengDu", "LaSa"]
+        );
         assert_eq!(c.metadata_location.unwrap().location, "ChengDu");
     }
 }

@@ -14,16 +14,17 @@ pub struct Authenticated {
     pub payload: PayloadMode,
 }
 
-pub async fn authenticate(server: &Server, parts: &Parts, target: &Target) -> S3Result<Authenticated> {
+pub async fn authenticate(
+    server: &Server,
+    parts: &Parts,
+    target: &Target,
+) -> S3Result<Authenticated> {
     let view = RequestView {
         method: parts.method.as_str(),
         path: parts.uri.path(),
         query: parts.uri.query().unwrap_or(""),
         headers: &parts.headers,
-        v2_virtual_bucket: target
-            .bucket
-            .as_deref()
-            .filter(|_| target.virtual_host),
+        v2_virtual_bucket: target.bucket.as_deref().filter(|_| target.virtual_host),
     };
     let auth = oos_sign::parse_auth(&view)?;
     let Some(access_key_id) = auth.access_key_id().map(str::to_string) else {
@@ -58,5 +59,10 @@ pub async fn authenticate(server: &Server, parts: &Parts, target: &Target) -> S3
 }
 
 fn verify(auth: &Auth, view: &RequestView, secret: &str) -> S3Result<oos_sign::Verified> {
-    Ok(oos_sign::verify(auth, view, secret, time::OffsetDateTime::now_utc())?)
+    Ok(oos_sign::verify(
+        auth,
+        view,
+        secret,
+        time::OffsetDateTime::now_utc(),
+    )?)
 }

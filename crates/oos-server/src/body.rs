@@ -10,7 +10,8 @@ use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use md5::{Digest, Md5};
 use oos_proto::headers::{
-    X_AMZ_CHECKSUM_PREFIX, X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_SDK_CHECKSUM_ALGORITHM, X_AMZ_TRAILER,
+    X_AMZ_CHECKSUM_PREFIX, X_AMZ_DECODED_CONTENT_LENGTH, X_AMZ_SDK_CHECKSUM_ALGORITHM,
+    X_AMZ_TRAILER,
 };
 use oos_sign::{ChecksumAlgorithm, Checksummer, ChunkedDecoder, PayloadMode};
 use sha2::Sha256;
@@ -59,7 +60,12 @@ pub struct RequestBody {
 
 impl RequestBody {
     /// Checks the headers that describe the body, before any of it is read.
-    pub fn new(incoming: Incoming, payload: PayloadMode, headers: &HeaderMap, limit: u64) -> S3Result<RequestBody> {
+    pub fn new(
+        incoming: Incoming,
+        payload: PayloadMode,
+        headers: &HeaderMap,
+        limit: u64,
+    ) -> S3Result<RequestBody> {
         let chunked = matches!(payload, PayloadMode::Chunked(_));
         let len_header = if chunked {
             X_AMZ_DECODED_CONTENT_LENGTH
@@ -81,7 +87,10 @@ impl RequestBody {
             return Err(if limit >= MAX_PUT_SIZE {
                 s3_error!(EntityTooLarge)
             } else {
-                s3_error!(MaxMessageLengthExceeded, "Your request was too big: at most {limit} bytes are accepted.")
+                s3_error!(
+                    MaxMessageLengthExceeded,
+                    "Your request was too big: at most {limit} bytes are accepted."
+                )
             });
         }
         let content_md5 = match headers.get("content-md5") {
@@ -137,7 +146,9 @@ impl RequestBody {
             }
             match self.incoming.frame().await {
                 Some(Ok(frame)) => {
-                    let Ok(data) = frame.into_data() else { continue };
+                    let Ok(data) = frame.into_data() else {
+                        continue;
+                    };
                     match &mut self.decoder {
                         Some((_, buf)) => buf.extend_from_slice(&data),
                         None if !data.is_empty() => return self.accept(data).map(Some),
@@ -165,7 +176,9 @@ impl RequestBody {
 
     /// Valid once `next` has returned `None`.
     pub fn digest(&self) -> &BodyDigest {
-        self.digest.as_ref().expect("digest is read after the body ended")
+        self.digest
+            .as_ref()
+            .expect("digest is read after the body ended")
     }
 
     fn accept(&mut self, piece: Bytes) -> S3Result<Bytes> {
@@ -215,9 +228,9 @@ impl RequestBody {
                 let want = match expected {
                     Expected::Header(v) => Some(v),
                     Expected::Computed => Some(got.clone()),
-                    Expected::Trailer => trailers.as_ref().and_then(|t| {
-                        t.get(algo.header_name()).map(str::to_string)
-                    }),
+                    Expected::Trailer => trailers
+                        .as_ref()
+                        .and_then(|t| t.get(algo.header_name()).map(str::to_string)),
                 };
                 match want {
                     Some(w) if w != got => {
@@ -245,10 +258,14 @@ impl RequestBody {
 
 /// The checksum the client wants verified: an `x-amz-checksum-<algo>` header, or an
 /// `x-amz-trailer` naming one that arrives at the end of an aws-chunked body.
-fn requested_checksum(headers: &HeaderMap) -> S3Result<Option<(ChecksumAlgorithm, Checksummer, Expected)>> {
+fn requested_checksum(
+    headers: &HeaderMap,
+) -> S3Result<Option<(ChecksumAlgorithm, Checksummer, Expected)>> {
     let mut found = None;
     for (name, value) in headers {
-        let Some(algo_name) = name.as_str().strip_prefix(X_AMZ_CHECKSUM_PREFIX) else { continue };
+        let Some(algo_name) = name.as_str().strip_prefix(X_AMZ_CHECKSUM_PREFIX) else {
+            continue;
+        };
         if algo_name == "type" || algo_name == "algorithm" || algo_name == "mode" {
             continue;
         }
@@ -260,7 +277,10 @@ fn requested_checksum(headers: &HeaderMap) -> S3Result<Option<(ChecksumAlgorithm
                 "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
             ));
         }
-        let value = value.to_str().map_err(|_| s3_error!(InvalidDigest))?.to_string();
+        let value = value
+            .to_str()
+            .map_err(|_| s3_error!(InvalidDigest))?
+            .to_string();
         found = Some((algo, Checksummer::new(algo), Expected::Header(value)));
     }
     if found.is_some() {
@@ -274,7 +294,10 @@ fn requested_checksum(headers: &HeaderMap) -> S3Result<Option<(ChecksumAlgorithm
             .ok_or_else(|| s3_error!(InvalidRequest, "Unsupported trailer {trailer}."))?;
         return Ok(Some((algo, Checksummer::new(algo), Expected::Trailer)));
     }
-    if let Some(v) = headers.get(X_AMZ_SDK_CHECKSUM_ALGORITHM).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(X_AMZ_SDK_CHECKSUM_ALGORITHM)
+        .and_then(|v| v.to_str().ok())
+    {
         // The SDK names an algorithm but sends no value: compute it so we can return it.
         if let Some(algo) = ChecksumAlgorithm::from_name(&v.to_ascii_uppercase()) {
             return Ok(Some((algo, Checksummer::new(algo), Expected::Computed)));

@@ -185,9 +185,10 @@ mod tests {
 
     #[test]
     fn overrides_win_over_file() {
-        let file: FileConfig =
-            toml::from_str("listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\ndomains = [\"S3.Example\"]")
-                .unwrap();
+        let file: FileConfig = toml::from_str(
+            "listen = \"127.0.0.1:1\"\ndata_dir = \"/x\"\ndomains = [\"S3.Example\"]",
+        )
+        .unwrap();
         let o = Overrides {
             listen: Some("127.0.0.1:2".into()),
             ..Default::default()
@@ -203,8 +204,12 @@ mod tests {
         let net = IpNet::parse("10.1.0.0/16").unwrap();
         assert!(net.contains("10.1.200.3".parse().unwrap()));
         assert!(!net.contains("10.2.0.1".parse().unwrap()));
-        assert!(IpNet::parse("127.0.0.1").unwrap().contains("::ffff:127.0.0.1".parse().unwrap()));
-        assert!(IpNet::parse("0.0.0.0/0").unwrap().contains("8.8.8.8".parse().unwrap()));
+        assert!(IpNet::parse("127.0.0.1")
+            .unwrap()
+            .contains("::ffff:127.0.0.1".parse().unwrap()));
+        assert!(IpNet::parse("0.0.0.0/0")
+            .unwrap()
+            .contains("8.8.8.8".parse().unwrap()));
         assert_eq!(IpNet::parse("1.2.3.4/33"), None);
         assert_eq!(IpNet::parse("nope"), None);
     }

@@ -27,8 +27,12 @@ use crate::state::Server;
 
 /// How long shutdown waits for in-flight requests.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
-/// Bound on the request head (request line + headers); larger heads get `431`.
+/// Hard bound on the request head that hyper buffers; larger heads get `431`.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// S3's bound on the header section (names and values); larger gets `400`.
+const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// Bound on the number of request headers.
+const MAX_HEADERS: usize = 100;
 
 pub async fn serve(
     server: Arc<Server>,
@@ -55,7 +59,10 @@ pub async fn serve(
         let server = server.clone();
         let service = service_fn(move |req| handle(server.clone(), req, remote));
         let mut builder = http1::Builder::new();
-        builder.max_buf_size(MAX_HEAD_BYTES.max(8192)).keep_alive(true);
+        builder
+            .max_buf_size(MAX_HEAD_BYTES)
+            .max_headers(MAX_HEADERS)
+            .keep_alive(true);
         match &tls {
             None => {
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
@@ -97,7 +104,11 @@ fn new_request_id() -> String {
     hex::encode_upper(rand::random::<[u8; 8]>())
 }
 
-async fn handle(server: Arc<Server>, req: Request<Incoming>, remote: SocketAddr) -> Result<Response<Body>, Infallible> {
+async fn handle(
+    server: Arc<Server>,
+    req: Request<Incoming>,
+    remote: SocketAddr,
+) -> Result<Response<Body>, Infallible> {
     let request_id = new_request_id();
     let started = Instant::now();
     let head = req.method() == Method::HEAD;
@@ -116,10 +127,18 @@ async fn handle(server: Arc<Server>, req: Request<Incoming>, remote: SocketAddr)
     set_header(&mut resp, oos_proto::headers::X_AMZ_REQUEST_ID, &request_id);
     set_header(&mut resp, oos_proto::headers::X_AMZ_ID_2, &request_id);
     set_header(&mut resp, "server", "OOS");
-    let bytes_out = if head { 0 } else { content_length(resp.headers()) };
-    server
-        .metrics
-        .record(op, resp.status().as_u16(), started.elapsed(), bytes_in, bytes_out);
+    let bytes_out = if head {
+        0
+    } else {
+        content_length(resp.headers())
+    };
+    server.metrics.record(
+        op,
+        resp.status().as_u16(),
+        started.elapsed(),
+        bytes_in,
+        bytes_out,
+    );
     Ok(resp)
 }
 
@@ -132,8 +151,20 @@ fn content_length(headers: &http::HeaderMap) -> u64 {
 }
 
 /// The pipeline. Returns the operation name (for metrics) with the outcome.
-async fn process(server: &Server, req: Request<Incoming>, remote: SocketAddr) -> (&'static str, S3Result<Response<Body>>) {
+async fn process(
+    server: &Server,
+    req: Request<Incoming>,
+    remote: SocketAddr,
+) -> (&'static str, S3Result<Response<Body>>) {
     let (parts, incoming) = req.into_parts();
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len())
+        .sum();
+    if header_bytes > MAX_HEADER_BYTES {
+        return ("Unknown", Err(s3_error!(RequestHeaderSectionTooLarge)));
+    }
     let host = parts
         .headers
         .get("host")
@@ -142,12 +173,26 @@ async fn process(server: &Server, req: Request<Incoming>, remote: SocketAddr) ->
         .or_else(|| parts.uri.host().map(str::to_string));
     let target = parse_target(host.as_deref(), parts.uri.path(), &server.config.domains);
 
-    if let Ok(Target { bucket: Some(b), key, virtual_host: false }) = &target {
+    if let Ok(Target {
+        bucket: Some(b),
+        key,
+        virtual_host: false,
+    }) = &target
+    {
         match (b.as_str(), key) {
             ("_health", None) => return ("Health", Ok(health(&parts.method))),
             ("_metrics", None) => {
                 let auth = authenticate(server, &parts, target.as_ref().expect("matched Ok")).await;
-                return ("Metrics", metrics(server, &parts.method, auth.ok().and_then(|a| a.principal), remote).await);
+                return (
+                    "Metrics",
+                    metrics(
+                        server,
+                        &parts.method,
+                        auth.ok().and_then(|a| a.principal),
+                        remote,
+                    )
+                    .await,
+                );
             }
             _ => {}
         }
@@ -160,7 +205,11 @@ async fn process(server: &Server, req: Request<Incoming>, remote: SocketAddr) ->
         (Err(e), _) | (_, Err(e)) => Err(S3Error::with_message(e.code, e.message.clone())),
     };
     let op = routed.as_ref().map(Endpoint::name).unwrap_or("Unknown");
-    let fallback = Target { bucket: None, key: None, virtual_host: false };
+    let fallback = Target {
+        bucket: None,
+        key: None,
+        virtual_host: false,
+    };
     let auth = match authenticate(server, &parts, target.as_ref().unwrap_or(&fallback)).await {
         Ok(a) => a,
         Err(e) => return (op, Err(e)),
@@ -169,7 +218,15 @@ async fn process(server: &Server, req: Request<Incoming>, remote: SocketAddr) ->
         (Ok(e), Ok(t), Ok(q)) => (e, t, q),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return (op, Err(e)),
     };
-    let mut ctx = Ctx::new(server, auth.principal, target, query, parts, incoming, auth.payload);
+    let mut ctx = Ctx::new(
+        server,
+        auth.principal,
+        target,
+        query,
+        parts,
+        incoming,
+        auth.payload,
+    );
     (op, api::dispatch(&mut ctx, endpoint).await)
 }
 
@@ -193,7 +250,11 @@ async fn metrics(
     if method != Method::GET {
         return Err(s3_error!(MethodNotAllowed));
     }
-    let allowed_addr = server.config.metrics_allow.iter().any(|n| n.contains(remote.ip()));
+    let allowed_addr = server
+        .config
+        .metrics_allow
+        .iter()
+        .any(|n| n.contains(remote.ip()));
     if !allowed_addr && !server.is_root(principal.as_ref()) {
         return Err(s3_error!(AccessDenied));
     }

@@ -34,8 +34,15 @@ pub fn spawn(server: Arc<Server>, started: SystemTime) {
     });
 }
 
-async fn collect_queue(server: &Server, first_seen: &mut HashMap<String, Instant>) -> Result<(), String> {
-    let pending = server.meta.gc_pending(BATCH).await.map_err(|e| e.to_string())?;
+async fn collect_queue(
+    server: &Server,
+    first_seen: &mut HashMap<String, Instant>,
+) -> Result<(), String> {
+    let pending = server
+        .meta
+        .gc_pending(BATCH)
+        .await
+        .map_err(|e| e.to_string())?;
     let now = Instant::now();
     first_seen.retain(|id, _| pending.contains(id));
     let mut done = Vec::new();
@@ -51,7 +58,11 @@ async fn collect_queue(server: &Server, first_seen: &mut HashMap<String, Instant
             first_seen.remove(id);
         }
         tracing::debug!(count = done.len(), "collected data");
-        server.meta.gc_done(&done).await.map_err(|e| e.to_string())?;
+        server
+            .meta
+            .gc_done(&done)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
@@ -64,13 +75,21 @@ async fn collect_orphans(server: &Server, started: SystemTime) -> Result<(), Str
         .map_err(|e| e.to_string())?;
     let mut collected = 0;
     for id in candidates {
-        if !server.meta.is_data_referenced(&id).await.map_err(|e| e.to_string())? {
+        if !server
+            .meta
+            .is_data_referenced(&id)
+            .await
+            .map_err(|e| e.to_string())?
+        {
             server.store.delete(&id).await.map_err(|e| e.to_string())?;
             collected += 1;
         }
     }
     if collected > 0 {
-        tracing::info!(collected, "collected unreferenced data left by an earlier run");
+        tracing::info!(
+            collected,
+            "collected unreferenced data left by an earlier run"
+        );
     }
     Ok(())
 }

@@ -31,10 +31,18 @@ impl Metrics {
         Metrics { handle }
     }
 
-    pub fn record(&self, op: &'static str, status: u16, elapsed: Duration, bytes_in: u64, bytes_out: u64) {
+    pub fn record(
+        &self,
+        op: &'static str,
+        status: u16,
+        elapsed: Duration,
+        bytes_in: u64,
+        bytes_out: u64,
+    ) {
         let status = status.to_string();
         metrics::counter!("oos_requests_total", "op" => op, "status" => status).increment(1);
-        metrics::histogram!("oos_request_duration_seconds", "op" => op).record(elapsed.as_secs_f64());
+        metrics::histogram!("oos_request_duration_seconds", "op" => op)
+            .record(elapsed.as_secs_f64());
         metrics::counter!("oos_bytes_in_total").increment(bytes_in);
         metrics::counter!("oos_bytes_out_total").increment(bytes_out);
     }

@@ -43,8 +43,14 @@ pub fn status(status: StatusCode) -> Response<Body> {
 }
 
 /// The S3 `<Error>` document for `err`. HEAD responses carry no body (the status says it).
-pub fn error_response(err: &S3Error, resource: &str, request_id: &str, head: bool) -> Response<Body> {
-    let status = StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+pub fn error_response(
+    err: &S3Error,
+    resource: &str,
+    request_id: &str,
+    head: bool,
+) -> Response<Body> {
+    let status =
+        StatusCode::from_u16(err.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let mut resp = if head || status == StatusCode::NOT_MODIFIED {
         crate::response::status(status)
     } else {
@@ -63,7 +69,8 @@ pub fn error_response(err: &S3Error, resource: &str, request_id: &str, head: boo
         }
     }
     if status == StatusCode::SERVICE_UNAVAILABLE && !resp.headers().contains_key("retry-after") {
-        resp.headers_mut().insert("retry-after", HeaderValue::from_static("1"));
+        resp.headers_mut()
+            .insert("retry-after", HeaderValue::from_static("1"));
     }
     resp
 }

@@ -111,11 +111,23 @@ pub enum Endpoint {
     HeadObject,
     DeleteObject,
     CreateMultipartUpload,
-    UploadPart { part_number: u32, upload_id: String },
-    UploadPartCopy { part_number: u32, upload_id: String },
-    CompleteMultipartUpload { upload_id: String },
-    AbortMultipartUpload { upload_id: String },
-    ListParts { upload_id: String },
+    UploadPart {
+        part_number: u32,
+        upload_id: String,
+    },
+    UploadPartCopy {
+        part_number: u32,
+        upload_id: String,
+    },
+    CompleteMultipartUpload {
+        upload_id: String,
+    },
+    AbortMultipartUpload {
+        upload_id: String,
+    },
+    ListParts {
+        upload_id: String,
+    },
     /// A known S3/OOS operation that a later issue builds (named for the log and metrics).
     NotImplemented(&'static str),
 }
@@ -153,7 +165,12 @@ const LATER_SUBRESOURCES: &[(&str, &str)] = &[
 ];
 
 impl Endpoint {
-    pub fn parse(method: &Method, target: &Target, q: &Query, headers: &HeaderMap) -> S3Result<Endpoint> {
+    pub fn parse(
+        method: &Method,
+        target: &Target,
+        q: &Query,
+        headers: &HeaderMap,
+    ) -> S3Result<Endpoint> {
         let Some(_) = &target.bucket else {
             return match *method {
                 Method::GET if q.has("regions") => Ok(Endpoint::GetRegions),
@@ -199,9 +216,15 @@ impl Endpoint {
             (&Method::PUT, Some(upload_id)) => {
                 let part_number = part_number(q)?;
                 if copy {
-                    Endpoint::UploadPartCopy { part_number, upload_id }
+                    Endpoint::UploadPartCopy {
+                        part_number,
+                        upload_id,
+                    }
                 } else {
-                    Endpoint::UploadPart { part_number, upload_id }
+                    Endpoint::UploadPart {
+                        part_number,
+                        upload_id,
+                    }
                 }
             }
             (&Method::PUT, None) if copy => Endpoint::CopyObject,
@@ -257,7 +280,10 @@ fn later_subresource(q: &Query) -> Option<&'static str> {
 
 fn part_number(q: &Query) -> S3Result<u32> {
     let raw = q.get("partNumber").ok_or_else(|| {
-        s3_error!(InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive")
+        s3_error!(
+            InvalidArgument,
+            "Part number must be an integer between 1 and 10000, inclusive"
+        )
     })?;
     match raw.parse::<u32>() {
         Ok(n) if (1..=10000).contains(&n) => Ok(n),
@@ -317,13 +343,28 @@ mod tests {
             ("HEAD /b/k", HeadObject),
             ("DELETE /b/k", DeleteObject),
             ("POST /b/k?uploads", CreateMultipartUpload),
-            ("PUT /b/k?partNumber=3&uploadId=2~x", UploadPart { part_number: 3, upload_id: up() }),
+            (
+                "PUT /b/k?partNumber=3&uploadId=2~x",
+                UploadPart {
+                    part_number: 3,
+                    upload_id: up(),
+                },
+            ),
             (
                 "PUT /b/k?partNumber=3&uploadId=2~x x-amz-copy-source",
-                UploadPartCopy { part_number: 3, upload_id: up() },
+                UploadPartCopy {
+                    part_number: 3,
+                    upload_id: up(),
+                },
             ),
-            ("POST /b/k?uploadId=2~x", CompleteMultipartUpload { upload_id: up() }),
-            ("DELETE /b/k?uploadId=2~x", AbortMultipartUpload { upload_id: up() }),
+            (
+                "POST /b/k?uploadId=2~x",
+                CompleteMultipartUpload { upload_id: up() },
+            ),
+            (
+                "DELETE /b/k?uploadId=2~x",
+                AbortMultipartUpload { upload_id: up() },
+            ),
             ("GET /b/k?uploadId=2~x", ListParts { upload_id: up() }),
             ("GET /b/k?acl", NotImplemented("Acl")),
             ("PUT /b/k?tagging", NotImplemented("Tagging")),
@@ -333,8 +374,14 @@ mod tests {
         }
         use oos_proto::ErrorCode as C;
         assert_eq!(route("PUT /"), Err(C::MethodNotAllowed));
-        assert_eq!(route("PUT /b/k?partNumber=0&uploadId=u"), Err(C::InvalidArgument));
-        assert_eq!(route("PUT /b/k?partNumber=10001&uploadId=u"), Err(C::InvalidArgument));
+        assert_eq!(
+            route("PUT /b/k?partNumber=0&uploadId=u"),
+            Err(C::InvalidArgument)
+        );
+        assert_eq!(
+            route("PUT /b/k?partNumber=10001&uploadId=u"),
+            Err(C::InvalidArgument)
+        );
         assert_eq!(route("PATCH /b/k"), Err(C::MethodNotAllowed));
     }
 
@@ -342,13 +389,22 @@ mod tests {
     fn path_and_virtual_host_targets() {
         let domains = vec!["oos.example".to_string()];
         let t = parse_target(Some("b1.oos.example:9000"), "/a/b%20c", &domains).unwrap();
-        assert_eq!((t.bucket.as_deref(), t.key.as_deref(), t.virtual_host), (Some("b1"), Some("a/b c"), true));
+        assert_eq!(
+            (t.bucket.as_deref(), t.key.as_deref(), t.virtual_host),
+            (Some("b1"), Some("a/b c"), true)
+        );
         let t = parse_target(Some("oos.example"), "/b1/k", &domains).unwrap();
-        assert_eq!((t.bucket.as_deref(), t.key.as_deref(), t.virtual_host), (Some("b1"), Some("k"), false));
+        assert_eq!(
+            (t.bucket.as_deref(), t.key.as_deref(), t.virtual_host),
+            (Some("b1"), Some("k"), false)
+        );
         let t = parse_target(Some("[::1]:80"), "/", &domains).unwrap();
         assert_eq!(t.bucket, None);
         let long = format!("/b/{}", "k".repeat(1025));
-        assert_eq!(parse_target(None, &long, &domains).unwrap_err().code, oos_proto::ErrorCode::KeyTooLongError);
+        assert_eq!(
+            parse_target(None, &long, &domains).unwrap_err().code,
+            oos_proto::ErrorCode::KeyTooLongError
+        );
         assert!(parse_target(None, &format!("/b/{}", "k".repeat(1024)), &domains).is_ok());
     }
 }

@@ -28,8 +28,12 @@ pub struct RootCredentials {
 /// Runs the server until SIGTERM or Ctrl-C. Errors are one line for the operator.
 pub async fn run(config: Config) -> Result<(), String> {
     let started_at = SystemTime::now();
-    std::fs::create_dir_all(&config.data_dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+    std::fs::create_dir_all(&config.data_dir).map_err(|e| {
+        format!(
+            "cannot create data directory {}: {e}",
+            config.data_dir.display()
+        )
+    })?;
     let meta = SqliteStore::open(&config.data_dir.join("meta.sqlite"))
         .map_err(|e| format!("cannot open metadata store: {e}"))?;
     let meta: Arc<dyn MetaStore> = Arc::new(meta);
@@ -73,7 +77,10 @@ pub async fn run(config: Config) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let scheme = if tls.is_some() { "https" } else { "http" };
-    println!("oosd listening on {scheme}://{local} (data in {})", config.data_dir.display());
+    println!(
+        "oosd listening on {scheme}://{local} (data in {})",
+        config.data_dir.display()
+    );
     let _ = std::io::stdout().flush();
 
     let server = Arc::new(Server {
@@ -103,7 +110,8 @@ async fn shutdown_signal() {
 fn root_credentials(data_dir: &Path) -> Result<(RootCredentials, bool), String> {
     let path = data_dir.join(ROOT_CREDENTIALS_FILE);
     if path.exists() {
-        let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         let creds: RootCredentials =
             toml::from_str(&text).map_err(|e| format!("{}: {}", path.display(), e.message()))?;
         if let Ok(env_key) = std::env::var("OOS_ROOT_ACCESS_KEY") {

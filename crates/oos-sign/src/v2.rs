@@ -259,6 +259,13 @@ pub(crate) fn verify(
     if decoded_path.as_ref() != raw_path {
         paths.push(&decoded_path);
     }
+    // botocore signs a path-style bucket request as "/bucket/" while it sends "/bucket".
+    let with_slash = [raw_path, b"/"].concat();
+    let bare_bucket =
+        req.v2_virtual_bucket.is_none() && raw_path.len() > 1 && !raw_path[1..].contains(&b'/');
+    if bare_bucket {
+        paths.push(&with_slash);
+    }
     let extra_lists: &[bool] = if has_extra_sub_resource(req.query) {
         &[false, true]
     } else {

@@ -147,12 +147,12 @@ impl DataStore {
     /// Moves a corrupt file aside so that an operator (or heal) can inspect it.
     fn quarantine(&self, data_id: &str) {
         if let Ok(path) = self.data_path(data_id) {
-            let target = self
-                .quarantine_dir()
-                .join(format!("{data_id}.corrupted"));
+            let target = self.quarantine_dir().join(format!("{data_id}.corrupted"));
             match std::fs::rename(&path, &target) {
                 Ok(()) => tracing::error!(data_id, "corrupt data file quarantined"),
-                Err(e) => tracing::error!(data_id, error = %e, "could not quarantine corrupt data file"),
+                Err(e) => {
+                    tracing::error!(data_id, error = %e, "could not quarantine corrupt data file")
+                }
             }
         }
     }

@@ -6,7 +6,12 @@ fn pattern(n: usize) -> Vec<u8> {
     (0..n).map(|i| (i * 31 % 251) as u8).collect()
 }
 
-async fn read_all(store: &DataStore, id: &str, offset: u64, len: u64) -> Result<Vec<u8>, StoreError> {
+async fn read_all(
+    store: &DataStore,
+    id: &str,
+    offset: u64,
+    len: u64,
+) -> Result<Vec<u8>, StoreError> {
     let mut r = store.reader(id, offset, len).await?;
     let mut out = Vec::new();
     while let Some(piece) = r.next().await? {
@@ -26,11 +31,25 @@ async fn write_then_read_any_range_across_chunks() {
     }
     let id = w.finish().await.unwrap();
     assert_eq!(read_all(&store, &id, 0, 4321).await.unwrap(), data);
-    for (off, len) in [(0, 1), (999, 2), (1000, 1000), (3999, 322), (4320, 1), (17, 0)] {
+    for (off, len) in [
+        (0, 1),
+        (999, 2),
+        (1000, 1000),
+        (3999, 322),
+        (4320, 1),
+        (17, 0),
+    ] {
         let got = read_all(&store, &id, off, len).await.unwrap();
-        assert_eq!(got, &data[off as usize..(off + len) as usize], "{off}+{len}");
+        assert_eq!(
+            got,
+            &data[off as usize..(off + len) as usize],
+            "{off}+{len}"
+        );
     }
-    assert!(read_all(&store, &id, 4000, 400).await.is_err(), "range beyond the data");
+    assert!(
+        read_all(&store, &id, 4000, 400).await.is_err(),
+        "range beyond the data"
+    );
 }
 
 #[tokio::test]
@@ -53,11 +72,18 @@ async fn corrupt_chunk_is_an_error_and_quarantined() {
     bytes[16 + 108 + 5] ^= 0x40; // a byte inside chunk 1
     std::fs::write(&path, bytes).unwrap();
     // Chunk 0 alone still verifies; reading chunk 1 must fail, never return wrong bytes.
-    assert_eq!(read_all(&store, &id, 0, 100).await.unwrap(), pattern(350)[..100]);
+    assert_eq!(
+        read_all(&store, &id, 0, 100).await.unwrap(),
+        pattern(350)[..100]
+    );
     let err = read_all(&store, &id, 0, 350).await.unwrap_err();
     assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
     assert!(!path.exists(), "corrupt file moved aside");
-    assert!(dir.path().join("quarantine").join(format!("{id}.corrupted")).exists());
+    assert!(dir
+        .path()
+        .join("quarantine")
+        .join(format!("{id}.corrupted"))
+        .exists());
 }
 
 #[tokio::test]
@@ -68,7 +94,10 @@ async fn abandoned_write_leaves_nothing() {
     w.write(&pattern(95)).await.unwrap();
     let id = w.data_id().to_string();
     drop(w);
-    assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        0
+    );
     assert!(matches!(
         store.reader(&id, 0, 1).await.err(),
         Some(StoreError::NotFound(_))
@@ -84,7 +113,10 @@ async fn reopen_cleans_temp_files_and_lists_orphans() {
     let id = w.finish().await.unwrap();
     std::fs::write(dir.path().join("tmp").join("0123"), b"crash leftover").unwrap();
     let store = DataStore::open(dir.path()).unwrap();
-    assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+        0
+    );
     let later = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
     assert_eq!(store.data_ids_older_than(later).unwrap(), vec![id.clone()]);
     store.delete(&id).await.unwrap();

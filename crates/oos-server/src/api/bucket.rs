@@ -16,7 +16,12 @@ use crate::state::now_millis;
 
 /// Largest CreateBucketConfiguration body accepted.
 const MAX_CONFIG_BODY: u64 = 64 * 1024;
-const CANNED_ACLS: &[&str] = &["private", "public-read", "public-read-write", "authenticated-read"];
+const CANNED_ACLS: &[&str] = &[
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+];
 
 /// S3 bucket naming rules (also OOS's, B 1.2).
 pub fn valid_bucket_name(name: &str) -> bool {
@@ -43,7 +48,10 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let owner = ctx.principal()?.account.id.clone();
     let name = ctx.bucket_name().to_string();
     if !valid_bucket_name(&name) {
-        return Err(s3_error!(InvalidBucketName, "The specified bucket is not valid: {name}"));
+        return Err(s3_error!(
+            InvalidBucketName,
+            "The specified bucket is not valid: {name}"
+        ));
     }
     let acl = ctx.header(X_AMZ_ACL).unwrap_or("private").to_string();
     if !CANNED_ACLS.contains(&acl.as_str()) {
@@ -78,28 +86,50 @@ fn location_json(ctx: &Ctx<'_>, c: &CreateBucketConfiguration) -> S3Result<Strin
     let known = |r: &str| r == region || r.eq_ignore_ascii_case("us-east-1");
     if let Some(lc) = &c.location_constraint {
         if !lc.is_empty() && !known(lc) {
-            return Err(s3_error!(InvalidLocationConstraint, "The specified location constraint is not valid: {lc}"));
+            return Err(s3_error!(
+                InvalidLocationConstraint,
+                "The specified location constraint is not valid: {lc}"
+            ));
         }
     }
     if let Some(m) = &c.metadata_location {
         if m.location != *region {
-            return Err(s3_error!(InvalidLocationConstraint, "Unknown metadata region {}", m.location));
+            return Err(s3_error!(
+                InvalidLocationConstraint,
+                "Unknown metadata region {}",
+                m.location
+            ));
         }
     }
     if let Some(d) = &c.data_location {
         match d.kind.as_str() {
             "Local" => {}
             "Specified" => {
-                let list = d.location_list.as_ref().map(|l| l.location.as_slice()).unwrap_or(&[]);
+                let list = d
+                    .location_list
+                    .as_ref()
+                    .map(|l| l.location.as_slice())
+                    .unwrap_or(&[]);
                 if list.is_empty() || list.iter().any(|r| r != region) || list.len() > 1 {
-                    return Err(s3_error!(InvalidLocationConstraint, "Invalid data location list"));
+                    return Err(s3_error!(
+                        InvalidLocationConstraint,
+                        "Invalid data location list"
+                    ));
                 }
             }
-            other => return Err(s3_error!(InvalidLocationConstraint, "Invalid data location type {other}")),
+            other => {
+                return Err(s3_error!(
+                    InvalidLocationConstraint,
+                    "Invalid data location type {other}"
+                ))
+            }
         }
         if let Some(s) = &d.schedule_strategy {
             if s != "Allowed" && s != "NotAllowed" {
-                return Err(s3_error!(InvalidLocationConstraint, "Invalid ScheduleStrategy {s}"));
+                return Err(s3_error!(
+                    InvalidLocationConstraint,
+                    "Invalid ScheduleStrategy {s}"
+                ));
             }
         }
     }
@@ -175,7 +205,19 @@ mod tests {
         for ok in ["abc", "my-bucket.v2", "a1b", &"a".repeat(63)] {
             assert!(valid_bucket_name(ok), "{ok}");
         }
-        for bad in ["ab", "Abc", "-abc", "abc-", "a..b", "a.-b", "a-.b", "192.168.1.1", "a_b", "xn--abc", &"a".repeat(64)] {
+        for bad in [
+            "ab",
+            "Abc",
+            "-abc",
+            "abc-",
+            "a..b",
+            "a.-b",
+            "a-.b",
+            "192.168.1.1",
+            "a_b",
+            "xn--abc",
+            &"a".repeat(64),
+        ] {
             assert!(!valid_bucket_name(bad), "{bad}");
         }
     }

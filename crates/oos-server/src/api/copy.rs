@@ -27,7 +27,10 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
         None => (raw, None),
     };
     if version.is_some_and(|v| v != "null") {
-        return Err(s3_error!(InvalidArgument, "Versioning is not enabled: only versionId=null exists."));
+        return Err(s3_error!(
+            InvalidArgument,
+            "Versioning is not enabled: only versionId=null exists."
+        ));
     }
     let decoded = percent_decode_str(path.trim_start_matches('/'))
         .decode_utf8()
@@ -35,7 +38,12 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
     let (bucket, key) = decoded
         .split_once('/')
         .filter(|(b, k)| !b.is_empty() && !k.is_empty())
-        .ok_or_else(|| s3_error!(InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"))?;
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"
+            )
+        })?;
     let principal = ctx.principal()?;
     let src_bucket = ctx
         .server
@@ -57,7 +65,13 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
 }
 
 /// Copies `[start, end)` of `src` into new data, returning it with the MD5 of the bytes.
-async fn copy_data(server: &Server, src: &Object, start: u64, end: u64, allow_inline: bool) -> S3Result<(DataRef, [u8; 16])> {
+async fn copy_data(
+    server: &Server,
+    src: &Object,
+    start: u64,
+    end: u64,
+    allow_inline: bool,
+) -> S3Result<(DataRef, [u8; 16])> {
     let mut source = ObjectStream::open(server, src, start, end).await?;
     let mut md5 = Md5::new();
     if allow_inline && end - start <= server.config.inline_threshold {
@@ -73,7 +87,10 @@ async fn copy_data(server: &Server, src: &Object, start: u64, end: u64, allow_in
         md5.update(&piece);
         writer.write(&piece).await?;
     }
-    Ok((DataRef::Single(writer.finish().await?), md5.finalize().into()))
+    Ok((
+        DataRef::Single(writer.finish().await?),
+        md5.finalize().into(),
+    ))
 }
 
 pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
@@ -85,16 +102,29 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let replace = match ctx.header(X_AMZ_METADATA_DIRECTIVE) {
         None | Some("COPY") => false,
         Some("REPLACE") => true,
-        Some(other) => return Err(s3_error!(InvalidArgument, "Unknown metadata directive {other}.")),
+        Some(other) => {
+            return Err(s3_error!(
+                InvalidArgument,
+                "Unknown metadata directive {other}."
+            ))
+        }
     };
-    let class_header = ctx.header(oos_proto::headers::X_AMZ_STORAGE_CLASS).is_some();
+    let class_header = ctx
+        .header(oos_proto::headers::X_AMZ_STORAGE_CLASS)
+        .is_some();
     let class = if class_header {
         storage_class(&ctx.parts.headers)?
     } else {
         src.storage_class.clone()
     };
     let same = src.bucket == bucket.name && src.key == ctx.key();
-    if same && !replace && !class_header && ctx.header(oos_proto::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION).is_none() {
+    if same
+        && !replace
+        && !class_header
+        && ctx
+            .header(oos_proto::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION)
+            .is_none()
+    {
         return Err(s3_error!(InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes."));
     }
     let mut attrs = if replace {
@@ -102,7 +132,11 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     } else {
         src.attrs.clone()
     };
-    attrs.checksum = src.attrs.checksum.clone().filter(|_| !matches!(src.data, DataRef::Parts(_)));
+    attrs.checksum = src
+        .attrs
+        .checksum
+        .clone()
+        .filter(|_| !matches!(src.data, DataRef::Parts(_)));
     let (data, md5) = copy_data(ctx.server, &src, 0, src.size, true).await?;
     let object = Object {
         bucket: bucket.name,
@@ -123,7 +157,11 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     Ok(response::xml("CopyObjectResult", &result))
 }
 
-pub async fn upload_part_copy(ctx: &mut Ctx<'_>, part_number: u32, upload_id: &str) -> S3Result<Response<Body>> {
+pub async fn upload_part_copy(
+    ctx: &mut Ctx<'_>,
+    part_number: u32,
+    upload_id: &str,
+) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
     super::multipart::existing_upload(ctx, &bucket.name, upload_id).await?;
     let src = source_object(ctx).await?;

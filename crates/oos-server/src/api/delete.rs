@@ -18,14 +18,18 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
     // S3 requires an integrity header here: Content-MD5 or any x-amz-checksum-*/trailer.
     let has_integrity = ctx.parts.headers.contains_key("content-md5")
-        || ctx.parts.headers.contains_key(oos_proto::headers::X_AMZ_TRAILER)
         || ctx
             .parts
             .headers
-            .keys()
-            .any(|k| k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type");
+            .contains_key(oos_proto::headers::X_AMZ_TRAILER)
+        || ctx.parts.headers.keys().any(|k| {
+            k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type"
+        });
     if !has_integrity {
-        return Err(s3_error!(InvalidRequest, "Missing required header for this request: Content-MD5"));
+        return Err(s3_error!(
+            InvalidRequest,
+            "Missing required header for this request: Content-MD5"
+        ));
     }
     let body = ctx.small_body(MAX_DELETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;

@@ -35,7 +35,10 @@ impl Encoder {
         match ctx.query.get("encoding-type") {
             None => Ok(Encoder(false)),
             Some("url") => Ok(Encoder(true)),
-            Some(other) => Err(s3_error!(InvalidArgument, "Invalid Encoding Method specified in Request: {other}")),
+            Some(other) => Err(s3_error!(
+                InvalidArgument,
+                "Invalid Encoding Method specified in Request: {other}"
+            )),
         }
     }
 
@@ -60,12 +63,20 @@ fn max_keys(ctx: &Ctx<'_>, name: &str) -> S3Result<usize> {
             .ok()
             .filter(|n| *n >= 0)
             .map(|n| (n as usize).min(MAX_KEYS))
-            .ok_or_else(|| s3_error!(InvalidArgument, "Provided {name} not an integer or within integer range")),
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidArgument,
+                    "Provided {name} not an integer or within integer range"
+                )
+            }),
     }
 }
 
 fn delimiter(ctx: &Ctx<'_>) -> Option<String> {
-    ctx.query.get("delimiter").filter(|d| !d.is_empty()).map(str::to_string)
+    ctx.query
+        .get("delimiter")
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
 }
 
 fn split(page: ListPage) -> (Vec<oos_meta::Object>, Vec<String>, Option<String>) {
@@ -99,7 +110,9 @@ fn entry(o: &oos_meta::Object, enc: &Encoder, owner: Option<&Owner>) -> ListObje
 }
 
 fn prefixes(p: &[String], enc: &Encoder) -> Vec<CommonPrefix> {
-    p.iter().map(|p| CommonPrefix { prefix: enc.enc(p) }).collect()
+    p.iter()
+        .map(|p| CommonPrefix { prefix: enc.enc(p) })
+        .collect()
 }
 
 pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
@@ -122,12 +135,17 @@ pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         prefix: enc.enc(&query.prefix),
         marker: enc.enc(&marker),
         // S3 sends NextMarker only with a delimiter; without one clients use the last key.
-        next_marker: last.filter(|_| truncated && query.delimiter.is_some()).map(|m| enc.enc(&m)),
+        next_marker: last
+            .filter(|_| truncated && query.delimiter.is_some())
+            .map(|m| enc.enc(&m)),
         max_keys: query.max_keys,
         delimiter: query.delimiter.as_deref().map(|d| enc.enc(d)),
         encoding_type: enc.name(),
         is_truncated: truncated,
-        contents: objects.iter().map(|o| entry(o, &enc, Some(&owner))).collect(),
+        contents: objects
+            .iter()
+            .map(|o| entry(o, &enc, Some(&owner)))
+            .collect(),
         common_prefixes: prefixes(&common, &enc),
     };
     Ok(response::xml("ListBucketResult", &doc))
@@ -167,7 +185,10 @@ pub async fn objects_v2(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         next_continuation_token: last.filter(|_| truncated).map(|l| encode_token(&l)),
         start_after: start_after.map(|s| enc.enc(&s)),
         is_truncated: truncated,
-        contents: objects.iter().map(|o| entry(o, &enc, owner.as_ref())).collect(),
+        contents: objects
+            .iter()
+            .map(|o| entry(o, &enc, owner.as_ref()))
+            .collect(),
         common_prefixes: prefixes(&common, &enc),
     };
     Ok(response::xml("ListBucketResult", &doc))
@@ -183,16 +204,28 @@ fn decode_token(token: &str) -> S3Result<String> {
         .decode(token)
         .ok()
         .and_then(|b| String::from_utf8(b).ok())
-        .ok_or_else(|| s3_error!(InvalidArgument, "The continuation token provided is incorrect"))
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "The continuation token provided is incorrect"
+            )
+        })
 }
 
 pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
     let enc = Encoder::from_query(ctx)?;
     let key_marker = ctx.query.get("key-marker").unwrap_or_default().to_string();
-    let version_marker = ctx.query.get("version-id-marker").unwrap_or_default().to_string();
+    let version_marker = ctx
+        .query
+        .get("version-id-marker")
+        .unwrap_or_default()
+        .to_string();
     if !version_marker.is_empty() && key_marker.is_empty() {
-        return Err(s3_error!(InvalidArgument, "A version-id marker cannot be specified without a key marker."));
+        return Err(s3_error!(
+            InvalidArgument,
+            "A version-id marker cannot be specified without a key marker."
+        ));
     }
     let query = ListQuery {
         prefix: ctx.query.get("prefix").unwrap_or_default().to_string(),
@@ -247,10 +280,19 @@ pub async fn uploads(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             .ok()
             .filter(|n| *n >= 0)
             .map(|n| (n as usize).min(MAX_KEYS))
-            .ok_or_else(|| s3_error!(InvalidArgument, "Provided max-uploads not an integer or within integer range"))?,
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidArgument,
+                    "Provided max-uploads not an integer or within integer range"
+                )
+            })?,
     };
     let key_marker = ctx.query.get("key-marker").unwrap_or_default().to_string();
-    let upload_id_marker = ctx.query.get("upload-id-marker").unwrap_or_default().to_string();
+    let upload_id_marker = ctx
+        .query
+        .get("upload-id-marker")
+        .unwrap_or_default()
+        .to_string();
     let query = UploadQuery {
         prefix: ctx.query.get("prefix").unwrap_or_default().to_string(),
         delimiter: delimiter(ctx),

@@ -69,7 +69,9 @@ impl<'a> Ctx<'a> {
 
     /// The authenticated caller; anonymous callers are refused (access grants come later).
     pub fn principal(&self) -> S3Result<&Principal> {
-        self.principal.as_ref().ok_or_else(|| s3_error!(AccessDenied))
+        self.principal
+            .as_ref()
+            .ok_or_else(|| s3_error!(AccessDenied))
     }
 
     /// The addressed bucket, which the caller must own.
@@ -120,13 +122,17 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::DeleteObject => object::delete(ctx).await,
         Endpoint::CopyObject => copy::copy_object(ctx).await,
         Endpoint::CreateMultipartUpload => multipart::create(ctx).await,
-        Endpoint::UploadPart { part_number, upload_id } => {
-            multipart::upload_part(ctx, part_number, &upload_id).await
+        Endpoint::UploadPart {
+            part_number,
+            upload_id,
+        } => multipart::upload_part(ctx, part_number, &upload_id).await,
+        Endpoint::UploadPartCopy {
+            part_number,
+            upload_id,
+        } => copy::upload_part_copy(ctx, part_number, &upload_id).await,
+        Endpoint::CompleteMultipartUpload { upload_id } => {
+            multipart::complete(ctx, &upload_id).await
         }
-        Endpoint::UploadPartCopy { part_number, upload_id } => {
-            copy::upload_part_copy(ctx, part_number, &upload_id).await
-        }
-        Endpoint::CompleteMultipartUpload { upload_id } => multipart::complete(ctx, &upload_id).await,
         Endpoint::AbortMultipartUpload { upload_id } => multipart::abort(ctx, &upload_id).await,
         Endpoint::ListParts { upload_id } => multipart::list_parts(ctx, &upload_id).await,
         Endpoint::NotImplemented(name) => {

@@ -55,7 +55,11 @@ pub async fn existing_upload(ctx: &Ctx<'_>, bucket: &str, upload_id: &str) -> S3
         .ok_or_else(|| s3_error!(NoSuchUpload))
 }
 
-pub async fn upload_part(ctx: &mut Ctx<'_>, part_number: u32, upload_id: &str) -> S3Result<Response<Body>> {
+pub async fn upload_part(
+    ctx: &mut Ctx<'_>,
+    part_number: u32,
+    upload_id: &str,
+) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
     existing_upload(ctx, &bucket.name, upload_id).await?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
@@ -85,7 +89,11 @@ async fn all_parts(ctx: &Ctx<'_>, bucket: &str, upload_id: &str) -> S3Result<Vec
     let mut parts = Vec::new();
     loop {
         let after = parts.last().map(|p: &Part| p.part_number).unwrap_or(0);
-        let page = ctx.server.meta.list_parts(bucket, upload_id, after, 1000).await?;
+        let page = ctx
+            .server
+            .meta
+            .list_parts(bucket, upload_id, after, 1000)
+            .await?;
         if page.is_empty() {
             return Ok(parts);
         }
@@ -98,14 +106,25 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
     let body = ctx.small_body(MAX_COMPLETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
-    let request: CompleteMultipartUpload = xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
+    let request: CompleteMultipartUpload =
+        xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
     if request.parts.is_empty() {
-        return Err(s3_error!(MalformedXML, "You must specify at least one part."));
+        return Err(s3_error!(
+            MalformedXML,
+            "You must specify at least one part."
+        ));
     }
     if request.parts.len() > MAX_PARTS {
-        return Err(s3_error!(MalformedXML, "At most {MAX_PARTS} parts can be completed."));
+        return Err(s3_error!(
+            MalformedXML,
+            "At most {MAX_PARTS} parts can be completed."
+        ));
     }
-    if request.parts.windows(2).any(|w| w[0].part_number >= w[1].part_number) {
+    if request
+        .parts
+        .windows(2)
+        .any(|w| w[0].part_number >= w[1].part_number)
+    {
         return Err(s3_error!(InvalidPartOrder));
     }
     let stored = all_parts(ctx, &bucket.name, upload_id).await?;
@@ -130,11 +149,20 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     let mut md5s = Md5::new();
     let mut refs = Vec::with_capacity(chosen.len());
     for p in &chosen {
-        md5s.update(hex::decode(&p.etag).map_err(|e| crate::error::S3Error::internal("stored part etag", e))?);
+        md5s.update(
+            hex::decode(&p.etag)
+                .map_err(|e| crate::error::S3Error::internal("stored part etag", e))?,
+        );
         let DataRef::Single(id) = &p.data else {
-            return Err(crate::error::S3Error::internal("part without a data id", &p.etag));
+            return Err(crate::error::S3Error::internal(
+                "part without a data id",
+                &p.etag,
+            ));
         };
-        refs.push(PartRef { data_id: id.clone(), size: p.size });
+        refs.push(PartRef {
+            data_id: id.clone(),
+            size: p.size,
+        });
     }
     let etag = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
     let object = Object {
@@ -149,7 +177,11 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     };
     ctx.server.meta.complete_upload(upload_id, object).await?;
     let host = ctx.header("host").unwrap_or("localhost").to_string();
-    let scheme = if ctx.server.config.tls.is_some() { "https" } else { "http" };
+    let scheme = if ctx.server.config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let doc = CompleteMultipartUploadResult {
         xmlns: xml::XMLNS,
         location: format!("{scheme}://{host}/{}/{}", bucket.name, upload.key),
@@ -163,7 +195,10 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
 pub async fn abort(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
     existing_upload(ctx, &bucket.name, upload_id).await?;
-    ctx.server.meta.abort_upload(&bucket.name, upload_id).await?;
+    ctx.server
+        .meta
+        .abort_upload(&bucket.name, upload_id)
+        .await?;
     Ok(response::status(StatusCode::NO_CONTENT))
 }
 
@@ -177,15 +212,27 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
             .ok()
             .filter(|n| *n >= 0)
             .map(|n| (n as usize).min(1000))
-            .ok_or_else(|| s3_error!(InvalidArgument, "Provided max-parts not an integer or within integer range"))?,
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidArgument,
+                    "Provided max-parts not an integer or within integer range"
+                )
+            })?,
     };
     let marker = match ctx.query.get("part-number-marker") {
         None | Some("") => 0,
-        Some(v) => v
-            .parse::<u32>()
-            .map_err(|_| s3_error!(InvalidArgument, "Provided part-number-marker not an integer or within integer range"))?,
+        Some(v) => v.parse::<u32>().map_err(|_| {
+            s3_error!(
+                InvalidArgument,
+                "Provided part-number-marker not an integer or within integer range"
+            )
+        })?,
     };
-    let mut parts = ctx.server.meta.list_parts(&bucket.name, upload_id, marker, max_parts + 1).await?;
+    let mut parts = ctx
+        .server
+        .meta
+        .list_parts(&bucket.name, upload_id, marker, max_parts + 1)
+        .await?;
     let truncated = parts.len() > max_parts;
     parts.truncate(max_parts);
     let owner = owner_of(ctx.server, &bucket.owner).await?;

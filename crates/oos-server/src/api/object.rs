@@ -14,7 +14,10 @@ use crate::state::{now_millis, Server};
 pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
     if !ctx.parts.headers.contains_key("content-length")
-        && !ctx.parts.headers.contains_key(oos_proto::headers::X_AMZ_DECODED_CONTENT_LENGTH)
+        && !ctx
+            .parts
+            .headers
+            .contains_key(oos_proto::headers::X_AMZ_DECODED_CONTENT_LENGTH)
     {
         return Err(s3_error!(MissingContentLength));
     }
@@ -104,6 +107,9 @@ pub async fn store_body(
 /// DeleteObject: 204 whether or not the key existed (S3).
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx.owned_bucket().await?;
-    ctx.server.meta.delete_object(&bucket.name, ctx.key()).await?;
+    ctx.server
+        .meta
+        .delete_object(&bucket.name, ctx.key())
+        .await?;
     Ok(response::status(StatusCode::NO_CONTENT))
 }

@@ -40,7 +40,8 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
     }
     let website_redirect = own(X_AMZ_WEBSITE_REDIRECT_LOCATION);
     if let Some(r) = &website_redirect {
-        let ok = (r.starts_with('/') || r.starts_with("http://") || r.starts_with("https://")) && r.len() <= 2048;
+        let ok = (r.starts_with('/') || r.starts_with("http://") || r.starts_with("https://"))
+            && r.len() <= 2048;
         if !ok {
             return Err(s3_error!(InvalidRedirectLocation));
         }
@@ -138,7 +139,10 @@ mod tests {
     fn aws_chunked_is_not_stored() {
         let mut h = HeaderMap::new();
         h.insert("content-encoding", "aws-chunked,gzip".parse().unwrap());
-        assert_eq!(attrs_from_headers(&h).unwrap().content_encoding.as_deref(), Some("gzip"));
+        assert_eq!(
+            attrs_from_headers(&h).unwrap().content_encoding.as_deref(),
+            Some("gzip")
+        );
         h.insert("content-encoding", "aws-chunked".parse().unwrap());
         assert_eq!(attrs_from_headers(&h).unwrap().content_encoding, None);
     }

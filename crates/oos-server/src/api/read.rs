@@ -50,7 +50,11 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     set_header(&mut resp, "content-length", &(end - start).to_string());
     if let Some((s, e)) = range {
         *resp.status_mut() = StatusCode::PARTIAL_CONTENT;
-        set_header(&mut resp, "content-range", &format!("bytes {}-{}/{}", s, e.saturating_sub(1), object.size));
+        set_header(
+            &mut resp,
+            "content-range",
+            &format!("bytes {}-{}/{}", s, e.saturating_sub(1), object.size),
+        );
     }
     if let Some(n) = part_count {
         set_header(&mut resp, X_AMZ_MP_PARTS_COUNT, &n.to_string());
@@ -100,20 +104,32 @@ pub struct Conditions {
 
 impl Conditions {
     pub fn plain() -> Conditions {
-        Conditions { prefix: "", not_modified: true }
+        Conditions {
+            prefix: "",
+            not_modified: true,
+        }
     }
 
     pub fn copy_source() -> Conditions {
-        Conditions { prefix: "x-amz-copy-source-", not_modified: false }
+        Conditions {
+            prefix: "x-amz-copy-source-",
+            not_modified: false,
+        }
     }
 }
 
 /// RFC 7232 evaluation as S3 does it: If-Match wins over If-Unmodified-Since, and
 /// If-None-Match wins over If-Modified-Since.
 pub fn check_conditions(headers: &HeaderMap, o: &Object, c: Conditions) -> S3Result<()> {
-    let get = |name: &str| headers.get(format!("{}{name}", c.prefix)).and_then(|v| v.to_str().ok());
+    let get = |name: &str| {
+        headers
+            .get(format!("{}{name}", c.prefix))
+            .and_then(|v| v.to_str().ok())
+    };
     let etag_matches = |list: &str| {
-        list.split(',').map(str::trim).any(|t| t == "*" || t.trim_matches('"') == o.etag)
+        list.split(',')
+            .map(str::trim)
+            .any(|t| t == "*" || t.trim_matches('"') == o.etag)
     };
     let modified_secs = o.last_modified / 1000;
     let if_match = get("if-match");
@@ -191,7 +207,9 @@ pub fn parse_range(raw: &str, size: u64) -> RangeSpec {
             None => RangeSpec::Ignore,
         },
         (false, _) => {
-            let Some(start) = num(a) else { return RangeSpec::Ignore };
+            let Some(start) = num(a) else {
+                return RangeSpec::Ignore;
+            };
             let end = if b.trim().is_empty() {
                 Some(u64::MAX)
             } else {
@@ -208,15 +226,25 @@ pub fn parse_range(raw: &str, size: u64) -> RangeSpec {
 }
 
 /// `?partNumber=N` on GET/HEAD: the bytes of that part of a multipart object.
-fn part_range(o: &Object, raw: &str) -> S3Result<(Option<(u64, u64)>, Option<usize>)> {
+/// A byte range `[start, end)` of an object.
+type ByteRange = (u64, u64);
+
+fn part_range(o: &Object, raw: &str) -> S3Result<(Option<ByteRange>, Option<usize>)> {
     let n: usize = raw
         .parse()
         .ok()
         .filter(|n| (1..=10000).contains(n))
-        .ok_or_else(|| s3_error!(InvalidArgument, "Part number must be an integer between 1 and 10000, inclusive"))?;
+        .ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "Part number must be an integer between 1 and 10000, inclusive"
+            )
+        })?;
     match &o.data {
         DataRef::Parts(parts) => {
-            let part = parts.get(n - 1).ok_or_else(|| s3_error!(InvalidPartNumber))?;
+            let part = parts
+                .get(n - 1)
+                .ok_or_else(|| s3_error!(InvalidPartNumber))?;
             let start: u64 = parts[..n - 1].iter().map(|p| p.size).sum();
             Ok((Some((start, start + part.size)), Some(parts.len())))
         }
@@ -244,9 +272,10 @@ impl ObjectStream {
         let mut segments = VecDeque::new();
         match &o.data {
             DataRef::Inline(bytes) => {
-                let bytes = Bytes::copy_from_slice(bytes.get(start as usize..end as usize).ok_or_else(|| {
-                    S3Error::internal("inline data shorter than its object", &o.key)
-                })?);
+                let bytes =
+                    Bytes::copy_from_slice(bytes.get(start as usize..end as usize).ok_or_else(
+                        || S3Error::internal("inline data shorter than its object", &o.key),
+                    )?);
                 segments.push_back(Segment::Inline(bytes));
             }
             DataRef::Single(id) => segments.push_back(Segment::Data {
