@@ -57,3 +57,11 @@ def test_sync_ls_rm_recursive(oosd, s3, bucket, tmp_path):
         assert (back / name).read_bytes() == data
     aws(oosd, "s3", "rm", "--recursive", f"s3://{bucket}/tree")
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_mb_with_region_location_constraint_and_rb(oosd, s3):
+    # aws-cli sends its region as the AWS LocationConstraint; any region name is accepted.
+    aws(oosd, "s3", "mb", "s3://cli-made-bucket")
+    assert "cli-made-bucket" in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    aws(oosd, "s3", "rb", "s3://cli-made-bucket")
+    assert "cli-made-bucket" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]

@@ -83,15 +83,8 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 /// (Multi-region placement is a later issue; the document is stored as given.)
 fn location_json(ctx: &Ctx<'_>, c: &CreateBucketConfiguration) -> S3Result<String> {
     let region = &ctx.server.config.region;
-    let known = |r: &str| r == region || r.eq_ignore_ascii_case("us-east-1");
-    if let Some(lc) = &c.location_constraint {
-        if !lc.is_empty() && !known(lc) {
-            return Err(s3_error!(
-                InvalidLocationConstraint,
-                "The specified location constraint is not valid: {lc}"
-            ));
-        }
-    }
+    // The AWS `LocationConstraint` is whatever region name the client is configured with
+    // (aws-cli sends its default region): any value is accepted on this one-region server.
     if let Some(m) = &c.metadata_location {
         if m.location != *region {
             return Err(s3_error!(
