@@ -165,3 +165,30 @@ def test_sigterm_finishes_in_flight_request(fresh_dir):
     server = Oosd(fresh_dir).start()
     assert server.client().get_object(Bucket="drain", Key="slow")["Body"].read() == body
     server.stop()
+
+
+def data_files(data_dir):
+    return sorted(p.name for p in (data_dir / "data" / "data").glob("[0-9a-f][0-9a-f]/*"))
+
+
+def test_overwritten_and_deleted_data_is_collected(fresh_dir):
+    cfg = fresh_dir / "gc.toml"
+    cfg.write_text("gc_grace_seconds = 1\n")
+    server = Oosd(fresh_dir / "d", config=cfg).start()
+    try:
+        s3 = server.client()
+        s3.create_bucket(Bucket="gcb")
+        s3.put_object(Bucket="gcb", Key="a", Body=b"1" * 100_000)
+        first = data_files(server.data_dir)
+        assert len(first) == 1
+        s3.put_object(Bucket="gcb", Key="a", Body=b"2" * 100_000)
+        s3.put_object(Bucket="gcb", Key="b", Body=b"3" * 100_000)
+        s3.delete_object(Bucket="gcb", Key="b")
+        deadline = time.time() + 15
+        while time.time() < deadline and len(data_files(server.data_dir)) != 1:
+            time.sleep(0.5)
+        remaining = data_files(server.data_dir)
+        assert len(remaining) == 1 and remaining != first
+        assert s3.get_object(Bucket="gcb", Key="a")["Body"].read() == b"2" * 100_000
+    finally:
+        server.stop()

@@ -25,6 +25,8 @@ pub struct FileConfig {
     pub inline_threshold: Option<u64>,
     /// Name of the region this server is (the single region of the embedded default).
     pub region: Option<String>,
+    /// How long unlinked object data is kept before deletion (reads in flight finish).
+    pub gc_grace_seconds: Option<u64>,
 }
 
 /// The resolved configuration the server runs with.
@@ -38,6 +40,7 @@ pub struct Config {
     pub metrics_allow: Vec<IpNet>,
     pub inline_threshold: u64,
     pub region: String,
+    pub gc_grace: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -118,6 +121,7 @@ impl Config {
             metrics_allow,
             inline_threshold: file.inline_threshold.unwrap_or(16 * 1024),
             region: file.region.unwrap_or_else(|| DEFAULT_REGION.to_string()),
+            gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
         })
     }
 }

@@ -1,19 +1,18 @@
 //! Garbage collection of object data.
 //!
 //! Overwrites and deletes queue the old data ids in the same transaction that unlinks them.
-//! The collector deletes a queued id only after a grace period, so a GET that looked the
+//! The collector deletes a queued id only after a grace period (`gc_grace_seconds`, 30 s), so a GET that looked the
 //! object up just before the overwrite can still open its file (once open, the file stays
 //! readable). At start, data files older than the process that no metadata references
 //! (a crash between data fsync and metadata commit) are collected too.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::state::Server;
 
-pub const GRACE: Duration = Duration::from_secs(30);
-const POLL: Duration = Duration::from_secs(2);
+const POLL: Duration = Duration::from_secs(1);
 const BATCH: usize = 1000;
 
 pub fn spawn(server: Arc<Server>, started: SystemTime) {
@@ -44,11 +43,12 @@ async fn collect_queue(
         .await
         .map_err(|e| e.to_string())?;
     let now = Instant::now();
-    first_seen.retain(|id, _| pending.contains(id));
+    let queued: HashSet<&String> = pending.iter().collect();
+    first_seen.retain(|id, _| queued.contains(id));
     let mut done = Vec::new();
     for id in pending {
         let seen = *first_seen.entry(id.clone()).or_insert(now);
-        if now.duration_since(seen) >= GRACE {
+        if now.duration_since(seen) >= server.config.gc_grace {
             server.store.delete(&id).await.map_err(|e| e.to_string())?;
             done.push(id);
         }
