@@ -183,3 +183,26 @@ def test_virtual_host_addressing(oosd, s3, bucket):
     assert host.startswith(bucket + ".localhost")
     assert resp.status == 200, resp.read()
     assert resp.read() == b"virtual"
+
+
+def test_oversized_configuration_body_is_refused(oosd):
+    s3 = oosd.client()
+    big = b"<CreateBucketConfiguration>" + b" " * 100_000 + b"</CreateBucketConfiguration>"
+
+    def rewrite(request, **kw):
+        request.data = big
+        request.headers["Content-Length"] = str(len(big))
+
+    undo = tamper(s3, "before-sign.s3.CreateBucket", rewrite)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.create_bucket(Bucket="too-big-config")
+    undo()
+    assert error_code(e) == "MaxMessageLengthExceeded"
+    assert "too-big-config" not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+def test_expires_header_round_trips(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="exp", Body=b"x", Expires="Wed, 02 Jan 2030 03:04:05 GMT", ContentLanguage="zh-CN")
+    r = s3.get_object(Bucket=bucket, Key="exp")
+    assert r["ResponseMetadata"]["HTTPHeaders"]["expires"] == "Wed, 02 Jan 2030 03:04:05 GMT"
+    assert r["ContentLanguage"] == "zh-CN"
