@@ -44,6 +44,9 @@ struct Args {
     /// temp dir].
     #[arg(long)]
     work_dir: Option<PathBuf>,
+    /// Only these object sizes (comma-separated labels: 4k, 1m, 64m) [default: all].
+    #[arg(long, value_delimiter = ',')]
+    sizes: Vec<String>,
 }
 
 fn main() {
@@ -75,7 +78,10 @@ async fn run(args: Args) -> Result<()> {
         .prefix("oos-bench-")
         .tempdir_in(&work_root)
         .map_err(|e| format!("cannot create a temp dir in {}: {e}", work_root.display()))?;
-    let plan = scenarios::Plan::new(args.quick);
+    let mut plan = scenarios::Plan::new(args.quick);
+    if !args.sizes.is_empty() {
+        plan.sizes.retain(|s| args.sizes.iter().any(|l| l == s.label));
+    }
 
     eprintln!("oos-bench: generating payloads");
     let payloads = Arc::new(scenarios::Payloads::generate(&plan));

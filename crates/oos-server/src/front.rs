@@ -118,7 +118,7 @@ async fn handle(
     let mut resp = match result {
         Ok(resp) => resp,
         Err(err) => {
-            if err.code.status() >= 500 {
+            if err.code.status() >= 500 && err.code != oos_proto::ErrorCode::NotImplemented {
                 tracing::warn!(request_id, op, code = err.code.as_str(), "request failed");
             }
             error_response(&err, &resource, &request_id, head)

@@ -122,9 +122,17 @@ impl DataReader {
         let data_id = self.data_id.clone();
         tokio::task::spawn_blocking(move || {
             let offset = HEADER_LEN + index * (cs + CHECKSUM_LEN);
-            let mut buf = vec![0u8; len + CHECKSUM_LEN as usize];
+            let want = len + CHECKSUM_LEN as usize;
+            // read_to_end fills spare capacity without zeroing it first.
+            let mut buf = Vec::with_capacity(want);
             file.seek(SeekFrom::Start(offset))?;
-            file.read_exact(&mut buf)?;
+            (&mut file).take(want as u64).read_to_end(&mut buf)?;
+            if buf.len() != want {
+                return Err(StoreError::Corrupt {
+                    data_id,
+                    reason: format!("chunk {index} is truncated"),
+                });
+            }
             let (data, sum) = buf.split_at(len);
             if format::checksum(data) != sum {
                 return Err(StoreError::Corrupt {
