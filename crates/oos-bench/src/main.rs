@@ -80,7 +80,8 @@ async fn run(args: Args) -> Result<()> {
         .map_err(|e| format!("cannot create a temp dir in {}: {e}", work_root.display()))?;
     let mut plan = scenarios::Plan::new(args.quick);
     if !args.sizes.is_empty() {
-        plan.sizes.retain(|s| args.sizes.iter().any(|l| l == s.label));
+        plan.sizes
+            .retain(|s| args.sizes.iter().any(|l| l == s.label));
     }
 
     eprintln!("oos-bench: generating payloads");

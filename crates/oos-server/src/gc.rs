@@ -1,10 +1,12 @@
 //! Garbage collection of object data.
 //!
 //! Overwrites and deletes queue the old data ids in the same transaction that unlinks them.
-//! The collector deletes a queued id only after a grace period (`gc_grace_seconds`, 30 s), so a GET that looked the
-//! object up just before the overwrite can still open its file (once open, the file stays
-//! readable). At start, data files older than the process that no metadata references
-//! (a crash between data fsync and metadata commit) are collected too.
+//! The collector deletes a queued id only after a grace period (`gc_grace_seconds`, 30 s), so
+//! a GET that looked the object up just before the overwrite can still open its file (once
+//! open, a file stays readable). Data that a read in flight has leased (the parts of a
+//! multipart object it has not reached yet) waits until that read ends. At start, data files
+//! older than the process that no metadata references (a crash between data fsync and
+//! metadata commit) are collected too.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -48,7 +50,8 @@ async fn collect_queue(
     let mut done = Vec::new();
     for id in pending {
         let seen = *first_seen.entry(id.clone()).or_insert(now);
-        if now.duration_since(seen) >= server.config.gc_grace {
+        // A read in flight that still needs the data holds it past the grace period.
+        if now.duration_since(seen) >= server.config.gc_grace && !server.store.is_leased(&id) {
             server.store.delete(&id).await.map_err(|e| e.to_string())?;
             done.push(id);
         }

@@ -13,8 +13,10 @@ mod format;
 mod reader;
 mod writer;
 
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 pub use reader::DataReader;
@@ -44,6 +46,29 @@ pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
 pub struct DataStore {
     root: PathBuf,
     chunk_size: usize,
+    leases: Arc<Mutex<HashMap<String, usize>>>,
+}
+
+/// Data ids a read in flight still needs: the collector leaves them alone until the lease is
+/// dropped, so a long download of a many-part object survives an overwrite of that object.
+#[derive(Debug)]
+pub struct ReadLease {
+    leases: Arc<Mutex<HashMap<String, usize>>>,
+    ids: Vec<String>,
+}
+
+impl Drop for ReadLease {
+    fn drop(&mut self) {
+        let mut leases = self.leases.lock().unwrap_or_else(|e| e.into_inner());
+        for id in &self.ids {
+            if let Some(n) = leases.get_mut(id) {
+                *n -= 1;
+                if *n == 0 {
+                    leases.remove(id);
+                }
+            }
+        }
+    }
 }
 
 impl DataStore {
@@ -58,6 +83,7 @@ impl DataStore {
         let store = DataStore {
             root: root.to_path_buf(),
             chunk_size,
+            leases: Arc::default(),
         };
         for dir in [store.tmp_dir(), store.quarantine_dir()] {
             std::fs::create_dir_all(&dir)?;
@@ -87,6 +113,27 @@ impl DataStore {
     /// file is missing. The open file keeps its bytes readable even if the id is deleted later.
     pub async fn reader(&self, data_id: &str, offset: u64, len: u64) -> StoreResult<DataReader> {
         DataReader::open(self.clone(), data_id.to_string(), offset, len).await
+    }
+
+    /// Leases `ids` for a read: [`DataStore::is_leased`] answers true until the lease drops.
+    pub fn lease<'a>(&self, ids: impl IntoIterator<Item = &'a str>) -> ReadLease {
+        let ids: Vec<String> = ids.into_iter().map(str::to_string).collect();
+        let mut leases = self.leases.lock().unwrap_or_else(|e| e.into_inner());
+        for id in &ids {
+            *leases.entry(id.clone()).or_insert(0) += 1;
+        }
+        ReadLease {
+            leases: self.leases.clone(),
+            ids,
+        }
+    }
+
+    /// Whether a read in flight still needs this data id.
+    pub fn is_leased(&self, data_id: &str) -> bool {
+        self.leases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains_key(data_id)
     }
 
     /// Deletes a data id (missing is fine: deletion is idempotent).

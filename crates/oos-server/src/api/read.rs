@@ -265,6 +265,8 @@ pub struct ObjectStream {
     store: DataStore,
     segments: VecDeque<Segment>,
     current: Option<DataReader>,
+    /// Keeps the collector away from the parts not opened yet.
+    _lease: oos_store::ReadLease,
 }
 
 impl ObjectStream {
@@ -299,10 +301,12 @@ impl ObjectStream {
                 }
             }
         }
+        let lease = server.store.lease(o.data.data_ids());
         let mut stream = ObjectStream {
             store: server.store.clone(),
             segments,
             current: None,
+            _lease: lease,
         };
         if matches!(stream.segments.front(), Some(Segment::Data { .. })) {
             stream.open_next().await?;
