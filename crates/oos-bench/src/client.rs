@@ -67,12 +67,6 @@ impl S3Client {
         Ok(())
     }
 
-    /// `GET /bucket/key`: the whole body.
-    pub async fn get(&self, key: &str) -> Result<Bytes> {
-        self.send(Method::GET, &self.object_path(key), Bytes::new())
-            .await
-    }
-
     fn object_path(&self, key: &str) -> String {
         debug_assert!(key
             .bytes()
@@ -80,8 +74,55 @@ impl S3Client {
         format!("/{}/{key}", self.bucket)
     }
 
-    /// Signs and sends one request; a non-2xx status is an error naming the S3 code and message.
-    async fn send(&self, method: Method, path: &str, body: Bytes) -> Result<Bytes> {
+    /// `GET /bucket/key`, comparing the body with `want` frame by frame as it arrives (no copy
+    /// of the whole body, so the client costs little next to the server it measures).
+    /// `Ok(Err(..))` describes a body that differs.
+    pub async fn get_compare(
+        &self,
+        key: &str,
+        want: &[u8],
+    ) -> Result<std::result::Result<(), String>> {
+        let path = self.object_path(key);
+        let request = self.signed(Method::GET, &path, Bytes::new())?;
+        let exchange = async {
+            let response = self.http.request(request).await?;
+            let status = response.status();
+            let mut body = response.into_body();
+            if !status.is_success() {
+                let text = body.collect().await?.to_bytes();
+                return Err::<std::result::Result<(), String>, crate::BoxError>(
+                    status_error(&Method::GET, status, &text).into(),
+                );
+            }
+            let mut pos = 0usize;
+            let mut differs = None;
+            while let Some(frame) = body.frame().await {
+                let Ok(data) = frame?.into_data() else {
+                    continue;
+                };
+                let end = pos + data.len();
+                if differs.is_none() && (end > want.len() || want[pos..end] != data[..]) {
+                    differs = Some(pos);
+                }
+                pos = end;
+            }
+            Ok(match differs {
+                None if pos == want.len() => Ok(()),
+                d => Err(format!(
+                    "{key}: body differs from what was written ({pos} bytes read, {} written, first difference in the frame at byte {})",
+                    want.len(),
+                    d.unwrap_or(pos)
+                )),
+            })
+        };
+        Ok(tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .map_err(|_| format!("GET {path}: no complete response within {REQUEST_TIMEOUT:?}"))?
+            .map_err(|e| format!("GET {path}: {}", error_chain(&*e)))?)
+    }
+
+    /// A signed request (SigV4, `UNSIGNED-PAYLOAD`).
+    fn signed(&self, method: Method, path: &str, body: Bytes) -> Result<Request<Full<Bytes>>> {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, self.host.clone());
         let params = oos_sign::SigningParams::new(
@@ -101,11 +142,16 @@ impl S3Client {
         )
         .map_err(|e| format!("signing: {e}"))?;
         let mut request = Request::builder()
-            .method(method.clone())
+            .method(method)
             .uri(format!("http://{}{path}", self.authority))
             .body(Full::new(body))?;
         *request.headers_mut() = headers;
+        Ok(request)
+    }
 
+    /// Signs and sends one request; a non-2xx status is an error naming the S3 code and message.
+    async fn send(&self, method: Method, path: &str, body: Bytes) -> Result<Bytes> {
+        let request = self.signed(method.clone(), path, body)?;
         let exchange = async {
             let response = self.http.request(request).await?;
             let status = response.status();

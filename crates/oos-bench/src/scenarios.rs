@@ -98,7 +98,7 @@ impl Plan {
                     // 32 × 64 MiB in flight is pointless on a 2-core machine.
                     concurrencies: vec![1, 4],
                     max_duration: ms(120_000),
-                    max_ops: if quick { 2 } else { 6 },
+                    max_ops: if quick { 2 } else { 12 },
                     pool: 3,
                     unit: Unit::MibPerSec,
                     latency_columns: false,
@@ -242,12 +242,10 @@ pub async fn run_all(
                     let (s3, pool, written) = (s3.clone(), pool.clone(), written.clone());
                     async move {
                         let (key, p) = &written[i as usize % written.len()];
-                        let body = s3
-                            .get(key)
+                        s3.get_compare(key, &pool[*p])
                             .await
-                            .map_err(|e| OpError::Failed(e.to_string()))?;
-                        verify(key, &body, &pool[*p])?;
-                        Ok(())
+                            .map_err(|e| OpError::Failed(e.to_string()))?
+                            .map_err(OpError::Fatal)
                     }
                 })
                 .await?
