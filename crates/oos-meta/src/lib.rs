@@ -27,6 +27,18 @@ pub enum MetaError {
     BucketNotEmpty,
     #[error("no such upload")]
     NoSuchUpload,
+    /// An account, access key, … that does not exist (or is not the caller's).
+    #[error("not found")]
+    NotFound,
+    /// A name that must be unique is taken.
+    #[error("already exists")]
+    AlreadyExists,
+    /// A per-account quota would be exceeded.
+    #[error("limit exceeded")]
+    LimitExceeded,
+    /// The change would leave an account without an active primary access key.
+    #[error("the account must keep an active primary access key")]
+    LastPrimaryKey,
     #[error("metadata store failure: {0}")]
     Backend(String),
 }
@@ -43,6 +55,34 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn ensure_account(&self, account: Account, key: AccessKey) -> MetaResult<Account>;
     async fn get_access_key(&self, access_key_id: &str) -> MetaResult<Option<AccessKey>>;
     async fn get_account(&self, account_id: &str) -> MetaResult<Option<Account>>;
+    /// Creates an account with its first (primary, active) key. `AlreadyExists` if the
+    /// account id or name is taken, or the key id exists.
+    async fn create_account(&self, account: Account, key: AccessKey) -> MetaResult<()>;
+    /// The account with this name.
+    async fn get_account_by_name(&self, name: &str) -> MetaResult<Option<Account>>;
+    /// All accounts, ordered by name.
+    async fn list_accounts(&self) -> MetaResult<Vec<Account>>;
+    /// Disables or re-enables an account. `NotFound` if it does not exist.
+    async fn set_account_disabled(&self, account_id: &str, disabled: bool) -> MetaResult<()>;
+
+    // ---- access keys (the IAM AccessKey API) ----
+    /// Adds a key to `key.account_id`. `LimitExceeded` when the account already has `quota`
+    /// keys; `AlreadyExists` if the key id exists; `NotFound` if the account does not.
+    async fn create_access_key(&self, key: AccessKey, quota: usize) -> MetaResult<()>;
+    /// The account's keys, ordered by access key id.
+    async fn list_access_keys(&self, account_id: &str) -> MetaResult<Vec<AccessKey>>;
+    /// Sets a key's status and, when given, whether it is primary. `NotFound` if the key does
+    /// not exist or belongs to another account; `LastPrimaryKey` if afterwards the account
+    /// would have no key that is both active and primary (nothing changes then).
+    async fn update_access_key(
+        &self,
+        account_id: &str,
+        access_key_id: &str,
+        active: bool,
+        primary: Option<bool>,
+    ) -> MetaResult<()>;
+    /// Deletes a key, with the same `NotFound` and `LastPrimaryKey` rules.
+    async fn delete_access_key(&self, account_id: &str, access_key_id: &str) -> MetaResult<()>;
 
     // ---- buckets ----
     /// Creates the bucket. If a bucket of that name exists: `Ok(false)` when the same owner owns
@@ -54,6 +94,16 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Deletes an empty bucket (`BucketNotEmpty` if any object exists). Its in-progress
     /// multipart uploads are aborted in the same transaction; their parts' data ids go to GC.
     async fn delete_bucket(&self, name: &str) -> MetaResult<()>;
+    /// Replaces the bucket's ACL document (opaque to the store). `NoSuchBucket` if missing.
+    async fn set_bucket_acl(&self, name: &str, acl: &str) -> MetaResult<()>;
+    /// Sets (`Some`) or removes (`None`) one configuration document of the bucket, keyed by
+    /// kind (`policy`, `website`, …). `NoSuchBucket` if missing.
+    async fn set_bucket_config(
+        &self,
+        name: &str,
+        kind: &str,
+        value: Option<&str>,
+    ) -> MetaResult<()>;
     /// Counts of objects and their bytes, over all buckets (for metrics).
     async fn usage(&self) -> MetaResult<Usage>;
 

@@ -29,7 +29,8 @@ pub struct Bucket {
     /// Account id of the owner.
     pub owner: String,
     pub created: i64,
-    /// Canned ACL name (`private`, `public-read`, ...).
+    /// The ACL document as the server stores it (a canned name or a JSON grant list; opaque
+    /// to the store).
     pub acl: String,
     /// Bucket configuration documents not interpreted by the store, keyed by kind
     /// (`location`, `policy`, `website`, `cors`, `lifecycle`, `logging`, `accelerate`, ...).
@@ -78,6 +79,9 @@ pub struct ObjectAttrs {
     pub user_meta: Vec<(String, String)>,
     /// Checksum (algorithm name such as `CRC32`, base64 value) the client asked for.
     pub checksum: Option<(String, String)>,
+    /// The object's own ACL document (opaque to the store), when one was set.
+    #[serde(default)]
+    pub acl: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

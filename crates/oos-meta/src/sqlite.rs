@@ -103,6 +103,55 @@ impl MetaStore for SqliteStore {
         self.read(move |c| read_ops::get_account(c, &id)).await
     }
 
+    async fn create_account(&self, account: Account, key: AccessKey) -> MetaResult<()> {
+        self.write(move |c| write_ops::create_account(c, &account, &key))
+            .await
+    }
+
+    async fn get_account_by_name(&self, name: &str) -> MetaResult<Option<Account>> {
+        let name = name.to_owned();
+        self.read(move |c| read_ops::get_account_by_name(c, &name))
+            .await
+    }
+
+    async fn list_accounts(&self) -> MetaResult<Vec<Account>> {
+        self.read(read_ops::list_accounts).await
+    }
+
+    async fn set_account_disabled(&self, account_id: &str, disabled: bool) -> MetaResult<()> {
+        let id = account_id.to_owned();
+        self.write(move |c| write_ops::set_account_disabled(c, &id, disabled))
+            .await
+    }
+
+    async fn create_access_key(&self, key: AccessKey, quota: usize) -> MetaResult<()> {
+        self.write(move |c| write_ops::create_access_key(c, &key, quota))
+            .await
+    }
+
+    async fn list_access_keys(&self, account_id: &str) -> MetaResult<Vec<AccessKey>> {
+        let id = account_id.to_owned();
+        self.read(move |c| read_ops::list_access_keys(c, &id)).await
+    }
+
+    async fn update_access_key(
+        &self,
+        account_id: &str,
+        access_key_id: &str,
+        active: bool,
+        primary: Option<bool>,
+    ) -> MetaResult<()> {
+        let (account, key) = (account_id.to_owned(), access_key_id.to_owned());
+        self.write(move |c| write_ops::update_access_key(c, &account, &key, active, primary))
+            .await
+    }
+
+    async fn delete_access_key(&self, account_id: &str, access_key_id: &str) -> MetaResult<()> {
+        let (account, key) = (account_id.to_owned(), access_key_id.to_owned());
+        self.write(move |c| write_ops::delete_access_key(c, &account, &key))
+            .await
+    }
+
     async fn create_bucket(&self, bucket: Bucket) -> MetaResult<bool> {
         self.write(move |c| write_ops::create_bucket(c, &bucket))
             .await
@@ -121,6 +170,24 @@ impl MetaStore for SqliteStore {
     async fn delete_bucket(&self, name: &str) -> MetaResult<()> {
         let name = name.to_owned();
         self.write(move |c| write_ops::delete_bucket(c, &name))
+            .await
+    }
+
+    async fn set_bucket_acl(&self, name: &str, acl: &str) -> MetaResult<()> {
+        let (name, acl) = (name.to_owned(), acl.to_owned());
+        self.write(move |c| write_ops::set_bucket_acl(c, &name, &acl))
+            .await
+    }
+
+    async fn set_bucket_config(
+        &self,
+        name: &str,
+        kind: &str,
+        value: Option<&str>,
+    ) -> MetaResult<()> {
+        let (name, kind) = (name.to_owned(), kind.to_owned());
+        let value = value.map(str::to_owned);
+        self.write(move |c| write_ops::set_bucket_config(c, &name, &kind, value.as_deref()))
             .await
     }
 

@@ -8,8 +8,10 @@ use std::sync::Arc;
 
 use oos_meta::*;
 
+mod admin;
 mod support;
 
+use admin::*;
 use support::*;
 
 // ---------------------------------------------------------------- checks
@@ -596,6 +598,12 @@ mod sqlite {
         listing_against_model,
         list_uploads_markers,
         group_commit,
+        account_admin,
+        access_key_quota_and_order,
+        access_key_quota_concurrent,
+        access_key_primary_rules,
+        access_key_primary_concurrent,
+        bucket_settings,
     );
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -605,15 +613,37 @@ mod sqlite {
         super::durability(&move || open(&path)).await;
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn admin_durability() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().to_owned();
+        super::admin_durability(&move || open(&path)).await;
+    }
+
     #[tokio::test]
     async fn reopen_keeps_schema_version() {
         let dir = tempfile::tempdir().unwrap();
         drop(open(dir.path()));
         drop(open(dir.path()));
+        drop(open(dir.path()));
         let conn = rusqlite::Connection::open(dir.path().join("meta.db")).unwrap();
-        let versions: i64 = conn
-            .query_row("SELECT COUNT(*) FROM schema_version", [], |r| r.get(0))
+        let versions: Vec<i64> = conn
+            .prepare("SELECT version FROM schema_version ORDER BY version")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
             .unwrap();
-        assert_eq!(versions, 1);
+        // Each migration applied exactly once; 2 added the unique account name index.
+        assert_eq!(versions, [1, 2]);
+        let unique_names: i64 = conn
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_index_list('accounts')
+                 WHERE name = 'accounts_by_name' AND \"unique\" = 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(unique_names, 1);
     }
 }

@@ -69,6 +69,17 @@ error_codes! {
     SlowDown => 503, "Please reduce your request rate.";
     ServiceUnavailable => 503, "Service is unable to handle request.";
     XAmzContentSHA256Mismatch => 400, "The provided 'x-amz-content-sha256' header does not match what was computed.";
+    UnexpectedContent => 400, "This request does not support content.";
+    MalformedACLError => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
+    UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
+    MalformedPolicy => 400, "Policies must be valid JSON and the first byte must be '{'";
+    // The IAM AccessKey API (oos-api B 9).
+    NoSuchEntity => 404, "The request was rejected because it referenced an entity that does not exist.";
+    LimitExceeded => 409, "The request was rejected because it attempted to create resources beyond the current account limits.";
+    ValidationError => 400, "The request did not pass validation.";
+    DeleteConflict => 409, "The request was rejected because it attempted to delete or disable the last active primary access key.";
+    MissingAction => 400, "The request is missing an action or a required parameter.";
+    InvalidAction => 400, "The action or operation requested is invalid.";
     InvalidChunkSizeError => 400, "Only the last chunk is allowed to have a size less than 8192 bytes";
 }
 

@@ -14,29 +14,70 @@ pub struct Authenticated {
     pub payload: PayloadMode,
 }
 
+fn view<'a>(parts: &'a Parts, virtual_bucket: Option<&'a str>) -> RequestView<'a> {
+    RequestView {
+        method: parts.method.as_str(),
+        path: parts.uri.path(),
+        query: parts.uri.query().unwrap_or(""),
+        headers: &parts.headers,
+        v2_virtual_bucket: virtual_bucket,
+    }
+}
+
 pub async fn authenticate(
     server: &Server,
     parts: &Parts,
     target: &Target,
 ) -> S3Result<Authenticated> {
-    let view = RequestView {
-        method: parts.method.as_str(),
-        path: parts.uri.path(),
-        query: parts.uri.query().unwrap_or(""),
-        headers: &parts.headers,
-        v2_virtual_bucket: target.bucket.as_deref().filter(|_| target.virtual_host),
-    };
+    let bucket = target.bucket.as_deref().filter(|_| target.virtual_host);
+    let view = view(parts, bucket);
     let auth = oos_sign::parse_auth(&view)?;
-    let Some(access_key_id) = auth.access_key_id().map(str::to_string) else {
+    let Some(access_key_id) = auth.access_key_id() else {
         return Ok(Authenticated {
             principal: None,
             payload: PayloadMode::Unsigned,
         });
     };
-    // Unknown and disabled keys answer the same as AWS: the key "does not exist".
+    let (principal, secret) = lookup(server, access_key_id).await?;
+    let verified = oos_sign::verify(&auth, &view, &secret, time::OffsetDateTime::now_utc())?;
+    Ok(Authenticated {
+        principal: Some(principal),
+        payload: verified.payload,
+    })
+}
+
+/// Whether the request is signed for the IAM service (SigV4 scope `sts` or `iam`): the
+/// AccessKey API is served on the same listener (oos-api A9).
+pub fn is_iam_request(parts: &Parts) -> bool {
+    oos_sign::parse_auth(&view(parts, None))
+        .ok()
+        .and_then(|a| a.service().map(|s| s == "sts" || s == "iam"))
+        .unwrap_or(false)
+}
+
+/// IAM requests: SigV4 only, the body hash computed from the (small) form body, since boto3
+/// does not send `x-amz-content-sha256` for them.
+pub async fn authenticate_iam(server: &Server, parts: &Parts, body: &[u8]) -> S3Result<Principal> {
+    let view = view(parts, None);
+    let auth = oos_sign::parse_auth(&view)?;
+    if !matches!(auth, Auth::V4(_)) {
+        return Err(s3_error!(
+            SignatureDoesNotMatch,
+            "The request signature does not conform to IAM standards."
+        ));
+    }
+    let access_key_id = auth.access_key_id().unwrap_or_default();
+    let (principal, secret) = lookup(server, access_key_id).await?;
+    oos_sign::verify_with_body(&auth, &view, &secret, time::OffsetDateTime::now_utc(), body)?;
+    Ok(principal)
+}
+
+/// The key's account and its plaintext secret. Unknown and inactive keys are refused at once:
+/// every request reads the key from the metadata store, so nothing stale is trusted.
+async fn lookup(server: &Server, access_key_id: &str) -> S3Result<(Principal, String)> {
     let key = server
         .meta
-        .get_access_key(&access_key_id)
+        .get_access_key(access_key_id)
         .await?
         .ok_or_else(|| s3_error!(InvalidAccessKeyId))?;
     if !key.active {
@@ -48,21 +89,16 @@ pub async fn authenticate(
         .await?
         .filter(|a| !a.disabled)
         .ok_or_else(|| s3_error!(AccessDenied, "The account is disabled."))?;
-    let verified = verify(&auth, &view, &key.secret)?;
-    Ok(Authenticated {
-        principal: Some(Principal {
+    let secret = server
+        .secrets
+        .open_secret(&key.access_key_id, &key.secret)
+        .map_err(|e| crate::error::S3Error::internal("stored secret", e))?;
+    Ok((
+        Principal {
             account,
-            access_key_id,
-        }),
-        payload: verified.payload,
-    })
-}
-
-fn verify(auth: &Auth, view: &RequestView, secret: &str) -> S3Result<oos_sign::Verified> {
-    Ok(oos_sign::verify(
-        auth,
-        view,
+            access_key_id: key.access_key_id,
+            primary: key.primary,
+        },
         secret,
-        time::OffsetDateTime::now_utc(),
-    )?)
+    ))
 }

@@ -27,6 +27,8 @@ pub struct FileConfig {
     pub region: Option<String>,
     /// How long unlinked object data is kept before deletion (reads in flight finish).
     pub gc_grace_seconds: Option<u64>,
+    /// Access keys per account (the IAM `LimitExceeded` quota).
+    pub access_key_quota: Option<usize>,
 }
 
 /// The resolved configuration the server runs with.
@@ -41,6 +43,7 @@ pub struct Config {
     pub inline_threshold: u64,
     pub region: String,
     pub gc_grace: std::time::Duration,
+    pub access_key_quota: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +125,7 @@ impl Config {
             inline_threshold: file.inline_threshold.unwrap_or(16 * 1024),
             region: file.region.unwrap_or_else(|| DEFAULT_REGION.to_string()),
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
+            access_key_quota: file.access_key_quota.unwrap_or(10),
         })
     }
 }

@@ -59,6 +59,12 @@ impl From<MetaError> for S3Error {
             MetaError::BucketOwnedByOther => S3Error::new(ErrorCode::BucketAlreadyExists),
             MetaError::BucketNotEmpty => S3Error::new(ErrorCode::BucketNotEmpty),
             MetaError::NoSuchUpload => S3Error::new(ErrorCode::NoSuchUpload),
+            MetaError::NotFound => S3Error::new(ErrorCode::NoSuchEntity),
+            MetaError::AlreadyExists => {
+                S3Error::with_message(ErrorCode::InvalidArgument, "It exists already.")
+            }
+            MetaError::LimitExceeded => S3Error::new(ErrorCode::LimitExceeded),
+            MetaError::LastPrimaryKey => S3Error::new(ErrorCode::DeleteConflict),
             MetaError::Backend(detail) => S3Error::internal("metadata store failure", detail),
         }
     }

@@ -114,7 +114,7 @@ async fn handle(
     let head = req.method() == Method::HEAD;
     let resource = req.uri().path().to_string();
     let bytes_in = content_length(req.headers());
-    let (op, result) = process(&server, req, remote).await;
+    let (op, result) = process(&server, req, remote, &request_id).await;
     let mut resp = match result {
         Ok(resp) => resp,
         Err(err) => {
@@ -155,6 +155,7 @@ async fn process(
     server: &Server,
     req: Request<Incoming>,
     remote: SocketAddr,
+    request_id: &str,
 ) -> (&'static str, S3Result<Response<Body>>) {
     let (parts, incoming) = req.into_parts();
     let header_bytes: usize = parts
@@ -171,7 +172,29 @@ async fn process(
         .and_then(|h| h.to_str().ok())
         .map(str::to_string)
         .or_else(|| parts.uri.host().map(str::to_string));
+    if crate::auth::is_iam_request(&parts) {
+        return (
+            "IAM",
+            api::iam::handle(server, parts, incoming, request_id).await,
+        );
+    }
     let target = parse_target(host.as_deref(), parts.uri.path(), &server.config.domains);
+    if let Some(rest) = parts.uri.path().strip_prefix("/_admin/") {
+        let fallback = Target {
+            bucket: None,
+            key: None,
+            virtual_host: false,
+        };
+        let principal = match authenticate(server, &parts, &fallback).await {
+            Ok(a) => a.principal,
+            Err(e) => return ("Admin", Err(e)),
+        };
+        let rest = rest.to_string();
+        return (
+            "Admin",
+            api::admin::handle(server, principal.as_ref(), &parts, incoming, &rest).await,
+        );
+    }
 
     if let Ok(Target {
         bucket: Some(b),
@@ -220,6 +243,7 @@ async fn process(
     };
     let mut ctx = Ctx::new(
         server,
+        remote,
         auth.principal,
         target,
         query,

@@ -5,6 +5,8 @@
 //! family) → storage (`oos-meta` for metadata, `oos-store` for bytes). Errors become S3 XML in
 //! one place ([`error`], [`response::error_response`]).
 
+pub mod access;
+pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod body;
@@ -15,5 +17,6 @@ pub mod gc;
 pub mod metrics;
 pub mod response;
 pub mod route;
+pub mod secrets;
 pub mod start;
 pub mod state;

@@ -104,6 +104,11 @@ pub enum Endpoint {
     GetBucketVersioning,
     ListMultipartUploads,
     DeleteObjects,
+    GetBucketAcl,
+    PutBucketAcl,
+    GetBucketPolicy,
+    PutBucketPolicy,
+    DeleteBucketPolicy,
     // object
     PutObject,
     CopyObject,
@@ -128,14 +133,13 @@ pub enum Endpoint {
     ListParts {
         upload_id: String,
     },
+    GetObjectAcl,
     /// A known S3/OOS operation that a later issue builds (named for the log and metrics).
     NotImplemented(&'static str),
 }
 
 /// Sub-resources of later issues: present in the query → `501 NotImplemented`.
 const LATER_SUBRESOURCES: &[(&str, &str)] = &[
-    ("acl", "Acl"),
-    ("policy", "Policy"),
     ("website", "Website"),
     ("cors", "Cors"),
     ("lifecycle", "Lifecycle"),
@@ -190,6 +194,12 @@ impl Endpoint {
             return Ok(Endpoint::NotImplemented(name));
         }
         Ok(match *method {
+            Method::GET if q.has("acl") => Endpoint::GetBucketAcl,
+            Method::PUT if q.has("acl") => Endpoint::PutBucketAcl,
+            Method::GET if q.has("policy") => Endpoint::GetBucketPolicy,
+            Method::PUT if q.has("policy") => Endpoint::PutBucketPolicy,
+            Method::DELETE if q.has("policy") => Endpoint::DeleteBucketPolicy,
+            _ if q.has("acl") || q.has("policy") => return Err(s3_error!(MethodNotAllowed)),
             Method::PUT if q.has("versioning") => Endpoint::NotImplemented("PutBucketVersioning"),
             Method::PUT => Endpoint::CreateBucket,
             Method::DELETE => Endpoint::DeleteBucket,
@@ -209,6 +219,15 @@ impl Endpoint {
     fn parse_object(method: &Method, q: &Query, headers: &HeaderMap) -> S3Result<Endpoint> {
         if let Some(name) = later_subresource(q) {
             return Ok(Endpoint::NotImplemented(name));
+        }
+        if q.has("acl") {
+            return match *method {
+                Method::GET => Ok(Endpoint::GetObjectAcl),
+                // Object ACL writes come later (they race with overwrites without a
+                // conditional metadata update).
+                Method::PUT => Ok(Endpoint::NotImplemented("PutObjectAcl")),
+                _ => Err(s3_error!(MethodNotAllowed)),
+            };
         }
         let upload_id = q.get("uploadId").map(str::to_string);
         let copy = headers.contains_key(oos_proto::headers::X_AMZ_COPY_SOURCE);
@@ -255,6 +274,12 @@ impl Endpoint {
             Endpoint::GetBucketVersioning => "GetBucketVersioning",
             Endpoint::ListMultipartUploads => "ListMultipartUploads",
             Endpoint::DeleteObjects => "DeleteObjects",
+            Endpoint::GetBucketAcl => "GetBucketAcl",
+            Endpoint::PutBucketAcl => "PutBucketAcl",
+            Endpoint::GetBucketPolicy => "GetBucketPolicy",
+            Endpoint::PutBucketPolicy => "PutBucketPolicy",
+            Endpoint::DeleteBucketPolicy => "DeleteBucketPolicy",
+            Endpoint::GetObjectAcl => "GetObjectAcl",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",
             Endpoint::GetObject => "GetObject",
@@ -333,8 +358,11 @@ mod tests {
             ("GET /b?versioning", GetBucketVersioning),
             ("GET /b?uploads", ListMultipartUploads),
             ("POST /b?delete", DeleteObjects),
-            ("GET /b?policy", NotImplemented("Policy")),
-            ("PUT /b?acl", NotImplemented("Acl")),
+            ("GET /b?policy", GetBucketPolicy),
+            ("PUT /b?policy", PutBucketPolicy),
+            ("DELETE /b?policy", DeleteBucketPolicy),
+            ("GET /b?acl", GetBucketAcl),
+            ("PUT /b?acl", PutBucketAcl),
             ("GET /b?cors", NotImplemented("Cors")),
             ("PUT /b/k", PutObject),
             ("PUT /b/k x-amz-copy-source", CopyObject),
@@ -366,7 +394,8 @@ mod tests {
                 AbortMultipartUpload { upload_id: up() },
             ),
             ("GET /b/k?uploadId=2~x", ListParts { upload_id: up() }),
-            ("GET /b/k?acl", NotImplemented("Acl")),
+            ("GET /b/k?acl", GetObjectAcl),
+            ("PUT /b/k?acl", NotImplemented("PutObjectAcl")),
             ("PUT /b/k?tagging", NotImplemented("Tagging")),
         ];
         for (line, want) in table {

@@ -2,7 +2,7 @@
 //! bind the listener, run until SIGTERM.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
@@ -39,6 +39,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let meta: Arc<dyn MetaStore> = Arc::new(meta);
     let store = DataStore::open(&config.data_dir.join("data"))
         .map_err(|e| format!("cannot open data directory: {e}"))?;
+    let secrets = crate::secrets::SecretBox::open(&config.data_dir).map_err(|e| e.to_string())?;
     let (root, created) = root_credentials(&config.data_dir)?;
     meta.ensure_account(
         Account {
@@ -50,7 +51,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         AccessKey {
             access_key_id: root.access_key.clone(),
             account_id: root.account_id.clone(),
-            secret: root.secret_key.clone(),
+            secret: secrets.seal(&root.access_key, &root.secret_key),
             primary: true,
             active: true,
             created: now_millis(),
@@ -88,6 +89,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         meta,
         store,
         metrics: Metrics::install(),
+        secrets,
         root_account_id: root.account_id,
         started: Instant::now(),
     });
@@ -139,7 +141,7 @@ fn root_credentials(data_dir: &Path) -> Result<(RootCredentials, bool), String> 
 }
 
 /// Writes a file only its owner can read, durably.
-fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
+pub fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     use std::os::unix::fs::OpenOptionsExt;
     let tmp = path.with_extension("tmp");
     let mut f = std::fs::OpenOptions::new()

@@ -14,6 +14,7 @@ pub struct Server {
     pub meta: Arc<dyn MetaStore>,
     pub store: DataStore,
     pub metrics: Metrics,
+    pub secrets: crate::secrets::SecretBox,
     pub root_account_id: String,
     pub started: Instant,
 }
@@ -23,6 +24,8 @@ pub struct Server {
 pub struct Principal {
     pub account: Account,
     pub access_key_id: String,
+    /// Non-primary keys are confined to keys that start with their id (OOS).
+    pub primary: bool,
 }
 
 impl Server {

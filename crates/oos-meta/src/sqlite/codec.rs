@@ -21,7 +21,7 @@ pub(super) fn json<T: serde::Serialize>(value: &T) -> MetaResult<String> {
     serde_json::to_string(value).map_err(|e| MetaError::Backend(format!("encoding JSON: {e}")))
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> MetaResult<T> {
+pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> MetaResult<T> {
     serde_json::from_str(text).map_err(|e| MetaError::Backend(format!("decoding JSON: {e}")))
 }
 

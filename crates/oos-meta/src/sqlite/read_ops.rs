@@ -30,6 +30,42 @@ pub(super) fn get_account(c: &Connection, id: &str) -> MetaResult<Option<Account
     .transpose()
 }
 
+pub(super) fn get_account_by_name(c: &Connection, name: &str) -> MetaResult<Option<Account>> {
+    c.prepare_cached(&format!(
+        "SELECT {} FROM accounts WHERE name = ?1",
+        codec::ACCOUNT_COLS
+    ))?
+    .query_row(params![name], |r| Ok(codec::account_from_row(r)))
+    .optional()?
+    .transpose()
+}
+
+pub(super) fn list_accounts(c: &Connection) -> MetaResult<Vec<Account>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {} FROM accounts ORDER BY name",
+        codec::ACCOUNT_COLS
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(codec::account_from_row(row)?);
+    }
+    Ok(out)
+}
+
+pub(super) fn list_access_keys(c: &Connection, account_id: &str) -> MetaResult<Vec<AccessKey>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {} FROM access_keys WHERE account_id = ?1 ORDER BY access_key_id",
+        codec::KEY_COLS
+    ))?;
+    let mut rows = stmt.query(params![account_id])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(codec::key_from_row(row)?);
+    }
+    Ok(out)
+}
+
 pub(super) fn get_bucket(c: &Connection, name: &str) -> MetaResult<Option<Bucket>> {
     c.prepare_cached(&format!(
         "SELECT {} FROM buckets WHERE name = ?1",

@@ -113,6 +113,11 @@ const MIGRATIONS: &[&str] = &[
     );
     INSERT INTO usage (id, objects, bytes) VALUES (0, 0, 0);
     "#,
+    // 2: account names are unique (accounts are looked up by name). Before this version only
+    // `ensure_account` created accounts (the root account), so existing names are distinct.
+    r#"
+    CREATE UNIQUE INDEX accounts_by_name ON accounts (name);
+    "#,
 ];
 
 fn common_setup(conn: &Connection) -> MetaResult<()> {
@@ -188,5 +193,56 @@ fn migrate(conn: &mut Connection) -> MetaResult<()> {
         )?;
         tx.commit()?;
         tracing::info!(version, "applied metadata schema migration");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn versions(conn: &Connection) -> Vec<i64> {
+        conn.prepare("SELECT version FROM schema_version ORDER BY version")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn upgrades_a_version_1_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        {
+            // A database as the previous release left it: migration 1 only, with its account.
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES (1, 0);",
+            )
+            .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch("INSERT INTO accounts VALUES ('root-id', 'root', 1, 0)")
+                .unwrap();
+        }
+        let conn = open_writer(&path).unwrap();
+        assert_eq!(
+            versions(&conn),
+            (1..=MIGRATIONS.len() as i64).collect::<Vec<_>>()
+        );
+        let name: String = conn
+            .query_row("SELECT name FROM accounts WHERE id = 'root-id'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(name, "root");
+        // The unique name index is in place.
+        assert!(conn
+            .execute("INSERT INTO accounts VALUES ('other', 'root', 1, 0)", [])
+            .is_err());
+        drop(conn);
+        // Reopening applies nothing again.
+        let conn = open_writer(&path).unwrap();
+        assert_eq!(versions(&conn).len(), MIGRATIONS.len());
     }
 }

@@ -2,11 +2,18 @@
 //! its own savepoint: returning `Err` undoes everything it did, so the functions may check
 //! preconditions after writing.
 
+mod accounts;
+
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::codec::{self, data_cols, data_ids_from_cols, json, size_col};
+use super::codec::{data_cols, data_ids_from_cols, from_json, json, size_col};
 use super::now_ms;
-use crate::{AccessKey, Account, Bucket, MetaError, MetaResult, Object, Part, Upload};
+use crate::{Bucket, MetaError, MetaResult, Object, Part, Upload};
+
+pub(super) use accounts::{
+    create_access_key, create_account, delete_access_key, ensure_account, set_account_disabled,
+    update_access_key,
+};
 
 fn bucket_exists(c: &Connection, bucket: &str) -> MetaResult<bool> {
     Ok(c.prepare_cached("SELECT 1 FROM buckets WHERE name = ?1")?
@@ -138,44 +145,6 @@ fn take_upload(c: &Connection, upload_id: &str) -> MetaResult<Vec<String>> {
     Ok(ids)
 }
 
-pub(super) fn ensure_account(
-    c: &Connection,
-    account: &Account,
-    key: &AccessKey,
-) -> MetaResult<Account> {
-    let existing = c
-        .prepare_cached(&format!(
-            "SELECT {} FROM accounts WHERE id = ?1",
-            codec::ACCOUNT_COLS
-        ))?
-        .query_row(params![account.id], |r| Ok(codec::account_from_row(r)))
-        .optional()?
-        .transpose()?;
-    if let Some(existing) = existing {
-        return Ok(existing);
-    }
-    c.prepare_cached("INSERT INTO accounts (id, name, created, disabled) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![
-            account.id,
-            account.name,
-            account.created,
-            account.disabled
-        ])?;
-    c.prepare_cached(
-        "INSERT INTO access_keys (access_key_id, account_id, secret, is_primary, active, created)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        key.access_key_id,
-        key.account_id,
-        key.secret,
-        key.primary,
-        key.active,
-        key.created
-    ])?;
-    Ok(account.clone())
-}
-
 pub(super) fn create_bucket(c: &Connection, b: &Bucket) -> MetaResult<bool> {
     let owner: Option<String> = c
         .prepare_cached("SELECT owner FROM buckets WHERE name = ?1")?
@@ -212,6 +181,50 @@ pub(super) fn delete_bucket(c: &Connection, name: &str) -> MetaResult<()> {
     }
     c.prepare_cached("DELETE FROM buckets WHERE name = ?1")?
         .execute(params![name])?;
+    Ok(())
+}
+
+pub(super) fn set_bucket_acl(c: &Connection, name: &str, acl: &str) -> MetaResult<()> {
+    let n = c
+        .prepare_cached("UPDATE buckets SET acl = ?2 WHERE name = ?1")?
+        .execute(params![name, acl])?;
+    if n == 0 {
+        return Err(MetaError::NoSuchBucket);
+    }
+    Ok(())
+}
+
+/// Sets or removes the `kind` entry of the bucket's configuration. A kind present keeps its
+/// position (its value is replaced in place); a new kind is appended.
+pub(super) fn set_bucket_config(
+    c: &Connection,
+    name: &str,
+    kind: &str,
+    value: Option<&str>,
+) -> MetaResult<()> {
+    let text: String = c
+        .prepare_cached("SELECT config FROM buckets WHERE name = ?1")?
+        .query_row(params![name], |r| r.get(0))
+        .optional()?
+        .ok_or(MetaError::NoSuchBucket)?;
+    let mut config: Vec<(String, String)> = from_json(&text)?;
+    match value {
+        None => config.retain(|(k, _)| k != kind),
+        Some(value) => match config.iter().position(|(k, _)| k == kind) {
+            Some(i) => {
+                config[i].1 = value.to_owned();
+                // Kinds are unique; drop any later duplicate so the replaced one is the only.
+                let mut seen = 0;
+                config.retain(|(k, _)| {
+                    seen += usize::from(k == kind);
+                    k != kind || seen == 1
+                });
+            }
+            None => config.push((kind.to_owned(), value.to_owned())),
+        },
+    }
+    c.prepare_cached("UPDATE buckets SET config = ?2 WHERE name = ?1")?
+        .execute(params![name, json(&config)?])?;
     Ok(())
 }
 

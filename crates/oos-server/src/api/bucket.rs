@@ -2,13 +2,15 @@
 
 use http::{Response, StatusCode};
 use oos_meta::Bucket;
-use oos_proto::headers::{X_AMZ_ACL, X_AMZ_BUCKET_REGION};
+use oos_proto::headers::X_AMZ_BUCKET_REGION;
 use oos_proto::xml::{
     self, BucketConfiguration, CreateBucketConfiguration, DataLocationConstraint, MetadataLocation,
     VersioningConfiguration,
 };
 
 use super::Ctx;
+use crate::access::acl::Acl;
+use crate::access::Need;
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
@@ -16,12 +18,6 @@ use crate::state::now_millis;
 
 /// Largest CreateBucketConfiguration body accepted.
 const MAX_CONFIG_BODY: u64 = 64 * 1024;
-const CANNED_ACLS: &[&str] = &[
-    "private",
-    "public-read",
-    "public-read-write",
-    "authenticated-read",
-];
 
 /// S3 bucket naming rules (also OOS's, B 1.2).
 pub fn valid_bucket_name(name: &str) -> bool {
@@ -45,7 +41,9 @@ pub fn valid_bucket_name(name: &str) -> bool {
 }
 
 pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let owner = ctx.principal()?.account.id.clone();
+    let principal = ctx.principal()?;
+    crate::access::check_key_scope(Some(principal), None, None)?;
+    let owner = principal.account.id.clone();
     let name = ctx.bucket_name().to_string();
     if !valid_bucket_name(&name) {
         return Err(s3_error!(
@@ -53,10 +51,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             "The specified bucket is not valid: {name}"
         ));
     }
-    let acl = ctx.header(X_AMZ_ACL).unwrap_or("private").to_string();
-    if !CANNED_ACLS.contains(&acl.as_str()) {
-        return Err(s3_error!(InvalidArgument, "invalid bucket acl: {acl}"));
-    }
+    let acl = Acl::from_headers(&ctx.parts.headers)?;
     let body = ctx.small_body(MAX_CONFIG_BODY).await?;
     let mut config = Vec::new();
     if !body.is_empty() {
@@ -69,11 +64,20 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         name: name.clone(),
         owner,
         created: now_millis(),
-        acl,
+        acl: acl.clone().unwrap_or_default().to_stored(),
         config,
     };
-    // An existing bucket of the same owner answers 200, as OOS does (B 3.1).
-    ctx.server.meta.create_bucket(bucket).await?;
+    // An existing bucket of the same owner answers 200, as OOS does (B 3.1), and PUT Bucket
+    // on it updates its ACL (and data location) when given.
+    let created = ctx.server.meta.create_bucket(bucket).await?;
+    if !created {
+        if let Some(acl) = acl {
+            ctx.server
+                .meta
+                .set_bucket_acl(&name, &acl.to_stored())
+                .await?;
+        }
+    }
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "location", &format!("/{name}"));
     Ok(resp)
@@ -134,13 +138,13 @@ fn location_json(ctx: &Ctx<'_>, c: &CreateBucketConfiguration) -> S3Result<Strin
 }
 
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx.bucket_for("s3:DeleteBucket", Need::Owner, None).await?;
     ctx.server.meta.delete_bucket(&bucket.name).await?;
     Ok(response::status(StatusCode::NO_CONTENT))
 }
 
 pub async fn head(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    ctx.owned_bucket().await?;
+    ctx.bucket_for("s3:ListBucket", Need::Read, None).await?;
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, X_AMZ_BUCKET_REGION, &ctx.server.config.region);
     Ok(resp)
@@ -148,7 +152,9 @@ pub async fn head(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
 /// OOS GetBucketLocation answers the `BucketConfiguration` document (B 3.4).
 pub async fn location(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:GetBucketLocation", Need::Owner, None)
+        .await?;
     let region = ctx.server.config.region.clone();
     let stored = bucket
         .config
@@ -182,7 +188,8 @@ pub async fn location(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 /// Versioning is not built yet: every bucket is unversioned, which S3 shows as an empty
 /// `VersioningConfiguration`. Backup and sync tools ask before they start.
 pub async fn versioning(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    ctx.owned_bucket().await?;
+    ctx.bucket_for("s3:GetBucketVersioning", Need::Owner, None)
+        .await?;
     Ok(response::xml(
         "VersioningConfiguration",
         &VersioningConfiguration { xmlns: xml::XMLNS },

@@ -13,6 +13,7 @@ use super::object::{commit_object, discard};
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::read::{check_conditions, parse_range, Conditions, ObjectStream, RangeSpec};
 use super::Ctx;
+use crate::access::Need;
 use crate::body::MAX_PUT_SIZE;
 use crate::error::S3Result;
 use crate::response::{self, Body};
@@ -44,16 +45,8 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
                 "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"
             )
         })?;
-    let principal = ctx.principal()?;
-    let src_bucket = ctx
-        .server
-        .meta
-        .get_bucket(bucket)
-        .await?
-        .ok_or_else(|| s3_error!(NoSuchBucket))?;
-    if src_bucket.owner != principal.account.id {
-        return Err(s3_error!(AccessDenied));
-    }
+    ctx.bucket_named(bucket, "s3:GetObject", Need::Read, Some(key), None)
+        .await?;
     let object = ctx
         .server
         .meta
@@ -94,7 +87,9 @@ async fn copy_data(
 }
 
 pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
     let src = source_object(ctx).await?;
     if src.size > MAX_PUT_SIZE {
         return Err(s3_error!(InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"));
@@ -162,7 +157,9 @@ pub async fn upload_part_copy(
     part_number: u32,
     upload_id: &str,
 ) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
     super::multipart::existing_upload(ctx, &bucket.name, upload_id).await?;
     let src = source_object(ctx).await?;
     let (start, end) = match ctx.header(X_AMZ_COPY_SOURCE_RANGE) {

@@ -5,6 +5,7 @@ use oos_proto::headers::X_AMZ_CHECKSUM_PREFIX;
 use oos_proto::xml::{self, Delete, DeleteError, DeleteResult, Deleted};
 
 use super::Ctx;
+use crate::access::{self, Check, Need};
 use crate::error::S3Result;
 use crate::response::{self, Body};
 use crate::route::MAX_KEY_LEN;
@@ -15,7 +16,7 @@ pub const MAX_DELETE_KEYS: usize = 1000;
 const MAX_DELETE_BODY: u64 = 8 * 1024 * 1024;
 
 pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
     // S3 requires an integrity header here: Content-MD5 or any x-amz-checksum-*/trailer.
     let has_integrity = ctx.parts.headers.contains_key("content-md5")
         || ctx
@@ -38,6 +39,7 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         return Err(s3_error!(MalformedXML));
     }
     let quiet = request.quiet.unwrap_or(false);
+    let facts = ctx.facts();
     let mut errors = Vec::new();
     let mut keys = Vec::new();
     for o in request.objects {
@@ -46,6 +48,24 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                 key: o.key,
                 code: "InvalidArgument".into(),
                 message: "Invalid key".into(),
+            });
+        } else if let Err(denied) = access::authorize(
+            ctx.principal.as_ref(),
+            &bucket,
+            &Check {
+                action: "s3:DeleteObject",
+                need: Need::Write,
+                key: Some(&o.key),
+                list_prefix: None,
+            },
+            &facts,
+            None,
+        ) {
+            // S3 reports refused keys one by one inside a 200 DeleteResult.
+            errors.push(DeleteError {
+                key: o.key,
+                code: denied.code.as_str().into(),
+                message: denied.message,
             });
         } else if o.version_id.as_deref().is_some_and(|v| v != "null") {
             errors.push(DeleteError {

@@ -116,7 +116,9 @@ fn prefixes(p: &[String], enc: &Encoder) -> Vec<CommonPrefix> {
 }
 
 pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for_list("s3:ListBucket", ctx.query.get("prefix").unwrap_or_default())
+        .await?;
     let enc = Encoder::from_query(ctx)?;
     let marker = ctx.query.get("marker").unwrap_or_default().to_string();
     let query = ListQuery {
@@ -152,7 +154,9 @@ pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 }
 
 pub async fn objects_v2(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for_list("s3:ListBucket", ctx.query.get("prefix").unwrap_or_default())
+        .await?;
     let enc = Encoder::from_query(ctx)?;
     let token = ctx.query.get("continuation-token").map(str::to_string);
     let start_after = ctx.query.get("start-after").map(str::to_string);
@@ -213,7 +217,12 @@ fn decode_token(token: &str) -> S3Result<String> {
 }
 
 pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for_list(
+            "s3:ListBucketVersions",
+            ctx.query.get("prefix").unwrap_or_default(),
+        )
+        .await?;
     let enc = Encoder::from_query(ctx)?;
     let key_marker = ctx.query.get("key-marker").unwrap_or_default().to_string();
     let version_marker = ctx
@@ -271,7 +280,12 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 }
 
 pub async fn uploads(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for_list(
+            "s3:ListBucketMultipartUploads",
+            ctx.query.get("prefix").unwrap_or_default(),
+        )
+        .await?;
     let enc = Encoder::from_query(ctx)?;
     let max_uploads = match ctx.query.get("max-uploads") {
         None => MAX_KEYS,

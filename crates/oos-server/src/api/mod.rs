@@ -1,12 +1,16 @@
 //! The S3 API: one module per family, dispatched by one `match` over [`Endpoint`].
 
+mod acl;
+pub mod admin;
 mod bucket;
 mod copy;
 mod delete;
+pub mod iam;
 mod list;
 mod multipart;
 mod object;
 mod object_attrs;
+mod policy;
 mod read;
 mod service;
 
@@ -16,6 +20,7 @@ use hyper::body::Incoming;
 use oos_meta::Bucket;
 use oos_sign::PayloadMode;
 
+use crate::access::{self, Check, Need, RequestFacts};
 use crate::body::RequestBody;
 use crate::error::S3Result;
 use crate::response::Body;
@@ -26,6 +31,7 @@ use crate::state::{Principal, Server};
 /// Everything a handler may look at.
 pub struct Ctx<'a> {
     pub server: &'a Server,
+    pub remote: std::net::SocketAddr,
     pub principal: Option<Principal>,
     pub target: Target,
     pub query: Query,
@@ -35,8 +41,10 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         server: &'a Server,
+        remote: std::net::SocketAddr,
         principal: Option<Principal>,
         target: Target,
         query: Query,
@@ -46,6 +54,7 @@ impl<'a> Ctx<'a> {
     ) -> Ctx<'a> {
         Ctx {
             server,
+            remote,
             principal,
             target,
             query,
@@ -67,26 +76,77 @@ impl<'a> Ctx<'a> {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The authenticated caller; anonymous callers are refused (access grants come later).
+    /// The authenticated caller; anonymous callers are refused.
     pub fn principal(&self) -> S3Result<&Principal> {
         self.principal
             .as_ref()
             .ok_or_else(|| s3_error!(AccessDenied))
     }
 
-    /// The addressed bucket, which the caller must own.
-    pub async fn owned_bucket(&self) -> S3Result<Bucket> {
-        let principal = self.principal()?;
-        let bucket = self
-            .server
-            .meta
-            .get_bucket(self.bucket_name())
-            .await?
-            .ok_or_else(|| s3_error!(NoSuchBucket))?;
-        if bucket.owner != principal.account.id {
-            return Err(s3_error!(AccessDenied));
-        }
+    /// The addressed bucket, after checking that the caller may do `action` with `need`
+    /// on it (and on `key`, for object operations).
+    pub async fn bucket_for(
+        &self,
+        action: &'static str,
+        need: Need,
+        key: Option<&str>,
+    ) -> S3Result<Bucket> {
+        self.bucket_named(self.bucket_name(), action, need, key, None)
+            .await
+    }
+
+    /// Like [`Ctx::bucket_for`] for list operations confined to `prefix`.
+    pub async fn bucket_for_list(&self, action: &'static str, prefix: &str) -> S3Result<Bucket> {
+        self.bucket_named(self.bucket_name(), action, Need::Read, None, Some(prefix))
+            .await
+    }
+
+    pub async fn bucket_named(
+        &self,
+        name: &str,
+        action: &'static str,
+        need: Need,
+        key: Option<&str>,
+        list_prefix: Option<&str>,
+    ) -> S3Result<Bucket> {
+        let bucket = self.bucket_unchecked(name).await?;
+        let check = Check {
+            action,
+            need,
+            key,
+            list_prefix,
+        };
+        access::authorize(
+            self.principal.as_ref(),
+            &bucket,
+            &check,
+            &self.facts(),
+            None,
+        )?;
         Ok(bucket)
+    }
+
+    /// The bucket without any access check: the caller authorizes itself.
+    pub async fn bucket_unchecked(&self, name: &str) -> S3Result<Bucket> {
+        self.server
+            .meta
+            .get_bucket(name)
+            .await?
+            .ok_or_else(|| s3_error!(NoSuchBucket))
+    }
+
+    /// What bucket policy conditions may test about this request.
+    pub fn facts(&self) -> RequestFacts {
+        let q = |name: &str| self.query.get(name).map(str::to_string);
+        RequestFacts {
+            source_ip: self.remote.ip(),
+            secure_transport: self.server.config.tls.is_some(),
+            referer: self.header("referer").map(str::to_string),
+            user_agent: self.header("user-agent").map(str::to_string),
+            prefix: q("prefix"),
+            delimiter: q("delimiter"),
+            max_keys: self.query.get("max-keys").and_then(|v| v.parse().ok()),
+        }
     }
 
     /// The request body as a verifying stream of at most `limit` bytes.
@@ -116,6 +176,12 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::ListObjectVersions => list::versions(ctx).await,
         Endpoint::ListMultipartUploads => list::uploads(ctx).await,
         Endpoint::DeleteObjects => delete::delete_objects(ctx).await,
+        Endpoint::GetBucketAcl => acl::get_bucket_acl(ctx).await,
+        Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
+        Endpoint::GetObjectAcl => acl::get_object_acl(ctx).await,
+        Endpoint::GetBucketPolicy => policy::get(ctx).await,
+        Endpoint::PutBucketPolicy => policy::put(ctx).await,
+        Endpoint::DeleteBucketPolicy => policy::delete(ctx).await,
         Endpoint::PutObject => object::put(ctx).await,
         Endpoint::GetObject => read::get(ctx, false).await,
         Endpoint::HeadObject => read::get(ctx, true).await,

@@ -12,6 +12,7 @@ use oos_proto::xml::{
 use super::object::{discard, store_body, write_checksum_header};
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::{owner_of, Ctx};
+use crate::access::Need;
 use crate::body::MAX_PUT_SIZE;
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
@@ -25,7 +26,9 @@ pub const MAX_PARTS: usize = 10_000;
 const MAX_COMPLETE_BODY: u64 = 4 * 1024 * 1024;
 
 pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
         bucket: bucket.name.clone(),
@@ -60,7 +63,9 @@ pub async fn upload_part(
     part_number: u32,
     upload_id: &str,
 ) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
     existing_upload(ctx, &bucket.name, upload_id).await?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     let (data, digest) = store_body(ctx.server, &mut body, false).await?;
@@ -102,7 +107,9 @@ async fn all_parts(ctx: &Ctx<'_>, bucket: &str, upload_id: &str) -> S3Result<Vec
 }
 
 pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
     let body = ctx.small_body(MAX_COMPLETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
@@ -193,7 +200,9 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
 }
 
 pub async fn abort(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:AbortMultipartUpload", Need::Write, Some(ctx.key()))
+        .await?;
     existing_upload(ctx, &bucket.name, upload_id).await?;
     ctx.server
         .meta
@@ -203,7 +212,9 @@ pub async fn abort(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body
 }
 
 pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:ListMultipartUploadParts", Need::Read, Some(ctx.key()))
+        .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
     let max_parts = match ctx.query.get("max-parts") {
         None => 1000,

@@ -5,6 +5,7 @@ use oos_meta::{DataRef, Object};
 
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::Ctx;
+use crate::access::Need;
 use crate::body::{BodyDigest, RequestBody, MAX_PUT_SIZE};
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
@@ -12,7 +13,9 @@ use crate::s3_error;
 use crate::state::{now_millis, Server};
 
 pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
     if !ctx.parts.headers.contains_key("content-length")
         && !ctx
             .parts
@@ -106,7 +109,9 @@ pub async fn store_body(
 
 /// DeleteObject: 204 whether or not the key existed (S3).
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.owned_bucket().await?;
+    let bucket = ctx
+        .bucket_for("s3:DeleteObject", Need::Write, Some(ctx.key()))
+        .await?;
     ctx.server
         .meta
         .delete_object(&bucket.name, ctx.key())

@@ -7,6 +7,7 @@ use oos_proto::headers::{X_AMZ_META_PREFIX, X_AMZ_STORAGE_CLASS, X_AMZ_WEBSITE_R
 use oos_proto::time_fmt::http_date;
 use oos_proto::StorageClass;
 
+use crate::access::acl::Acl;
 use crate::error::S3Result;
 use crate::response::{set_header, Body};
 use crate::s3_error;
@@ -58,6 +59,7 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         website_redirect,
         user_meta,
         checksum: None,
+        acl: Acl::from_headers(headers)?.map(|a| a.to_stored()),
     })
 }
 

@@ -11,6 +11,7 @@ use crate::response::{self, Body};
 
 pub async fn list_buckets(ctx: &Ctx<'_>) -> S3Result<Response<Body>> {
     let principal = ctx.principal()?;
+    crate::access::check_key_scope(Some(principal), None, None)?;
     let buckets = ctx.server.meta.list_buckets(&principal.account.id).await?;
     let doc = ListAllMyBucketsResult {
         xmlns: xml::XMLNS,

@@ -1,0 +1,154 @@
+//! Authorization (DESIGN §2 step 5): key scope, then the bucket policy (explicit Deny wins,
+//! Allow grants), then ownership, then ACL grants; anything else is denied.
+
+pub mod acl;
+
+use std::net::IpAddr;
+
+use oos_meta::Bucket;
+
+use crate::error::S3Result;
+use crate::s3_error;
+use crate::state::Principal;
+use acl::{Acl, Permission};
+
+/// What an operation needs besides a matching policy statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Read,
+    Write,
+    ReadAcp,
+    WriteAcp,
+    /// Bucket configuration and deletion: the owner's alone (policy Allow does not help).
+    Owner,
+}
+
+/// One authorization question: may the caller do `action` on the bucket (and key)?
+#[derive(Debug, Clone, Copy)]
+pub struct Check<'a> {
+    /// The IAM action name (`s3:GetObject`), matched against bucket policies.
+    pub action: &'static str,
+    pub need: Need,
+    /// The object key, for object operations.
+    pub key: Option<&'a str>,
+    /// The listing prefix, for list operations (non-primary keys are confined to it).
+    pub list_prefix: Option<&'a str>,
+}
+
+/// Facts about the request that policy conditions may test.
+#[derive(Debug, Clone)]
+pub struct RequestFacts {
+    pub source_ip: IpAddr,
+    pub secure_transport: bool,
+    pub referer: Option<String>,
+    pub user_agent: Option<String>,
+    pub prefix: Option<String>,
+    pub delimiter: Option<String>,
+    pub max_keys: Option<i64>,
+}
+
+/// Non-primary keys may touch only keys (and list only prefixes) that start with their
+/// AccessKeyId (OOS, oos-api B 1.3); every other operation is denied to them.
+pub fn check_key_scope(
+    principal: Option<&Principal>,
+    key: Option<&str>,
+    list_prefix: Option<&str>,
+) -> S3Result<()> {
+    let Some(p) = principal.filter(|p| !p.primary) else {
+        return Ok(());
+    };
+    let within = |s: &str| s.starts_with(p.access_key_id.as_str());
+    let allowed = match (key, list_prefix) {
+        (Some(k), _) => within(k),
+        (None, Some(prefix)) => within(prefix),
+        (None, None) => false,
+    };
+    if allowed {
+        Ok(())
+    } else {
+        Err(s3_error!(
+            AccessDenied,
+            "A non-primary access key may only use keys and prefixes that start with its AccessKeyId."
+        ))
+    }
+}
+
+/// `object_acl` is the addressed object's own ACL, which may grant what the bucket's does not.
+pub fn authorize(
+    principal: Option<&Principal>,
+    bucket: &Bucket,
+    check: &Check<'_>,
+    facts: &RequestFacts,
+    object_acl: Option<&str>,
+) -> S3Result<()> {
+    check_key_scope(principal, check.key, check.list_prefix)?;
+    let account = principal.map(|p| p.account.id.as_str());
+    let is_owner = account == Some(bucket.owner.as_str());
+    // The owner can always manage the policy itself, so a bad policy cannot lock them out.
+    let policy_action = check.action.ends_with("BucketPolicy");
+    let policy = bucket
+        .config
+        .iter()
+        .find(|(k, _)| k == "policy")
+        .map(|(_, v)| v);
+    if let Some(text) = policy.filter(|_| !policy_action) {
+        match evaluate_policy(text, &bucket.name, account, check, facts) {
+            oos_policy::Decision::Deny => return Err(s3_error!(AccessDenied)),
+            oos_policy::Decision::Allow if check.need != Need::Owner => return Ok(()),
+            _ => {}
+        }
+    }
+    if is_owner {
+        return Ok(());
+    }
+    let permission = match check.need {
+        Need::Owner => return Err(s3_error!(AccessDenied)),
+        Need::Read => Permission::Read,
+        Need::Write => Permission::Write,
+        Need::ReadAcp => Permission::ReadAcp,
+        Need::WriteAcp => Permission::WriteAcp,
+    };
+    let granted = |stored: &str| Acl::from_stored(stored).allows(account, permission);
+    if granted(&bucket.acl) || object_acl.is_some_and(granted) {
+        Ok(())
+    } else {
+        Err(s3_error!(AccessDenied))
+    }
+}
+
+fn evaluate_policy(
+    text: &str,
+    bucket: &str,
+    account: Option<&str>,
+    check: &Check<'_>,
+    facts: &RequestFacts,
+) -> oos_policy::Decision {
+    // Stored policies were validated on PUT; one that no longer parses grants nothing.
+    let Ok(policy) = oos_policy::parse(text, bucket) else {
+        return oos_policy::Decision::NotApplicable;
+    };
+    let resource = match check.key {
+        Some(k) => format!("arn:aws:s3:::{bucket}/{k}"),
+        None => format!("arn:aws:s3:::{bucket}"),
+    };
+    let context = oos_policy::Context {
+        source_ip: Some(facts.source_ip),
+        referer: facts.referer.clone(),
+        user_agent: facts.user_agent.clone(),
+        secure_transport: facts.secure_transport,
+        current_time: time::OffsetDateTime::now_utc(),
+        prefix: facts.prefix.clone(),
+        delimiter: facts.delimiter.clone(),
+        max_keys: facts.max_keys,
+    };
+    let principal = match account {
+        Some(id) => oos_policy::Principal::Account { id },
+        None => oos_policy::Principal::Anonymous,
+    };
+    policy.evaluate(&oos_policy::Request {
+        principal,
+        action: check.action,
+        resource: &resource,
+        context: &context,
+    })
+}

@@ -1,0 +1,115 @@
+//! Bucket ACLs (GET / PUT `?acl`) and object ACL reads (GET `key?acl`).
+
+use std::collections::HashMap;
+
+use http::{Response, StatusCode};
+
+use super::Ctx;
+use crate::access::acl::{Acl, Grantee};
+use crate::access::{self, Check, Need};
+use crate::error::S3Result;
+use crate::response::{self, Body};
+use crate::s3_error;
+use crate::state::Server;
+
+/// An AccessControlPolicy document is small; this bounds what we read.
+const MAX_ACL_BODY: u64 = 64 * 1024;
+
+pub async fn get_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:GetBucketAcl", Need::ReadAcp, None)
+        .await?;
+    let acl = Acl::from_stored(&bucket.acl);
+    acl_response(ctx.server, &acl, &bucket.owner).await
+}
+
+pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:PutBucketAcl", Need::WriteAcp, None)
+        .await?;
+    let from_headers = Acl::from_headers(&ctx.parts.headers)?;
+    let body = ctx.small_body(MAX_ACL_BODY).await?;
+    let acl = match (from_headers, body.is_empty()) {
+        (Some(_), false) => {
+            return Err(s3_error!(
+                UnexpectedContent,
+                "This request does not support content together with ACL headers."
+            ))
+        }
+        (Some(acl), true) => acl,
+        (None, false) => {
+            let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedACLError))?;
+            let mut acl = Acl::from_xml(text, &bucket.owner)?;
+            // The owner's own FULL_CONTROL is implicit; keep only the other grants.
+            acl.grants.retain(
+                |g| !matches!(&g.grantee, Grantee::CanonicalUser { id } if *id == bucket.owner),
+            );
+            acl
+        }
+        (None, true) => return Err(s3_error!(
+            MissingSecurityHeader,
+            "Your request was missing a required header: x-amz-acl or an AccessControlPolicy body."
+        )),
+    };
+    for g in &acl.grants {
+        if let Grantee::CanonicalUser { id } = &g.grantee {
+            if ctx.server.meta.get_account(id).await?.is_none() {
+                return Err(s3_error!(InvalidArgument, "Invalid id: {id}"));
+            }
+        }
+    }
+    ctx.server
+        .meta
+        .set_bucket_acl(&bucket.name, &acl.to_stored())
+        .await?;
+    Ok(response::status(StatusCode::OK))
+}
+
+/// Objects belong to the bucket owner: FULL_CONTROL for them, plus the object's own grants.
+pub async fn get_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
+    let object = ctx.server.meta.get_object(&bucket.name, ctx.key()).await?;
+    let check = Check {
+        action: "s3:GetObjectAcl",
+        need: Need::ReadAcp,
+        key: Some(ctx.key()),
+        list_prefix: None,
+    };
+    let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
+    access::authorize(
+        ctx.principal.as_ref(),
+        &bucket,
+        &check,
+        &ctx.facts(),
+        object_acl,
+    )?;
+    let object = object.ok_or_else(|| s3_error!(NoSuchKey))?;
+    let acl = object
+        .attrs
+        .acl
+        .as_deref()
+        .map(Acl::from_stored)
+        .unwrap_or_default();
+    acl_response(ctx.server, &acl, &bucket.owner).await
+}
+
+async fn acl_response(server: &Server, acl: &Acl, owner: &str) -> S3Result<Response<Body>> {
+    let mut names = HashMap::new();
+    for id in std::iter::once(owner).chain(acl.grants.iter().filter_map(|g| match &g.grantee {
+        Grantee::CanonicalUser { id } => Some(id.as_str()),
+        Grantee::Group { .. } => None,
+    })) {
+        if !names.contains_key(id) {
+            let name = server
+                .meta
+                .get_account(id)
+                .await?
+                .map(|a| a.name)
+                .unwrap_or_default();
+            names.insert(id.to_string(), name);
+        }
+    }
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_default();
+    let xml = acl.to_xml(owner, &name_of(owner), &name_of);
+    Ok(response::xml_text(StatusCode::OK, xml))
+}

@@ -1,0 +1,87 @@
+//! The admin API (root account only), JSON over `/_admin/…`:
+//!
+//! - `GET  /_admin/accounts` → every account
+//! - `POST /_admin/accounts` with `{"name": "…"}` → the new account with its secret (once)
+//! - `GET  /_admin/accounts/{name}` → one account
+//! - `POST /_admin/accounts/{name}/disable` and `…/enable`
+
+use http::request::Parts;
+use http::{Method, Response, StatusCode};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use serde::Serialize;
+
+use crate::accounts;
+use crate::error::{S3Error, S3Result};
+use crate::response::{self, set_header, Body};
+use crate::s3_error;
+use crate::state::{Principal, Server};
+
+const MAX_BODY: usize = 4 * 1024;
+
+pub async fn handle(
+    server: &Server,
+    principal: Option<&Principal>,
+    parts: &Parts,
+    incoming: Incoming,
+    rest: &str,
+) -> S3Result<Response<Body>> {
+    if !server.is_root(principal) {
+        return Err(s3_error!(
+            AccessDenied,
+            "The admin API is for the root account."
+        ));
+    }
+    let meta = server.meta.as_ref();
+    let segments: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
+    let fail = |e: String| s3_error!(InvalidArgument, "{e}");
+    match (&parts.method, segments.as_slice()) {
+        (&Method::GET, ["accounts"]) => json(
+            StatusCode::OK,
+            &accounts::list_accounts(meta).await.map_err(fail)?,
+        ),
+        (&Method::POST, ["accounts"]) => {
+            let body = Limited::new(incoming, MAX_BODY)
+                .collect()
+                .await
+                .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
+                .to_bytes();
+            #[derive(serde::Deserialize)]
+            struct Create {
+                name: String,
+            }
+            let req: Create = serde_json::from_slice(&body)
+                .map_err(|e| s3_error!(InvalidArgument, "expected {{\"name\": \"…\"}}: {e}"))?;
+            let created = accounts::create_account(meta, &server.secrets, &req.name)
+                .await
+                .map_err(fail)?;
+            json(StatusCode::OK, &created)
+        }
+        (&Method::GET, ["accounts", name]) => json(
+            StatusCode::OK,
+            &accounts::account_info(meta, name)
+                .await
+                .map_err(not_found)?,
+        ),
+        (&Method::POST, ["accounts", name, action @ ("disable" | "enable")]) => {
+            let info = accounts::set_disabled(meta, name, *action == "disable")
+                .await
+                .map_err(not_found)?;
+            json(StatusCode::OK, &info)
+        }
+        _ => Err(s3_error!(MethodNotAllowed)),
+    }
+}
+
+fn not_found(e: String) -> S3Error {
+    s3_error!(NoSuchEntity, "{e}")
+}
+
+fn json<T: Serialize>(status: StatusCode, value: &T) -> S3Result<Response<Body>> {
+    let text =
+        serde_json::to_string_pretty(value).map_err(|e| S3Error::internal("admin json", e))?;
+    let mut resp = Response::new(response::full(text));
+    *resp.status_mut() = status;
+    set_header(&mut resp, "content-type", "application/json");
+    Ok(resp)
+}
