@@ -169,7 +169,10 @@ mod tests {
         assert_eq!(sorted.len(), S3_ACTIONS.len(), "duplicate action names");
         assert_eq!(resource_kind("s3:getobject"), Some(ResourceKind::Object));
         assert_eq!(resource_kind("s3:ListBucket"), Some(ResourceKind::Bucket));
-        assert_eq!(resource_kind("s3:ListAllMyBuckets"), Some(ResourceKind::Service));
+        assert_eq!(
+            resource_kind("s3:ListAllMyBuckets"),
+            Some(ResourceKind::Service)
+        );
         assert_eq!(resource_kind("s3:Nope"), None);
     }
 }

@@ -38,8 +38,16 @@ enum Test {
 const OPERATORS: &[(&str, Test, bool)] = &[
     ("StringEquals", Test::StringEquals, false),
     ("StringNotEquals", Test::StringEquals, true),
-    ("StringEqualsIgnoreCase", Test::StringEqualsIgnoreCase, false),
-    ("StringNotEqualsIgnoreCase", Test::StringEqualsIgnoreCase, true),
+    (
+        "StringEqualsIgnoreCase",
+        Test::StringEqualsIgnoreCase,
+        false,
+    ),
+    (
+        "StringNotEqualsIgnoreCase",
+        Test::StringEqualsIgnoreCase,
+        true,
+    ),
     ("StringLike", Test::StringLike, false),
     ("StringNotLike", Test::StringLike, true),
     ("NumericEquals", Test::NumericEquals, false),
@@ -47,7 +55,11 @@ const OPERATORS: &[(&str, Test, bool)] = &[
     ("NumericLessThan", Test::NumericLessThan, false),
     ("NumericLessThanEquals", Test::NumericLessThanEquals, false),
     ("NumericGreaterThan", Test::NumericGreaterThan, false),
-    ("NumericGreaterThanEquals", Test::NumericGreaterThanEquals, false),
+    (
+        "NumericGreaterThanEquals",
+        Test::NumericGreaterThanEquals,
+        false,
+    ),
     ("DateEquals", Test::DateEquals, false),
     ("DateNotEquals", Test::DateEquals, true),
     ("DateLessThan", Test::DateLessThan, false),
@@ -116,7 +128,9 @@ impl Condition {
         let found = lookup(ctx, &self.key);
         if self.test == Test::Null {
             // `"Null": {"k": "true"}` holds when k is absent.
-            let Values::Bools(want) = &self.values else { return false };
+            let Values::Bools(want) = &self.values else {
+                return false;
+            };
             return want.contains(&found.is_empty());
         }
         let test = |v: &CtxValue| self.test_one(v) != self.negated;
@@ -165,7 +179,9 @@ impl Condition {
                 })
             }),
             (Values::Bools(want), _) => v.as_bool().is_some_and(|have| want.contains(&have)),
-            (Values::Nets(want), _) => v.as_ip().is_some_and(|have| want.iter().any(|n| n.contains(have))),
+            (Values::Nets(want), _) => v
+                .as_ip()
+                .is_some_and(|have| want.iter().any(|n| n.contains(have))),
         }
     }
 }
@@ -214,8 +230,12 @@ fn parse_operator(name: &str) -> Result<(Test, bool, bool, SetQualifier), Policy
     let unknown = || PolicyError::malformed(format!("Unknown condition operator: {name}"));
     let (qualifier, rest) = match name.split_once(':') {
         None => (SetQualifier::None, name),
-        Some((q, rest)) if q.eq_ignore_ascii_case("ForAnyValue") => (SetQualifier::ForAnyValue, rest),
-        Some((q, rest)) if q.eq_ignore_ascii_case("ForAllValues") => (SetQualifier::ForAllValues, rest),
+        Some((q, rest)) if q.eq_ignore_ascii_case("ForAnyValue") => {
+            (SetQualifier::ForAnyValue, rest)
+        }
+        Some((q, rest)) if q.eq_ignore_ascii_case("ForAllValues") => {
+            (SetQualifier::ForAllValues, rest)
+        }
         Some(_) => return Err(unknown()),
     };
     let (base, if_exists) = match rest.len().checked_sub("IfExists".len()) {
@@ -225,7 +245,9 @@ fn parse_operator(name: &str) -> Result<(Test, bool, bool, SetQualifier), Policy
         _ => (rest, false),
     };
     if UNSUPPORTED.iter().any(|u| u.eq_ignore_ascii_case(base)) {
-        return Err(PolicyError::malformed(format!("Unsupported condition operator: {name}")));
+        return Err(PolicyError::malformed(format!(
+            "Unsupported condition operator: {name}"
+        )));
     }
     let &(_, test, negated) = OPERATORS
         .iter()
@@ -243,7 +265,9 @@ fn valid_key(key: &str) -> bool {
         Some((ns, name)) => {
             !ns.is_empty()
                 && !name.is_empty()
-                && key.chars().all(|c| !c.is_whitespace() && !c.is_control() && c != '*' && c != '?')
+                && key
+                    .chars()
+                    .all(|c| !c.is_whitespace() && !c.is_control() && c != '*' && c != '?')
         }
         None => false,
     }
@@ -266,19 +290,31 @@ fn value_texts(raw: &Value, op: &str) -> Result<Vec<String>, PolicyError> {
 }
 
 fn parse_values(test: Test, texts: &[String]) -> Result<Values, PolicyError> {
-    fn all<T>(texts: &[String], what: &str, f: impl Fn(&str) -> Option<T>) -> Result<Vec<T>, PolicyError> {
+    fn all<T>(
+        texts: &[String],
+        what: &str,
+        f: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<T>, PolicyError> {
         texts
             .iter()
-            .map(|t| f(t).ok_or_else(|| PolicyError::malformed(format!("Invalid {what} in condition: {t}"))))
+            .map(|t| {
+                f(t).ok_or_else(|| {
+                    PolicyError::malformed(format!("Invalid {what} in condition: {t}"))
+                })
+            })
             .collect()
     }
     Ok(match test {
-        Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike => Values::Strings(texts.to_vec()),
+        Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike => {
+            Values::Strings(texts.to_vec())
+        }
         Test::NumericEquals
         | Test::NumericLessThan
         | Test::NumericLessThanEquals
         | Test::NumericGreaterThan
-        | Test::NumericGreaterThanEquals => Values::Numbers(all(texts, "numeric value", parse_number)?),
+        | Test::NumericGreaterThanEquals => {
+            Values::Numbers(all(texts, "numeric value", parse_number)?)
+        }
         Test::DateEquals
         | Test::DateLessThan
         | Test::DateLessThanEquals
@@ -292,7 +328,10 @@ fn parse_values(test: Test, texts: &[String]) -> Result<Values, PolicyError> {
 fn parse_number(s: &str) -> Option<f64> {
     let s = s.trim();
     // Rust also parses "inf" and "NaN"; policies may not.
-    if !s.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E')) {
+    if !s
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'-' | b'+' | b'.' | b'e' | b'E'))
+    {
         return None;
     }
     s.parse::<f64>().ok().filter(|n| n.is_finite())
@@ -318,7 +357,9 @@ pub fn parse_date(s: &str) -> Option<OffsetDateTime> {
     if let Ok(t) = OffsetDateTime::parse(s, &Rfc3339) {
         return Some(t);
     }
-    let local = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]");
+    let local = format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second][optional [.[subsecond]]]"
+    );
     if let Ok(t) = PrimitiveDateTime::parse(s, local) {
         return Some(t.assume_utc());
     }
@@ -355,7 +396,9 @@ impl Cidr {
         let max = if addr.is_ipv4() { 32 } else { 128 };
         let prefix = match prefix {
             None => max,
-            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => p.parse().ok()?,
+            Some(p) if !p.is_empty() && p.len() <= 3 && p.bytes().all(|b| b.is_ascii_digit()) => {
+                p.parse().ok()?
+            }
             Some(_) => return None,
         };
         (prefix <= max).then_some(Cidr { addr, prefix })
@@ -369,11 +412,15 @@ impl Cidr {
         };
         match (self.addr, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -494,8 +541,18 @@ mod tests {
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains("2001:db8:1::5".parse().unwrap()));
         assert!(!v6.contains("2001:db9::5".parse().unwrap()));
-        assert!(Cidr::parse("::/0").unwrap().contains("::1".parse().unwrap()));
-        for bad in ["", "1.2.3.4/33", "1.2.3/24", "::/129", "1.2.3.4/", "1.2.3.4/x", "host"] {
+        assert!(Cidr::parse("::/0")
+            .unwrap()
+            .contains("::1".parse().unwrap()));
+        for bad in [
+            "",
+            "1.2.3.4/33",
+            "1.2.3/24",
+            "::/129",
+            "1.2.3.4/",
+            "1.2.3.4/x",
+            "host",
+        ] {
             assert!(Cidr::parse(bad).is_none(), "{bad}");
         }
     }

@@ -111,8 +111,14 @@ impl Statement {
     /// Whether this statement applies to the request (its effect aside).
     pub(crate) fn applies(&self, req: &Request<'_>, path: &str) -> bool {
         let principal = self.principals.iter().any(|p| p.matches(req.principal));
-        let action = self.actions.iter().any(|a| a == "*" || wildcard::matches(a, req.action, true));
-        let resource = self.resources.iter().any(|r| wildcard::matches(r, path, false));
+        let action = self
+            .actions
+            .iter()
+            .any(|a| a == "*" || wildcard::matches(a, req.action, true));
+        let resource = self
+            .resources
+            .iter()
+            .any(|r| wildcard::matches(r, path, false));
         principal != self.not_principal
             && action != self.not_action
             && resource != self.not_resource
@@ -124,7 +130,10 @@ impl PrincipalSpec {
     fn matches(&self, who: Principal<'_>) -> bool {
         match (self, who) {
             (PrincipalSpec::Any, _) => true,
-            (PrincipalSpec::Account(id) | PrincipalSpec::Canonical(id), Principal::Account { id: have }) => id == have,
+            (
+                PrincipalSpec::Account(id) | PrincipalSpec::Canonical(id),
+                Principal::Account { id: have },
+            ) => id == have,
             _ => false,
         }
     }
@@ -165,7 +174,10 @@ mod tests {
     #[test]
     fn paths() {
         assert_eq!(resource_path("arn:aws:s3:::b"), "b");
-        assert_eq!(resource_path("arn:aws:s3:::b/k:with:colons"), "b/k:with:colons");
+        assert_eq!(
+            resource_path("arn:aws:s3:::b/k:with:colons"),
+            "b/k:with:colons"
+        );
         assert_eq!(resource_path("arn:aws-cn:s3:::b/k"), "b/k");
         assert_eq!(resource_path("b/k"), "b/k");
         assert_eq!(resource_arn("b", None), "arn:aws:s3:::b");

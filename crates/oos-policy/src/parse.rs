@@ -125,10 +125,19 @@ pub fn parse(json: &str, bucket: &str) -> Result<Policy, PolicyError> {
     };
     let statements = match doc.get("Statement") {
         None => return Err(missing("Statement")),
-        Some(Value::Array(list)) if list.is_empty() => return Err(PolicyError::malformed(msg::EMPTY_STATEMENT)),
-        Some(Value::Array(list)) => list.iter().map(|s| parse_statement(s, bucket)).collect::<Result<Vec<_>, _>>()?,
+        Some(Value::Array(list)) if list.is_empty() => {
+            return Err(PolicyError::malformed(msg::EMPTY_STATEMENT))
+        }
+        Some(Value::Array(list)) => list
+            .iter()
+            .map(|s| parse_statement(s, bucket))
+            .collect::<Result<Vec<_>, _>>()?,
         Some(s @ Value::Object(_)) => vec![parse_statement(s, bucket)?],
-        Some(_) => return Err(PolicyError::malformed("Statement must be an object or an array of objects")),
+        Some(_) => {
+            return Err(PolicyError::malformed(
+                "Statement must be an object or an array of objects",
+            ))
+        }
     };
     let mut sids = HashSet::new();
     for sid in statements.iter().filter_map(|s| s.sid.as_deref()) {
@@ -170,7 +179,9 @@ fn one_of<'a>(st: &'a Map<String, Value>, name: &str) -> Result<(&'a Value, bool
 
 fn parse_statement(raw: &Value, bucket: &str) -> Result<Statement, PolicyError> {
     let Value::Object(st) = raw else {
-        return Err(PolicyError::malformed("Statement must be an object or an array of objects"));
+        return Err(PolicyError::malformed(
+            "Statement must be an object or an array of objects",
+        ));
     };
     check_fields(
         st,
@@ -195,8 +206,14 @@ fn parse_statement(raw: &Value, bucket: &str) -> Result<Statement, PolicyError> 
         None => return Err(missing("Effect")),
         Some(Value::String(e)) if e == "Allow" => Effect::Allow,
         Some(Value::String(e)) if e == "Deny" => Effect::Deny,
-        Some(Value::String(e)) => return Err(PolicyError::malformed(format!("Invalid effect: {e}"))),
-        Some(_) => return Err(PolicyError::malformed("Invalid effect: Effect must be \"Allow\" or \"Deny\"")),
+        Some(Value::String(e)) => {
+            return Err(PolicyError::malformed(format!("Invalid effect: {e}")))
+        }
+        Some(_) => {
+            return Err(PolicyError::malformed(
+                "Invalid effect: Effect must be \"Allow\" or \"Deny\"",
+            ))
+        }
     };
     let (principal, not_principal) = one_of(st, "Principal")?;
     let principals = parse_principal(principal)?;
@@ -256,7 +273,9 @@ fn parse_principal(v: &Value) -> Result<Vec<PrincipalSpec>, PolicyError> {
             out.push(match kind.as_str() {
                 "AWS" => aws_principal(&id).ok_or_else(bad)?,
                 "CanonicalUser" if valid_id(&id) => PrincipalSpec::Canonical(id),
-                "Service" if !id.is_empty() && !id.contains(char::is_whitespace) => PrincipalSpec::Service(id),
+                "Service" if !id.is_empty() && !id.contains(char::is_whitespace) => {
+                    PrincipalSpec::Service(id)
+                }
                 _ => return Err(bad()),
             });
         }
@@ -298,11 +317,17 @@ fn aws_principal(id: &str) -> Option<PrincipalSpec> {
 
 /// An account or canonical user id: letters, digits, `-` and `_`.
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 fn valid_partition(p: &str) -> bool {
-    !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    !p.is_empty()
+        && p.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// `*`, or `s3:NAME` where NAME (with `*`/`?` wildcards) names at least one known action.
@@ -315,10 +340,17 @@ fn check_action(action: &str) -> Result<(), PolicyError> {
         Some(p) if p.eq_ignore_ascii_case("s3:") => &action[3..],
         _ => return Err(bad()),
     };
-    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?') {
+    if name.is_empty()
+        || !name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'*' || b == b'?')
+    {
         return Err(bad());
     }
-    if S3_ACTIONS.iter().any(|known| wildcard::matches(action, known, true)) {
+    if S3_ACTIONS
+        .iter()
+        .any(|known| wildcard::matches(action, known, true))
+    {
         Ok(())
     } else {
         Err(bad())
@@ -336,13 +368,19 @@ fn parse_resource(resource: &str, bucket: &str) -> Result<String, PolicyError> {
     let [arn, partition, service, region, account, path] = fields[..] else {
         return Err(bad());
     };
-    if arn != "arn" || !valid_partition(partition) || service != "s3" || !region.is_empty() || !account.is_empty() {
+    if arn != "arn"
+        || !valid_partition(partition)
+        || service != "s3"
+        || !region.is_empty()
+        || !account.is_empty()
+    {
         return Err(bad());
     }
     if path.is_empty() || path.chars().any(char::is_control) {
         return Err(bad());
     }
-    let in_bucket = wildcard::matches(path, bucket, false) || wildcard::matches_prefix(path, &format!("{bucket}/"));
+    let in_bucket = wildcard::matches(path, bucket, false)
+        || wildcard::matches_prefix(path, &format!("{bucket}/"));
     if !in_bucket {
         return Err(bad());
     }
@@ -350,7 +388,11 @@ fn parse_resource(resource: &str, bucket: &str) -> Result<String, PolicyError> {
 }
 
 /// Every action (pattern) must apply to at least one of the resources, as AWS requires.
-fn check_actions_apply(actions: &[String], resources: &[String], bucket: &str) -> Result<(), PolicyError> {
+fn check_actions_apply(
+    actions: &[String],
+    resources: &[String],
+    bucket: &str,
+) -> Result<(), PolicyError> {
     let object_prefix = format!("{bucket}/");
     let covers = |kind: ResourceKind| {
         resources.iter().any(|r| match kind {
@@ -359,7 +401,11 @@ fn check_actions_apply(actions: &[String], resources: &[String], bucket: &str) -
             ResourceKind::Service => r == "*",
         })
     };
-    let kinds = [ResourceKind::Bucket, ResourceKind::Object, ResourceKind::Service];
+    let kinds = [
+        ResourceKind::Bucket,
+        ResourceKind::Object,
+        ResourceKind::Service,
+    ];
     let covered: Vec<ResourceKind> = kinds.into_iter().filter(|&k| covers(k)).collect();
     for action in actions {
         let applies = S3_ACTIONS

@@ -11,7 +11,13 @@ pub fn has_wildcard(pattern: &str) -> bool {
 pub fn matches(pattern: &str, text: &str, ignore_ascii_case: bool) -> bool {
     let p = pattern.as_bytes();
     let t = text.as_bytes();
-    let eq = |a: u8, b: u8| if ignore_ascii_case { a.eq_ignore_ascii_case(&b) } else { a == b };
+    let eq = |a: u8, b: u8| {
+        if ignore_ascii_case {
+            a.eq_ignore_ascii_case(&b)
+        } else {
+            a == b
+        }
+    };
     let (mut pi, mut ti) = (0usize, 0usize);
     // Where to resume after the last `*`: (pattern index after it, text index it covers up to).
     let mut star: Option<(usize, usize)> = None;
@@ -143,7 +149,11 @@ mod tests {
             ("*/x", "bucket/", true),
         ];
         for (p, prefix, want) in cases {
-            assert_eq!(matches_prefix(p, prefix), *want, "pattern {p:?} prefix {prefix:?}");
+            assert_eq!(
+                matches_prefix(p, prefix),
+                *want,
+                "pattern {p:?} prefix {prefix:?}"
+            );
         }
     }
 

@@ -194,28 +194,27 @@ impl Acl {
                         _ => {}
                     }
                 }
-                Event::End(_) => {
-                    if path.pop().as_deref() == Some("Grant") {
-                        if email {
-                            return Err(s3_error!(UnresolvableGrantByEmailAddress));
-                        }
-                        let permission = permission
-                            .take()
-                            .and_then(|p| Permission::parse(&p))
-                            .ok_or_else(malformed)?;
-                        let grantee = match (kind.take().as_deref(), id.take(), uri.take()) {
-                            (Some("CanonicalUser") | None, Some(id), None) => {
-                                Grantee::CanonicalUser { id }
-                            }
-                            (Some("Group") | None, None, Some(uri)) => Grantee::Group { uri },
-                            _ => return Err(malformed()),
-                        };
-                        grants.push(Grant {
-                            grantee,
-                            permission,
-                        });
+                Event::End(_) if path.pop().as_deref() == Some("Grant") => {
+                    if email {
+                        return Err(s3_error!(UnresolvableGrantByEmailAddress));
                     }
+                    let permission = permission
+                        .take()
+                        .and_then(|p| Permission::parse(&p))
+                        .ok_or_else(malformed)?;
+                    let grantee = match (kind.take().as_deref(), id.take(), uri.take()) {
+                        (Some("CanonicalUser") | None, Some(id), None) => {
+                            Grantee::CanonicalUser { id }
+                        }
+                        (Some("Group") | None, None, Some(uri)) => Grantee::Group { uri },
+                        _ => return Err(malformed()),
+                    };
+                    grants.push(Grant {
+                        grantee,
+                        permission,
+                    });
                 }
+                Event::End(_) => {}
                 Event::Eof => break,
                 _ => {}
             }

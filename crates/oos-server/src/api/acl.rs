@@ -46,10 +46,12 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             );
             acl
         }
-        (None, true) => return Err(s3_error!(
+        (None, true) => {
+            return Err(s3_error!(
             MissingSecurityHeader,
             "Your request was missing a required header: x-amz-acl or an AccessControlPolicy body."
-        )),
+        ))
+        }
     };
     for g in &acl.grants {
         if let Grantee::CanonicalUser { id } = &g.grantee {
