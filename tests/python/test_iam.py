@@ -129,3 +129,38 @@ def test_secrets_are_encrypted_at_rest(oosd, account):
     assert stored and all(s.startswith("enc1:") for s in stored)
     assert account["secret_key"] not in "".join(stored)
     assert account["secret_key"] not in (oosd.log_path.read_text())
+
+
+def test_dedicated_iam_listener(fresh_dir):
+    import re
+    import socket
+    from conftest import Oosd
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    cfg = fresh_dir / "iam.toml"
+    cfg.write_text(f'iam_listen = "127.0.0.1:{port}"\n')
+    server = Oosd(fresh_dir / "d", config=cfg).start()
+    try:
+        import time
+        deadline = time.time() + 10
+        while time.time() < deadline and not any("IAM API listening" in l for l in server.stdout_lines):
+            time.sleep(0.1)
+        line = next(l for l in server.stdout_lines if "IAM API listening" in l)
+        endpoint = re.search(r"(http://\S+)", line).group(1)
+        assert endpoint.endswith(f":{port}")
+        import boto3
+        from botocore.config import Config
+        from conftest import ACCESS_KEY, SECRET_KEY
+        iam = boto3.client("oosiam", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                           region_name="cn", config=Config(signature_version="v4", retries={"max_attempts": 1}))
+        listed = iam.list_access_key(Body=encode_params({"Action": "ListAccessKey"}))
+        assert [m["AccessKeyId"] for m in listed["ListAccessKeysResult"]["AccessKeyMetadata"]] == [ACCESS_KEY]
+        v2 = boto3.client("oosiam", endpoint_url=endpoint, aws_access_key_id=ACCESS_KEY, aws_secret_access_key=SECRET_KEY,
+                          region_name="cn", config=Config(signature_version="s3", retries={"max_attempts": 1}))
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            v2.list_access_key(Body=encode_params({"Action": "ListAccessKey"}))
+        assert error_code(e) == "SignatureDoesNotMatch"
+        assert "IAM" in e.value.response["Error"]["Message"]
+    finally:
+        server.stop()

@@ -29,6 +29,8 @@ pub struct FileConfig {
     pub gc_grace_seconds: Option<u64>,
     /// Access keys per account (the IAM `LimitExceeded` quota).
     pub access_key_quota: Option<usize>,
+    /// An extra listener that serves only the IAM AccessKey API.
+    pub iam_listen: Option<String>,
 }
 
 /// The resolved configuration the server runs with.
@@ -44,6 +46,7 @@ pub struct Config {
     pub region: String,
     pub gc_grace: std::time::Duration,
     pub access_key_quota: usize,
+    pub iam_listen: Option<SocketAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -126,6 +129,15 @@ impl Config {
             region: file.region.unwrap_or_else(|| DEFAULT_REGION.to_string()),
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
             access_key_quota: file.access_key_quota.unwrap_or(10),
+            iam_listen: file
+                .iam_listen
+                .map(|a| {
+                    a.parse().map_err(|_| ConfigError::Invalid {
+                        key: "iam_listen",
+                        message: format!("{a:?} is not an address like 127.0.0.1:9001"),
+                    })
+                })
+                .transpose()?,
         })
     }
 }

@@ -34,10 +34,19 @@ const MAX_HEADER_BYTES: usize = 16 * 1024;
 /// Bound on the number of request headers.
 const MAX_HEADERS: usize = 100;
 
+/// Which API a listener serves: everything (S3, IAM by signing scope, admin), or only the
+/// IAM AccessKey API (the optional `iam_listen` address).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Main,
+    IamOnly,
+}
+
 pub async fn serve(
     server: Arc<Server>,
     listener: TcpListener,
     tls: Option<TlsAcceptor>,
+    role: Role,
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
@@ -57,7 +66,7 @@ pub async fn serve(
         // Small responses must not wait for delayed ACKs (Nagle).
         let _ = stream.set_nodelay(true);
         let server = server.clone();
-        let service = service_fn(move |req| handle(server.clone(), req, remote));
+        let service = service_fn(move |req| handle(server.clone(), req, remote, role));
         let mut builder = http1::Builder::new();
         builder
             .max_buf_size(MAX_HEAD_BYTES)
@@ -108,13 +117,22 @@ async fn handle(
     server: Arc<Server>,
     req: Request<Incoming>,
     remote: SocketAddr,
+    role: Role,
 ) -> Result<Response<Body>, Infallible> {
     let request_id = new_request_id();
     let started = Instant::now();
     let head = req.method() == Method::HEAD;
     let resource = req.uri().path().to_string();
     let bytes_in = content_length(req.headers());
-    let (op, result) = process(&server, req, remote, &request_id).await;
+    let (op, result) = if role == Role::IamOnly {
+        let (parts, incoming) = req.into_parts();
+        (
+            "IAM",
+            api::iam::handle(&server, parts, incoming, &request_id).await,
+        )
+    } else {
+        process(&server, req, remote, &request_id).await
+    };
     let mut resp = match result {
         Ok(resp) => resp,
         Err(err) => {

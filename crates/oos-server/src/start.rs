@@ -94,7 +94,37 @@ pub async fn run(config: Config) -> Result<(), String> {
         started: Instant::now(),
     });
     crate::gc::spawn(server.clone(), started_at);
-    crate::front::serve(server, listener, tls, shutdown_signal()).await;
+    // One shutdown signal for every listener.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = move || {
+        let mut rx = stop_rx.clone();
+        async move {
+            let _ = rx.wait_for(|s| *s).await;
+        }
+    };
+    let mut iam_task = None;
+    if let Some(addr) = server.config.iam_listen {
+        let iam_listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr} (iam_listen): {e}"))?;
+        let local = iam_listener.local_addr().map_err(|e| e.to_string())?;
+        println!("oosd IAM API listening on {scheme}://{local}");
+        iam_task = Some(tokio::spawn(crate::front::serve(
+            server.clone(),
+            iam_listener,
+            tls.clone(),
+            crate::front::Role::IamOnly,
+            stopped(),
+        )));
+    }
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop_tx.send(true);
+    });
+    crate::front::serve(server, listener, tls, crate::front::Role::Main, stopped()).await;
+    if let Some(task) = iam_task {
+        let _ = task.await;
+    }
     Ok(())
 }
 
