@@ -23,8 +23,9 @@ pub struct FileConfig {
     pub metrics_allow: Option<Vec<String>>,
     /// Objects up to this many bytes are stored inside their metadata row.
     pub inline_threshold: Option<u64>,
-    /// Name of the region this server is (the single region of the embedded default).
-    pub region: Option<String>,
+    /// Name of the region this server is (the single region of the embedded default; the
+    /// `[[region]]` tables of DESIGN §6 come with multi-region placement).
+    pub region_name: Option<String>,
     /// How long unlinked object data is kept before deletion (reads in flight finish).
     pub gc_grace_seconds: Option<u64>,
     /// Access keys per account (the IAM `LimitExceeded` quota).
@@ -126,7 +127,7 @@ impl Config {
             tls,
             metrics_allow,
             inline_threshold: file.inline_threshold.unwrap_or(16 * 1024),
-            region: file.region.unwrap_or_else(|| DEFAULT_REGION.to_string()),
+            region: file.region_name.unwrap_or_else(|| DEFAULT_REGION.to_string()),
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
             access_key_quota: file.access_key_quota.unwrap_or(10),
             iam_listen: file
