@@ -3,6 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 
+use oos_proto::StorageClass;
 use serde::Deserialize;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
@@ -32,6 +33,96 @@ pub struct FileConfig {
     pub access_key_quota: Option<usize>,
     /// An extra listener that serves only the IAM AccessKey API.
     pub iam_listen: Option<String>,
+    /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
+    #[serde(rename = "pool")]
+    pub pools: Option<Vec<PoolConfig>>,
+}
+
+/// One `[[pool]]` table: a set of disks and the layout of each storage class name.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PoolConfig {
+    pub name: String,
+    pub disks: Vec<PathBuf>,
+    #[serde(default)]
+    pub classes: std::collections::BTreeMap<String, String>,
+}
+
+/// A pool as the server uses it: disks plus the layout of each S3 class name.
+#[derive(Debug, Clone)]
+pub struct Pool {
+    pub name: String,
+    pub disks: Vec<PathBuf>,
+    /// `STANDARD`, `REDUCED_REDUNDANCY`, `STANDARD_IA` → `EC_N_M`.
+    pub classes: Vec<(String, StorageClass)>,
+}
+
+/// The S3 class names a pool maps to layouts.
+pub const CLASS_NAMES: &[&str] = &["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA"];
+
+impl Pool {
+    /// oos-api A5 defaults: STANDARD (and STANDARD_IA) = EC_4_2 with ≥ 6 disks, else
+    /// replicas (up to 3) over the disks there are; REDUCED_REDUNDANCY = 2 replicas (1 on a
+    /// single disk). Configured classes override them.
+    fn resolve(cfg: PoolConfig) -> Result<Pool, ConfigError> {
+        let n = cfg.disks.len();
+        if n == 0 || n > 64 {
+            return Err(ConfigError::Invalid {
+                key: "pool.disks",
+                message: format!("pool {:?} needs between 1 and 64 disks", cfg.name),
+            });
+        }
+        let standard = if n >= 6 {
+            StorageClass::Ec { data: 4, parity: 2 }
+        } else {
+            StorageClass::Ec { data: n.min(3) as u8, parity: 0 }
+        };
+        let reduced = StorageClass::Ec { data: n.min(2) as u8, parity: 0 };
+        let mut classes = vec![
+            ("STANDARD".to_string(), standard),
+            ("REDUCED_REDUNDANCY".to_string(), reduced),
+            ("STANDARD_IA".to_string(), standard),
+        ];
+        for (name, layout) in cfg.classes {
+            let Some(slot) = classes.iter_mut().find(|(c, _)| *c == name) else {
+                return Err(ConfigError::Invalid {
+                    key: "pool.classes",
+                    message: format!("unknown storage class {name:?} (use {})", CLASS_NAMES.join(", ")),
+                });
+            };
+            match StorageClass::parse(&layout) {
+                Some(ec @ StorageClass::Ec { data, parity }) if (data + parity) as usize <= n => slot.1 = ec,
+                Some(StorageClass::Ec { data, parity }) => {
+                    return Err(ConfigError::Invalid {
+                        key: "pool.classes",
+                        message: format!("{name} = {layout:?} needs {} disks, pool {:?} has {n}", data + parity, cfg.name),
+                    })
+                }
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        key: "pool.classes",
+                        message: format!("{name} = {layout:?} is not a layout like EC_4_2"),
+                    })
+                }
+            }
+        }
+        Ok(Pool { name: cfg.name, disks: cfg.disks, classes })
+    }
+
+    /// The layout (`EC_N_M`) for a storage class as the client named it.
+    pub fn layout_of(&self, class: &StorageClass) -> StorageClass {
+        match class {
+            StorageClass::Ec { .. } => *class,
+            named => {
+                let name = named.to_string();
+                self.classes
+                    .iter()
+                    .find(|(c, _)| *c == name)
+                    .map(|(_, l)| *l)
+                    .unwrap_or(StorageClass::Ec { data: 1, parity: 0 })
+            }
+        }
+    }
 }
 
 /// The resolved configuration the server runs with.
@@ -48,6 +139,7 @@ pub struct Config {
     pub gc_grace: std::time::Duration,
     pub access_key_quota: usize,
     pub iam_listen: Option<SocketAddr>,
+    pub pool: Pool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -111,13 +203,27 @@ impl Config {
                 })
             })
             .collect::<Result<_, _>>()?;
+        let data_dir = o
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let mut pools = file.pools.unwrap_or_default();
+        if pools.len() > 1 {
+            return Err(ConfigError::Invalid {
+                key: "pool",
+                message: "one [[pool]] is supported until multi-region placement is built".into(),
+            });
+        }
+        let pool = Pool::resolve(pools.pop().unwrap_or_else(|| PoolConfig {
+            name: "default".into(),
+            disks: vec![data_dir.join("data")],
+            classes: Default::default(),
+        }))?;
         Ok(Config {
             listen,
-            data_dir: o
-                .data_dir
-                .clone()
-                .or(file.data_dir)
-                .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR)),
+            data_dir,
+            pool,
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])
@@ -218,6 +324,31 @@ mod tests {
         assert_eq!(c.listen.port(), 2);
         assert_eq!(c.data_dir, PathBuf::from("/x"));
         assert_eq!(c.domains, vec!["s3.example"]);
+    }
+
+    #[test]
+    fn pool_defaults_and_overrides() {
+        let file: FileConfig = toml::from_str(
+            "[[pool]]\nname = \"cd\"\ndisks = [\"/d1\", \"/d2\", \"/d3\", \"/d4\", \"/d5\", \"/d6\"]\n\
+             classes = { REDUCED_REDUNDANCY = \"EC_2_1\" }\n",
+        )
+        .unwrap();
+        let c = Config::resolve(file, &Overrides::default()).unwrap();
+        let ec = |data, parity| StorageClass::Ec { data, parity };
+        assert_eq!(c.pool.layout_of(&StorageClass::Standard), ec(4, 2));
+        assert_eq!(c.pool.layout_of(&StorageClass::ReducedRedundancy), ec(2, 1));
+        assert_eq!(c.pool.layout_of(&ec(3, 0)), ec(3, 0));
+        let small = Config::resolve(FileConfig::default(), &Overrides::default()).unwrap();
+        assert_eq!(small.pool.disks.len(), 1);
+        assert_eq!(small.pool.layout_of(&StorageClass::Standard), ec(1, 0));
+        for bad in [
+            "[[pool]]\nname = \"x\"\ndisks = [\"/a\"]\nclasses = { STANDARD = \"EC_2_1\" }",
+            "[[pool]]\nname = \"x\"\ndisks = [\"/a\"]\nclasses = { GLACIER = \"EC_1_0\" }",
+            "[[pool]]\nname = \"x\"\ndisks = []",
+        ] {
+            let file: FileConfig = toml::from_str(bad).unwrap();
+            assert!(Config::resolve(file, &Overrides::default()).is_err(), "{bad}");
+        }
     }
 
     #[test]
