@@ -75,9 +75,15 @@ impl Pool {
         let standard = if n >= 6 {
             StorageClass::Ec { data: 4, parity: 2 }
         } else {
-            StorageClass::Ec { data: n.min(3) as u8, parity: 0 }
+            StorageClass::Ec {
+                data: n.min(3) as u8,
+                parity: 0,
+            }
         };
-        let reduced = StorageClass::Ec { data: n.min(2) as u8, parity: 0 };
+        let reduced = StorageClass::Ec {
+            data: n.min(2) as u8,
+            parity: 0,
+        };
         let mut classes = vec![
             ("STANDARD".to_string(), standard),
             ("REDUCED_REDUNDANCY".to_string(), reduced),
@@ -87,15 +93,24 @@ impl Pool {
             let Some(slot) = classes.iter_mut().find(|(c, _)| *c == name) else {
                 return Err(ConfigError::Invalid {
                     key: "pool.classes",
-                    message: format!("unknown storage class {name:?} (use {})", CLASS_NAMES.join(", ")),
+                    message: format!(
+                        "unknown storage class {name:?} (use {})",
+                        CLASS_NAMES.join(", ")
+                    ),
                 });
             };
             match StorageClass::parse(&layout) {
-                Some(ec @ StorageClass::Ec { data, parity }) if (data + parity) as usize <= n => slot.1 = ec,
+                Some(ec @ StorageClass::Ec { data, parity }) if (data + parity) as usize <= n => {
+                    slot.1 = ec
+                }
                 Some(StorageClass::Ec { data, parity }) => {
                     return Err(ConfigError::Invalid {
                         key: "pool.classes",
-                        message: format!("{name} = {layout:?} needs {} disks, pool {:?} has {n}", data + parity, cfg.name),
+                        message: format!(
+                            "{name} = {layout:?} needs {} disks, pool {:?} has {n}",
+                            data + parity,
+                            cfg.name
+                        ),
                     })
                 }
                 _ => {
@@ -106,7 +121,11 @@ impl Pool {
                 }
             }
         }
-        Ok(Pool { name: cfg.name, disks: cfg.disks, classes })
+        Ok(Pool {
+            name: cfg.name,
+            disks: cfg.disks,
+            classes,
+        })
     }
 
     /// The layout (`EC_N_M`) for a storage class as the client named it.
@@ -233,7 +252,9 @@ impl Config {
             tls,
             metrics_allow,
             inline_threshold: file.inline_threshold.unwrap_or(16 * 1024),
-            region: file.region_name.unwrap_or_else(|| DEFAULT_REGION.to_string()),
+            region: file
+                .region_name
+                .unwrap_or_else(|| DEFAULT_REGION.to_string()),
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
             access_key_quota: file.access_key_quota.unwrap_or(10),
             iam_listen: file
@@ -347,7 +368,10 @@ mod tests {
             "[[pool]]\nname = \"x\"\ndisks = []",
         ] {
             let file: FileConfig = toml::from_str(bad).unwrap();
-            assert!(Config::resolve(file, &Overrides::default()).is_err(), "{bad}");
+            assert!(
+                Config::resolve(file, &Overrides::default()).is_err(),
+                "{bad}"
+            );
         }
     }
 

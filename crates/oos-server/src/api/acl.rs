@@ -6,7 +6,7 @@ use http::{Response, StatusCode};
 
 use super::Ctx;
 use crate::access::acl::{Acl, Grantee};
-use crate::access::{self, Check, Need};
+use crate::access::Need;
 use crate::error::S3Result;
 use crate::response::{self, Body};
 use crate::s3_error;
@@ -69,23 +69,7 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
 /// Objects belong to the bucket owner: FULL_CONTROL for them, plus the object's own grants.
 pub async fn get_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
-    let object = ctx.server.meta.get_object(&bucket.name, ctx.key()).await?;
-    let check = Check {
-        action: "s3:GetObjectAcl",
-        need: Need::ReadAcp,
-        key: Some(ctx.key()),
-        list_prefix: None,
-    };
-    let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
-    access::authorize(
-        ctx.principal.as_ref(),
-        &bucket,
-        &check,
-        &ctx.facts(),
-        object_acl,
-    )?;
-    let object = object.ok_or_else(|| s3_error!(NoSuchKey))?;
+    let (bucket, object) = ctx.object_for("s3:GetObjectAcl", Need::ReadAcp).await?;
     let acl = object
         .attrs
         .acl

@@ -79,6 +79,19 @@ fn delimiter(ctx: &Ctx<'_>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// One page after `marker` (exclusive; empty = from the start) with the request's prefix,
+/// delimiter and max-keys.
+async fn list_page(ctx: &Ctx<'_>, bucket: &str, marker: &str) -> S3Result<(ListQuery, ListPage)> {
+    let query = ListQuery {
+        prefix: ctx.query.get("prefix").unwrap_or_default().to_string(),
+        delimiter: delimiter(ctx),
+        start_after: (!marker.is_empty()).then(|| marker.to_string()),
+        max_keys: max_keys(ctx, "max-keys")?,
+    };
+    let page = ctx.server.meta.list_objects(bucket, &query).await?;
+    Ok((query, page))
+}
+
 fn split(page: ListPage) -> (Vec<oos_meta::Object>, Vec<String>, Option<String>) {
     let last = page.entries.last().map(|e| match e {
         ListEntry::Object(o) => o.key.clone(),
@@ -121,13 +134,7 @@ pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .await?;
     let enc = Encoder::from_query(ctx)?;
     let marker = ctx.query.get("marker").unwrap_or_default().to_string();
-    let query = ListQuery {
-        prefix: ctx.query.get("prefix").unwrap_or_default().to_string(),
-        delimiter: delimiter(ctx),
-        start_after: (!marker.is_empty()).then(|| marker.clone()),
-        max_keys: max_keys(ctx, "max-keys")?,
-    };
-    let page = ctx.server.meta.list_objects(&bucket.name, &query).await?;
+    let (query, page) = list_page(ctx, &bucket.name, &marker).await?;
     let truncated = page.truncated;
     let (objects, common, last) = split(page);
     let owner = owner_of(ctx.server, &bucket.owner).await?;
@@ -236,13 +243,7 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             "A version-id marker cannot be specified without a key marker."
         ));
     }
-    let query = ListQuery {
-        prefix: ctx.query.get("prefix").unwrap_or_default().to_string(),
-        delimiter: delimiter(ctx),
-        start_after: (!key_marker.is_empty()).then(|| key_marker.clone()),
-        max_keys: max_keys(ctx, "max-keys")?,
-    };
-    let page = ctx.server.meta.list_objects(&bucket.name, &query).await?;
+    let (query, page) = list_page(ctx, &bucket.name, &key_marker).await?;
     let truncated = page.truncated;
     let (objects, common, last) = split(page);
     let owner = owner_of(ctx.server, &bucket.owner).await?;

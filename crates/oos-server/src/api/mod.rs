@@ -135,6 +135,38 @@ impl<'a> Ctx<'a> {
             .ok_or_else(|| s3_error!(NoSuchBucket))
     }
 
+    /// The addressed bucket and object (if it exists), after checking `action` with `need`;
+    /// the object's own ACL may grant what the bucket's does not. A missing object is
+    /// reported only to callers allowed to know (`NoSuchKey` after authorization).
+    pub async fn object_for(
+        &self,
+        action: &'static str,
+        need: Need,
+    ) -> S3Result<(Bucket, oos_meta::Object)> {
+        let bucket = self.bucket_unchecked(self.bucket_name()).await?;
+        let object = self
+            .server
+            .meta
+            .get_object(&bucket.name, self.key())
+            .await?;
+        let check = Check {
+            action,
+            need,
+            key: Some(self.key()),
+            list_prefix: None,
+        };
+        let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
+        access::authorize(
+            self.principal.as_ref(),
+            &bucket,
+            &check,
+            &self.facts(),
+            object_acl,
+        )?;
+        let object = object.ok_or_else(|| s3_error!(NoSuchKey))?;
+        Ok((bucket, object))
+    }
+
     /// What bucket policy conditions may test about this request.
     pub fn facts(&self) -> RequestFacts {
         let q = |name: &str| self.query.get(name).map(str::to_string);

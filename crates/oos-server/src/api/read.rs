@@ -15,31 +15,15 @@ use oos_store::{DataReader, DataStore};
 
 use super::object_attrs::write_headers;
 use super::Ctx;
-use crate::access::{self, Check, Need};
+use crate::access::Need;
 use crate::error::{S3Error, S3Result};
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
 use crate::state::Server;
 
 pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
-    let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
-    let object = ctx.server.meta.get_object(&bucket.name, ctx.key()).await?;
     // The object's own ACL may grant a read the bucket does not (x-amz-acl on PUT).
-    let check = Check {
-        action: "s3:GetObject",
-        need: Need::Read,
-        key: Some(ctx.key()),
-        list_prefix: None,
-    };
-    let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
-    access::authorize(
-        ctx.principal.as_ref(),
-        &bucket,
-        &check,
-        &ctx.facts(),
-        object_acl,
-    )?;
-    let object = object.ok_or_else(|| s3_error!(NoSuchKey))?;
+    let (_, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
     check_conditions(&ctx.parts.headers, &object, Conditions::plain())?;
 
     let (range, part_count) = match ctx.query.get("partNumber") {
