@@ -113,8 +113,8 @@ def test_client_disconnect_mid_upload_leaves_nothing(oosd, s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.head_object(Bucket=bucket, Key="partial")
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
-    tmp = oosd.data_dir / "data" / "tmp"
-    assert list(tmp.iterdir()) == []
+    for disk in (oosd.data_dir / "data").glob("disk*"):
+        assert list((disk / "tmp").iterdir()) == []
 
 
 def test_body_shorter_than_content_length(oosd, s3, bucket):

@@ -168,7 +168,7 @@ def test_sigterm_finishes_in_flight_request(fresh_dir):
 
 
 def data_files(data_dir):
-    return sorted(p.name for p in (data_dir / "data" / "data").glob("[0-9a-f][0-9a-f]/*"))
+    return sorted(p.name for p in (data_dir / "data").glob("disk*/data/[0-9a-f][0-9a-f]/*"))
 
 
 def test_overwritten_and_deleted_data_is_collected(fresh_dir):

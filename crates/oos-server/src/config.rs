@@ -9,6 +9,8 @@ use serde::Deserialize;
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9000";
 pub const DEFAULT_DATA_DIR: &str = "oos-data";
 pub const DEFAULT_REGION: &str = "ChengDu";
+/// Directories of the embedded default pool (enough for EC_4_2).
+pub const EMBEDDED_DISKS: usize = 6;
 
 /// The TOML file. Unknown keys are an error that names them (`deny_unknown_fields`).
 #[derive(Debug, Default, Deserialize)]
@@ -55,6 +57,8 @@ pub struct Pool {
     pub disks: Vec<PathBuf>,
     /// `STANDARD`, `REDUCED_REDUNDANCY`, `STANDARD_IA` → `EC_N_M`.
     pub classes: Vec<(String, StorageClass)>,
+    /// The default pool on `data_dir/data` (no `[[pool]]` in the config).
+    pub embedded: bool,
 }
 
 /// The S3 class names a pool maps to layouts.
@@ -125,6 +129,7 @@ impl Pool {
             name: cfg.name,
             disks: cfg.disks,
             classes,
+            embedded: false,
         })
     }
 
@@ -234,11 +239,26 @@ impl Config {
                 message: "one [[pool]] is supported until multi-region placement is built".into(),
             });
         }
-        let pool = Pool::resolve(pools.pop().unwrap_or_else(|| PoolConfig {
-            name: "default".into(),
-            disks: vec![data_dir.join("data")],
-            classes: Default::default(),
-        }))?;
+        let pool = match pools.pop() {
+            Some(p) => Pool::resolve(p)?,
+            // The embedded default: EMBEDDED_DISKS directories on the data directory's
+            // device, so that the guide's EC_N_M classes can be placed (they then detect and
+            // repair bitrot, but cannot outlive the device). The S3 class names stay single
+            // copies here: replicas on one device would only cost write bandwidth.
+            None => Pool {
+                embedded: true,
+                ..Pool::resolve(PoolConfig {
+                    name: "default".into(),
+                    disks: (1..=EMBEDDED_DISKS)
+                        .map(|i| data_dir.join("data").join(format!("disk{i}")))
+                        .collect(),
+                    classes: CLASS_NAMES
+                        .iter()
+                        .map(|c| (c.to_string(), "EC_1_0".to_string()))
+                        .collect(),
+                })?
+            },
+        };
         Ok(Config {
             listen,
             data_dir,
@@ -359,9 +379,17 @@ mod tests {
         assert_eq!(c.pool.layout_of(&StorageClass::Standard), ec(4, 2));
         assert_eq!(c.pool.layout_of(&StorageClass::ReducedRedundancy), ec(2, 1));
         assert_eq!(c.pool.layout_of(&ec(3, 0)), ec(3, 0));
-        let small = Config::resolve(FileConfig::default(), &Overrides::default()).unwrap();
-        assert_eq!(small.pool.disks.len(), 1);
-        assert_eq!(small.pool.layout_of(&StorageClass::Standard), ec(1, 0));
+        let embedded = Config::resolve(FileConfig::default(), &Overrides::default()).unwrap();
+        assert_eq!(embedded.pool.disks.len(), EMBEDDED_DISKS);
+        assert_eq!(embedded.pool.layout_of(&StorageClass::Standard), ec(1, 0));
+        let three: FileConfig =
+            toml::from_str("[[pool]]\nname = \"p\"\ndisks = [\"/a\", \"/b\", \"/c\"]").unwrap();
+        let three = Config::resolve(three, &Overrides::default()).unwrap();
+        assert_eq!(three.pool.layout_of(&StorageClass::Standard), ec(3, 0));
+        assert_eq!(
+            three.pool.layout_of(&StorageClass::ReducedRedundancy),
+            ec(2, 0)
+        );
         for bad in [
             "[[pool]]\nname = \"x\"\ndisks = [\"/a\"]\nclasses = { STANDARD = \"EC_2_1\" }",
             "[[pool]]\nname = \"x\"\ndisks = [\"/a\"]\nclasses = { GLACIER = \"EC_1_0\" }",

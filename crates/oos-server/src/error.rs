@@ -73,7 +73,20 @@ impl From<MetaError> for S3Error {
 impl From<StoreError> for S3Error {
     fn from(e: StoreError) -> S3Error {
         match e {
-            StoreError::DiskFull => S3Error::new(ErrorCode::InsufficientStorage),
+            StoreError::DiskFull => S3Error::with_message(
+                ErrorCode::InsufficientStorage,
+                "There is not enough space left on the pool's disks to store the object.",
+            ),
+            StoreError::CannotPlace(why) => {
+                S3Error::with_message(ErrorCode::InvalidStorageClass, why)
+            }
+            StoreError::QuorumLost(why) => {
+                tracing::warn!(%why, "write quorum lost");
+                S3Error::with_message(
+                    ErrorCode::SlowDown,
+                    "Too few disks are available to store the object durably; please retry.",
+                )
+            }
             other => S3Error::internal("data store failure", other),
         }
     }

@@ -20,3 +20,4 @@ pub mod route;
 pub mod secrets;
 pub mod start;
 pub mod state;
+pub mod storage;

@@ -15,6 +15,7 @@ pub struct Server {
     pub store: DataStore,
     pub metrics: Metrics,
     pub secrets: crate::secrets::SecretBox,
+    pub heal: crate::storage::HealQueue,
     pub root_account_id: String,
     pub started: Instant,
 }

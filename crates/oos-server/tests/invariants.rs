@@ -41,9 +41,27 @@ async fn get(s3: &Client, bucket: &str, key: &str) -> Vec<u8> {
         .to_vec()
 }
 
-/// The data files of objects (`<data_dir>/data/data/xx/<32 hex>`).
+/// The embedded pool's disk directories (`<data_dir>/data/disk1..6`).
+fn disks(srv_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    (1..=6)
+        .map(|i| srv_dir.join("data").join(format!("disk{i}")))
+        .collect()
+}
+
+/// The shard files of objects (`<disk>/data/xx/<32 hex>.<shard>` on every disk).
 fn data_files(srv_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    files_under(&srv_dir.join("data").join("data"))
+    disks(srv_dir)
+        .iter()
+        .flat_map(|d| files_under(&d.join("data")))
+        .collect()
+}
+
+/// Temporary files on every disk.
+fn temp_files(srv_dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    disks(srv_dir)
+        .iter()
+        .flat_map(|d| files_under(&d.join("tmp")))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -231,7 +249,7 @@ async fn kill_9_during_puts_keeps_every_acknowledged_object_and_no_partial_one()
         assert!(listed.contains(key), "{key} is listed");
     }
     // Nothing is left in the temp directory after the restart.
-    assert!(files_under(&srv.data_path().join("data").join("tmp")).is_empty());
+    assert!(temp_files(srv.data_path()).is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -247,7 +265,7 @@ async fn restart_removes_temp_files_and_collects_orphan_data() {
     assert_eq!(real_files.len(), 1, "one data file: {real_files:?}");
     let dir = srv.stop();
 
-    let tmp = dir.path().join("data").join("tmp");
+    let tmp = disks(dir.path())[0].join("tmp");
     assert!(tmp.is_dir(), "{} exists", tmp.display());
     std::fs::write(
         tmp.join("0123456789abcdef0123456789abcdef"),
@@ -255,12 +273,10 @@ async fn restart_removes_temp_files_and_collects_orphan_data() {
     )
     .unwrap();
     std::fs::write(tmp.join("leftover.part"), b"x").unwrap();
-    let orphan = dir
-        .path()
-        .join("data")
+    let orphan = disks(dir.path())[1]
         .join("data")
         .join("ab")
-        .join("ab0123456789abcdef0123456789abcd");
+        .join("ab0123456789abcdef0123456789abcd.0");
     std::fs::write(&orphan, b"orphaned data of a crashed write").unwrap();
     let hour_ago = SystemTime::now() - Duration::from_secs(3600);
     std::fs::File::options()

@@ -1,26 +1,16 @@
-//! The data file format, version 1.
+//! The data file format, version 1 (single copy, file named `<id>`): still read, as shard 0 of
+//! EC_1_0, so data written before pools existed stays readable. New data uses `shard.rs`.
 //!
 //! ```text
 //! header (16 bytes): magic "OOSDAT01" | chunk size u32 LE | codec u16 LE (0 = plain copy) | 0u16
 //! chunk*:            data (chunk size bytes, the last chunk shorter) | xxh3-64 of data, u64 LE
 //! ```
-//! The payload length follows from the file length, so no footer needs rewriting, and chunk
-//! `i` starts at `HEADER_LEN + i * (chunk_size + 8)`.
-
-use xxhash_rust::xxh3::xxh3_64;
+//! The payload length follows from the file length.
 
 pub const MAGIC: &[u8; 8] = b"OOSDAT01";
 pub const HEADER_LEN: u64 = 16;
 pub const CHECKSUM_LEN: u64 = 8;
 pub const CODEC_PLAIN: u16 = 0;
-
-pub fn header(chunk_size: usize) -> [u8; HEADER_LEN as usize] {
-    let mut h = [0u8; HEADER_LEN as usize];
-    h[..8].copy_from_slice(MAGIC);
-    h[8..12].copy_from_slice(&(chunk_size as u32).to_le_bytes());
-    h[12..14].copy_from_slice(&CODEC_PLAIN.to_le_bytes());
-    h
-}
 
 /// Parses a header, returning the chunk size.
 pub fn parse_header(h: &[u8]) -> Option<usize> {
@@ -30,10 +20,6 @@ pub fn parse_header(h: &[u8]) -> Option<usize> {
     let chunk_size = u32::from_le_bytes(h[8..12].try_into().ok()?) as usize;
     let codec = u16::from_le_bytes(h[12..14].try_into().ok()?);
     (chunk_size > 0 && codec == CODEC_PLAIN).then_some(chunk_size)
-}
-
-pub fn checksum(data: &[u8]) -> [u8; CHECKSUM_LEN as usize] {
-    xxh3_64(data).to_le_bytes()
 }
 
 /// Payload length of a file of `file_len` bytes, or `None` if the length is impossible.
@@ -61,7 +47,10 @@ mod tests {
         assert_eq!(payload_len(HEADER_LEN + 12 + 9, cs), Some(5));
         assert_eq!(payload_len(HEADER_LEN + 5, cs), None);
         assert_eq!(payload_len(3, cs), None);
-        assert_eq!(parse_header(&header(4)), Some(4));
+        let mut h = [0u8; 16];
+        h[..8].copy_from_slice(MAGIC);
+        h[8..12].copy_from_slice(&4u32.to_le_bytes());
+        assert_eq!(parse_header(&h), Some(4));
         assert_eq!(parse_header(b"garbage garbage!"), None);
     }
 }

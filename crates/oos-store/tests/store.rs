@@ -67,9 +67,14 @@ async fn corrupt_chunk_is_an_error_and_quarantined() {
     let mut w = store.writer();
     w.write(&pattern(350)).await.unwrap();
     let id = w.finish().await.unwrap();
-    let path = dir.path().join("data").join(&id[..2]).join(&id);
+    // Format v2: shard 0 of EC_1_0, 40-byte header, then chunks of 100 bytes + 8 checksum.
+    let path = dir
+        .path()
+        .join("data")
+        .join(&id[..2])
+        .join(format!("{id}.0"));
     let mut bytes = std::fs::read(&path).unwrap();
-    bytes[16 + 108 + 5] ^= 0x40; // a byte inside chunk 1
+    bytes[40 + 108 + 5] ^= 0x40; // a byte inside chunk 1
     std::fs::write(&path, bytes).unwrap();
     // Chunk 0 alone still verifies; reading chunk 1 must fail, never return wrong bytes.
     assert_eq!(
@@ -82,7 +87,7 @@ async fn corrupt_chunk_is_an_error_and_quarantined() {
     assert!(dir
         .path()
         .join("quarantine")
-        .join(format!("{id}.corrupted"))
+        .join(format!("{id}.0.corrupted"))
         .exists());
 }
 

@@ -4,6 +4,8 @@
 //! - `POST /_admin/accounts` with `{"name": "…"}` → the new account with its secret (once)
 //! - `GET  /_admin/accounts/{name}` → one account
 //! - `POST /_admin/accounts/{name}/disable` and `…/enable`
+//! - `GET  /_admin/pool` → disks (state, space) and the heal queue
+//! - `POST /_admin/scrub` → verifies every data id now, queues damage for healing
 
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
@@ -69,7 +71,44 @@ pub async fn handle(
                 .map_err(not_found)?;
             json(StatusCode::OK, &info)
         }
+        (&Method::GET, ["pool"]) => json(StatusCode::OK, &pool_status(server)),
+        (&Method::POST, ["scrub"]) => {
+            json(StatusCode::OK, &crate::storage::scrub_all(server).await?)
+        }
         _ => Err(s3_error!(MethodNotAllowed)),
+    }
+}
+
+#[derive(Serialize)]
+struct PoolStatus {
+    pool: String,
+    disks: Vec<DiskStatus>,
+    heal_queue: usize,
+}
+
+#[derive(Serialize)]
+struct DiskStatus {
+    path: String,
+    state: String,
+    total_bytes: Option<u64>,
+    free_bytes: Option<u64>,
+}
+
+fn pool_status(server: &Server) -> PoolStatus {
+    PoolStatus {
+        pool: server.config.pool.name.clone(),
+        disks: server
+            .store
+            .disks()
+            .into_iter()
+            .map(|d| DiskStatus {
+                path: d.path.display().to_string(),
+                state: format!("{:?}", d.state),
+                total_bytes: d.total_bytes,
+                free_bytes: d.free_bytes,
+            })
+            .collect(),
+        heal_queue: server.heal.len(),
     }
 }
 

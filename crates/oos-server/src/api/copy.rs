@@ -63,8 +63,10 @@ async fn copy_data(
     src: &Object,
     start: u64,
     end: u64,
+    class: &str,
     allow_inline: bool,
 ) -> S3Result<(DataRef, [u8; 16])> {
+    let layout = crate::storage::layout_of(server, class)?;
     let mut source = ObjectStream::open(server, src, start, end).await?;
     let mut md5 = Md5::new();
     if allow_inline && end - start <= server.config.inline_threshold {
@@ -75,13 +77,13 @@ async fn copy_data(
         }
         return Ok((DataRef::Inline(buf), md5.finalize().into()));
     }
-    let mut writer = server.store.writer();
+    let mut writer = server.store.writer_with(layout)?;
     while let Some(piece) = source.next().await? {
         md5.update(&piece);
         writer.write(&piece).await?;
     }
     Ok((
-        DataRef::Single(writer.finish().await?),
+        DataRef::Single(crate::storage::finish(server, writer).await?),
         md5.finalize().into(),
     ))
 }
@@ -132,7 +134,7 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .checksum
         .clone()
         .filter(|_| !matches!(src.data, DataRef::Parts(_)));
-    let (data, md5) = copy_data(ctx.server, &src, 0, src.size, true).await?;
+    let (data, md5) = copy_data(ctx.server, &src, 0, src.size, &class, true).await?;
     let object = Object {
         bucket: bucket.name,
         key: ctx.key().to_string(),
@@ -160,7 +162,7 @@ pub async fn upload_part_copy(
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    super::multipart::existing_upload(ctx, &bucket.name, upload_id).await?;
+    let upload = super::multipart::existing_upload(ctx, &bucket.name, upload_id).await?;
     let src = source_object(ctx).await?;
     let (start, end) = match ctx.header(X_AMZ_COPY_SOURCE_RANGE) {
         None => (0, src.size),
@@ -173,7 +175,7 @@ pub async fn upload_part_copy(
     if end - start > MAX_PUT_SIZE {
         return Err(s3_error!(EntityTooLarge));
     }
-    let (data, md5) = copy_data(ctx.server, &src, start, end, false).await?;
+    let (data, md5) = copy_data(ctx.server, &src, start, end, &upload.storage_class, false).await?;
     let part = Part {
         upload_id: upload_id.to_string(),
         part_number,

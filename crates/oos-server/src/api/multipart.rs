@@ -34,7 +34,11 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         bucket: bucket.name.clone(),
         key: ctx.key().to_string(),
         initiated: now_millis(),
-        storage_class: storage_class(&ctx.parts.headers)?,
+        storage_class: {
+            let class = storage_class(&ctx.parts.headers)?;
+            crate::storage::layout_of(ctx.server, &class)?;
+            class
+        },
         attrs: attrs_from_headers(&ctx.parts.headers)?,
         initiator: ctx.principal()?.account.id.clone(),
     };
@@ -66,9 +70,11 @@ pub async fn upload_part(
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    existing_upload(ctx, &bucket.name, upload_id).await?;
+    let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
+    // Parts land in the layout chosen at initiation.
+    let layout = crate::storage::layout_of(ctx.server, &upload.storage_class)?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
-    let (data, digest) = store_body(ctx.server, &mut body, false).await?;
+    let (data, digest) = store_body(ctx.server, &mut body, layout, false).await?;
     let part = Part {
         upload_id: upload_id.to_string(),
         part_number,

@@ -26,8 +26,9 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     let class = storage_class(&ctx.parts.headers)?;
+    let layout = crate::storage::layout_of(ctx.server, &class)?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
-    let (data, digest) = store_body(ctx.server, &mut body, true).await?;
+    let (data, digest) = store_body(ctx.server, &mut body, layout, true).await?;
     attrs.checksum = digest.checksum.clone();
     let object = Object {
         bucket: bucket.name,
@@ -86,10 +87,12 @@ pub fn write_checksum_header(resp: &mut Response<Body>, digest: &BodyDigest) {
 
 /// Receives a verified body into the data store: small bodies inline, others as a new data
 /// id that is durable before this returns. Nothing is kept if the body fails verification.
-/// Parts are never inline: a completed upload references each part's data id.
+/// Bodies go to the pool in `layout`; with `allow_inline`, small ones stay in the metadata row
+/// instead. Parts are never inline: a completed upload references each part's data id.
 pub async fn store_body(
     server: &Server,
     body: &mut RequestBody,
+    layout: oos_store::Layout,
     allow_inline: bool,
 ) -> S3Result<(DataRef, BodyDigest)> {
     if allow_inline && body.len() <= server.config.inline_threshold {
@@ -99,11 +102,11 @@ pub async fn store_body(
         }
         return Ok((DataRef::Inline(buf), body.digest().clone()));
     }
-    let mut writer = server.store.writer();
+    let mut writer = server.store.writer_with(layout)?;
     while let Some(piece) = body.next().await? {
         writer.write(&piece).await?;
     }
-    let id = writer.finish().await?;
+    let id = crate::storage::finish(server, writer).await?;
     Ok((DataRef::Single(id), body.digest().clone()))
 }
 

@@ -1,0 +1,147 @@
+//! The server's side of the data plane: which layout a storage class gets in the pool, write
+//! outcomes that leave shards to heal, and the heal worker.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use oos_proto::StorageClass;
+use oos_store::{DataWriter, Layout};
+
+use crate::error::S3Result;
+use crate::s3_error;
+use crate::state::Server;
+
+/// The layout of a stored class name (`STANDARD`, `EC_2_1`, …) in this server's pool.
+pub fn layout_of(server: &Server, class: &str) -> S3Result<Layout> {
+    let parsed = StorageClass::parse(class).ok_or_else(|| s3_error!(InvalidStorageClass))?;
+    match server.config.pool.layout_of(&parsed) {
+        StorageClass::Ec { data, parity } => {
+            let disks = server.config.pool.disks.len();
+            if usize::from(data) + usize::from(parity) > disks {
+                return Err(s3_error!(
+                    InvalidStorageClass,
+                    "The storage class {class} needs {} disks; pool {} has {disks}.",
+                    data + parity,
+                    server.config.pool.name
+                ));
+            }
+            Ok(Layout::new(data, parity))
+        }
+        _ => unreachable!("layout_of always answers EC_N_M"),
+    }
+}
+
+/// Makes the data durable at write quorum; shards that could not be written are queued for
+/// the heal worker.
+pub async fn finish(server: &Server, writer: DataWriter) -> S3Result<String> {
+    let report = writer.finish_with_report().await?;
+    if !report.missing_shards.is_empty() {
+        tracing::warn!(
+            data_id = report.data_id,
+            missing = ?report.missing_shards,
+            "written below full redundancy; queued for heal"
+        );
+        server.heal.push(report.data_id.clone());
+    }
+    Ok(report.data_id)
+}
+
+/// What a scrub found.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct ScrubSummary {
+    pub scrubbed: u64,
+    /// Data ids with missing or corrupt shards (queued for healing).
+    pub damaged: Vec<String>,
+    /// Data ids with too few intact shards to read: lost.
+    pub lost: Vec<String>,
+}
+
+/// Verifies every data id in the pool now; damage is queued for the heal worker.
+pub async fn scrub_all(server: &Server) -> S3Result<ScrubSummary> {
+    let store = server.store.clone();
+    let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+    let ids = tokio::task::spawn_blocking(move || store.data_ids_older_than(later))
+        .await
+        .map_err(|e| crate::error::S3Error::internal("scrub", e))??;
+    let mut summary = ScrubSummary::default();
+    for id in ids {
+        summary.scrubbed += 1;
+        match server.store.scrub(&id).await {
+            Ok(r) if r.lost_stripes > 0 => {
+                tracing::error!(data_id = id, "scrub: data lost");
+                summary.lost.push(id);
+            }
+            Ok(r) if !r.missing_shards.is_empty() || !r.corrupt_shards.is_empty() => {
+                server.heal.push(id.clone());
+                summary.damaged.push(id);
+            }
+            Ok(_) | Err(oos_store::StoreError::NotFound(_)) => {}
+            Err(e) => {
+                tracing::error!(data_id = id, error = %e, "scrub failed");
+                summary.lost.push(id);
+            }
+        }
+    }
+    Ok(summary)
+}
+
+/// Data ids waiting for a heal (writes below full redundancy, damage found by reads).
+#[derive(Debug, Default, Clone)]
+pub struct HealQueue(Arc<Mutex<VecDeque<String>>>);
+
+impl HealQueue {
+    pub fn push(&self, id: String) {
+        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !q.contains(&id) {
+            q.push_back(id);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn pop(&self) -> Option<String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+    }
+}
+
+/// Rebuilds queued damage in the background. A shard whose disk is still away stays queued
+/// (retried later) until it can be placed.
+pub fn spawn_healer(server: Arc<Server>) {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            for id in server.store.take_damaged() {
+                server.heal.push(id);
+            }
+            let mut retry = Vec::new();
+            while let Some(id) = server.heal.pop() {
+                match server.store.heal(&id).await {
+                    Ok(r) if r.unplaced.is_empty() => {
+                        if !r.rebuilt.is_empty() {
+                            tracing::info!(data_id = id, rebuilt = ?r.rebuilt, "healed");
+                        }
+                    }
+                    Ok(r) => {
+                        tracing::warn!(data_id = id, unplaced = ?r.unplaced, "heal incomplete; will retry");
+                        retry.push(id);
+                    }
+                    Err(oos_store::StoreError::NotFound(_)) => {}
+                    Err(e) => {
+                        tracing::error!(data_id = id, error = %e, "heal failed; will retry");
+                        retry.push(id);
+                    }
+                }
+            }
+            for id in retry {
+                server.heal.push(id);
+            }
+        }
+    });
+}
