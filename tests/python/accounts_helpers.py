@@ -50,3 +50,20 @@ def iam_for(oosd, access_key=ACCESS_KEY, secret_key=SECRET_KEY, signature_versio
 def encode_params(data):
     """The guide's helper: the form body of an IAM call."""
     return urllib.parse.urlencode(data)
+
+
+def admin_call(endpoint, method, path, body=None, creds=(ACCESS_KEY, SECRET_KEY)):
+    """A SigV4-signed call of the admin API; returns (status, parsed JSON or raw body)."""
+    import botocore.auth
+    import botocore.awsrequest
+    import botocore.credentials
+    import urllib.error
+    import urllib.request
+    req = botocore.awsrequest.AWSRequest(method=method, url=endpoint + path, data=body,
+                                         headers={"Content-Type": "application/json"} if body else {})
+    botocore.auth.S3SigV4Auth(botocore.credentials.Credentials(*creds), "s3", "cn").add_auth(req)
+    try:
+        with urllib.request.urlopen(urllib.request.Request(req.url, data=body, method=method, headers=dict(req.headers))) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()

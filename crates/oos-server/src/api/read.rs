@@ -35,10 +35,14 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
         response::empty()
     } else {
         let mut source = ObjectStream::open(ctx.server, &object, start, end).await?;
-        // Small objects go out as one buffer, so headers and body leave in one write.
-        match source.single_piece().await? {
-            Some(bytes) => response::full(bytes),
-            None => stream_body(source),
+        // The first piece is read (and verified) before any header is sent, so data that
+        // cannot be read at all is a clean 500, never a 200 with a broken body.
+        let first = source.next().await?.unwrap_or_default();
+        if first.len() as u64 == end - start {
+            // Small objects go out as one buffer: headers and body leave in one write.
+            response::full(first)
+        } else {
+            stream_body(first, source)
         }
     };
     let mut resp = Response::new(body);
@@ -325,16 +329,6 @@ impl ObjectStream {
         }
     }
 
-    /// The whole range if it is one inline piece (the common small-object case).
-    async fn single_piece(&mut self) -> S3Result<Option<Bytes>> {
-        if self.current.is_none() && self.segments.len() == 1 {
-            if let Some(Segment::Inline(_)) = self.segments.front() {
-                return self.open_next().await;
-            }
-        }
-        Ok(None)
-    }
-
     pub async fn next(&mut self) -> S3Result<Option<Bytes>> {
         loop {
             if let Some(reader) = &mut self.current {
@@ -355,12 +349,15 @@ impl ObjectStream {
 
 /// A response body that pulls verified pieces from the store. A failure mid-stream aborts the
 /// connection: the client sees a short body, never wrong bytes.
-fn stream_body(source: ObjectStream) -> Body {
-    let s = stream::unfold(source, |mut source| async move {
+fn stream_body(first: Bytes, source: ObjectStream) -> Body {
+    let s = stream::unfold((Some(first), source), |(first, mut source)| async move {
+        if let Some(piece) = first {
+            return Some((Ok(Frame::data(piece)), (None, source)));
+        }
         match source.next().await {
-            Ok(Some(piece)) => Some((Ok(Frame::data(piece)), source)),
+            Ok(Some(piece)) => Some((Ok(Frame::data(piece)), (None, source))),
             Ok(None) => None,
-            Err(e) => Some((Err(std::io::Error::other(e.message)), source)),
+            Err(e) => Some((Err(std::io::Error::other(e.message)), (None, source))),
         }
     });
     StreamBody::new(s).boxed_unsync()
