@@ -5,6 +5,7 @@ import hashlib
 import os
 import random
 import shutil
+import subprocess
 import threading
 import time
 
@@ -154,6 +155,17 @@ def test_scrub_and_pool_status(pool_server):
     assert wait_for(lambda: shard_files(victim)), "scrub queued the damage and heal rebuilt it"
     status, report = admin_call(pool_server.endpoint, "POST", "/_admin/scrub")
     assert report["damaged"] == []
+    # The same through the oosd commands, against the running server.
+    import json
+    from accounts_helpers import oosd_bin
+    common = ["--listen", pool_server.endpoint.split("//")[1], "--data-dir", str(pool_server.data_dir),
+              "--config", str(pool_server.config)]
+    out = subprocess.run([oosd_bin(), "pool", "status", *common], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert len(json.loads(out.stdout)["disks"]) == DISKS
+    out = subprocess.run([oosd_bin(), "pool", "scrub", *common], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["scrubbed"] >= 1
 
 
 def test_degraded_pool_writes_at_quorum_and_refuses_below(fresh_dir):
@@ -245,3 +257,54 @@ def test_crash_during_concurrent_puts_and_completions(fresh_dir):
         assert len(acked) >= rounds, "the rounds acknowledged writes"
     finally:
         server.stop()
+
+
+def test_full_disk_is_507_and_recovers_after_deletes(fresh_dir):
+    """A small tmpfs disk fills up: the client gets 507, existing objects and metadata are
+    intact, and once objects are deleted (and collected) writes succeed again."""
+    disk = fresh_dir / "small"
+    disk.mkdir()
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=12m", "tmpfs", str(disk)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {r.stderr.strip()}")
+    try:
+        cfg = fresh_dir / "full.toml"
+        cfg.write_text(f'gc_grace_seconds = 1\n[[pool]]\nname = "small"\ndisks = ["{disk}"]\n')
+        server = Oosd(fresh_dir / "meta", config=cfg).start()
+        try:
+            s3 = server.client()
+            s3.create_bucket(Bucket="full")
+            stored = {}
+            code = None
+            for i in range(20):
+                body = os.urandom(2 * MIB)
+                try:
+                    s3.put_object(Bucket="full", Key=f"o{i}", Body=body)
+                    stored[f"o{i}"] = body
+                except botocore.exceptions.ClientError as e:
+                    code = (e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"], e.response["Error"]["Message"])
+                    break
+            assert code is not None and code[:2] == ("InsufficientStorage", 507), code
+            assert "space" in code[2]
+            assert 2 <= len(stored) < 20
+            with pytest.raises(botocore.exceptions.ClientError):
+                s3.head_object(Bucket="full", Key=f"o{len(stored)}")
+            for key, body in stored.items():
+                assert s3.get_object(Bucket="full", Key=key)["Body"].read() == body
+            assert sorted(o["Key"] for o in s3.list_objects_v2(Bucket="full")["Contents"]) == sorted(stored)
+            assert list((disk / "tmp").iterdir()) == [], "the failed write left nothing behind"
+            for key in list(stored)[:3]:
+                s3.delete_object(Bucket="full", Key=key)
+            body = os.urandom(2 * MIB)
+            def retry():
+                try:
+                    s3.put_object(Bucket="full", Key="after", Body=body)
+                    return True
+                except botocore.exceptions.ClientError:
+                    return False
+            assert wait_for(retry, timeout=20), "writes work again once space is freed"
+            assert s3.get_object(Bucket="full", Key="after")["Body"].read() == body
+        finally:
+            server.stop()
+    finally:
+        subprocess.run(["umount", str(disk)], capture_output=True)

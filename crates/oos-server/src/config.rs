@@ -35,6 +35,10 @@ pub struct FileConfig {
     pub access_key_quota: Option<usize>,
     /// An extra listener that serves only the IAM AccessKey API.
     pub iam_listen: Option<String>,
+    /// How often the scrubber verifies every data id (0 = only on demand).
+    pub scrub_interval_seconds: Option<u64>,
+    /// Pause between data ids while scrubbing, so scrubs do not crowd out client I/O.
+    pub scrub_pause_ms: Option<u64>,
     /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
     #[serde(rename = "pool")]
     pub pools: Option<Vec<PoolConfig>>,
@@ -164,6 +168,8 @@ pub struct Config {
     pub access_key_quota: usize,
     pub iam_listen: Option<SocketAddr>,
     pub pool: Pool,
+    pub scrub_interval: Option<std::time::Duration>,
+    pub scrub_pause: std::time::Duration,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -263,6 +269,11 @@ impl Config {
             listen,
             data_dir,
             pool,
+            scrub_interval: match file.scrub_interval_seconds.unwrap_or(7 * 24 * 3600) {
+                0 => None,
+                s => Some(std::time::Duration::from_secs(s)),
+            },
+            scrub_pause: std::time::Duration::from_millis(file.scrub_pause_ms.unwrap_or(5)),
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])

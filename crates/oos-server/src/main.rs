@@ -19,6 +19,13 @@ struct Cli {
 enum Command {
     /// Run the server (the default).
     Serve(ServeArgs),
+    /// Pool health and scrubs: asks the running server (signed as the root account).
+    Pool {
+        #[command(subcommand)]
+        action: PoolAction,
+        #[command(flatten)]
+        args: PoolArgs,
+    },
     /// Manage accounts (works while the server runs).
     Account {
         #[command(subcommand)]
@@ -29,6 +36,14 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+}
+
+#[derive(Subcommand)]
+enum PoolAction {
+    /// Disks of the pool (state, free space) and the heal queue, from the running server.
+    Status,
+    /// Verify every data id now and queue damage for healing (on the running server).
+    Scrub,
 }
 
 #[derive(Subcommand)]
@@ -58,6 +73,18 @@ struct ServeArgs {
     data_dir: Option<PathBuf>,
 }
 
+/// Where the running server is: its listen address, data directory (root credentials) and
+/// config.
+#[derive(clap::Args, Clone, Default)]
+struct PoolArgs {
+    #[arg(long, env = "OOS_CONFIG", global = true)]
+    config: Option<PathBuf>,
+    #[arg(long, env = "OOS_LISTEN", global = true)]
+    listen: Option<String>,
+    #[arg(long, env = "OOS_DATA_DIR", global = true)]
+    data_dir: Option<PathBuf>,
+}
+
 /// Where the accounts live: the same data directory (and config) as the server's.
 #[derive(clap::Args, Clone, Default)]
 struct AccountArgs {
@@ -80,6 +107,16 @@ fn main() {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
+        Some(Command::Pool { action, args }) => {
+            match run_pool(action, args) {
+                Ok(text) => println!("{text}"),
+                Err(e) => {
+                    eprintln!("oosd: error: {e}");
+                    std::process::exit(1);
+                }
+            }
+            return;
+        }
         Some(Command::Account { action, args, json }) => {
             if let Err(e) = run_account(action, args, json) {
                 eprintln!("oosd: error: {e}");
@@ -217,4 +254,81 @@ mod erased {
                 .join("\n")
         }
     }
+}
+
+/// `oosd pool status|scrub`: one admin API request to the server at `listen`, signed with the
+/// root credentials of the data directory. Plain HTTP only (with TLS, call the admin API).
+fn run_pool(action: PoolAction, args: PoolArgs) -> Result<String, String> {
+    use std::io::{Read, Write};
+    let config = Config::load(&Overrides {
+        config: args.config,
+        listen: args.listen,
+        data_dir: args.data_dir,
+    })
+    .map_err(|e| e.to_string())?;
+    if config.tls.is_some() {
+        return Err(
+            "the server serves HTTPS: call GET /_admin/pool or POST /_admin/scrub directly".into(),
+        );
+    }
+    let creds_path = config
+        .data_dir
+        .join(oos_server::start::ROOT_CREDENTIALS_FILE);
+    let text = std::fs::read_to_string(&creds_path)
+        .map_err(|e| format!("cannot read {}: {e}", creds_path.display()))?;
+    let creds: oos_server::start::RootCredentials =
+        toml::from_str(&text).map_err(|e| format!("{}: {}", creds_path.display(), e.message()))?;
+    let (method, path) = match action {
+        PoolAction::Status => ("GET", "/_admin/pool"),
+        PoolAction::Scrub => ("POST", "/_admin/scrub"),
+    };
+    let mut addr = config.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+    }
+    let mut headers = http::HeaderMap::new();
+    headers.insert("host", addr.to_string().parse().map_err(|_| "bad address")?);
+    let params = oos_sign::SigningParams::new(
+        &creds.access_key,
+        &creds.secret_key,
+        &config.region,
+        "s3",
+        time::OffsetDateTime::now_utc(),
+    );
+    oos_sign::sign_v4_headers(
+        &params,
+        method,
+        path,
+        "",
+        &mut headers,
+        oos_sign::UNSIGNED_PAYLOAD,
+    )
+    .map_err(|e| e.to_string())?;
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nconnection: close\r\ncontent-length: 0\r\n");
+    for (name, value) in &headers {
+        request.push_str(&format!(
+            "{name}: {}\r\n",
+            value.to_str().unwrap_or_default()
+        ));
+    }
+    request.push_str("\r\n");
+    let mut stream = std::net::TcpStream::connect(addr)
+        .map_err(|e| format!("cannot reach oosd at {addr}: {e}"))?;
+    stream
+        .write_all(request.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+    if !head.starts_with("HTTP/1.1 200") {
+        return Err(format!(
+            "{} {}",
+            head.lines().next().unwrap_or(""),
+            body.trim()
+        ));
+    }
+    Ok(body.trim().to_string())
 }

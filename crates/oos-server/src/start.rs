@@ -117,6 +117,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     });
     crate::gc::spawn(server.clone(), started_at);
     crate::storage::spawn_healer(server.clone());
+    crate::storage::spawn_scrubber(server.clone());
     // One shutdown signal for every listener.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {

@@ -57,6 +57,28 @@ pub struct ScrubSummary {
     pub lost: Vec<String>,
 }
 
+/// Verifies every data id in the pool at the configured pace; the scheduled scrubber runs it
+/// every `scrub_interval_seconds`.
+pub fn spawn_scrubber(server: Arc<Server>) {
+    let Some(interval) = server.config.scrub_interval else {
+        return;
+    };
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            match scrub_all(&server).await {
+                Ok(s) => tracing::info!(
+                    scrubbed = s.scrubbed,
+                    damaged = s.damaged.len(),
+                    lost = s.lost.len(),
+                    "scrub done"
+                ),
+                Err(e) => tracing::error!(error = %e.message, "scrub failed"),
+            }
+        }
+    });
+}
+
 /// Verifies every data id in the pool now; damage is queued for the heal worker.
 pub async fn scrub_all(server: &Server) -> S3Result<ScrubSummary> {
     let store = server.store.clone();
@@ -67,6 +89,7 @@ pub async fn scrub_all(server: &Server) -> S3Result<ScrubSummary> {
     let mut summary = ScrubSummary::default();
     for id in ids {
         summary.scrubbed += 1;
+        tokio::time::sleep(server.config.scrub_pause).await;
         match server.store.scrub(&id).await {
             Ok(r) if r.lost_stripes > 0 => {
                 tracing::error!(data_id = id, "scrub: data lost");
