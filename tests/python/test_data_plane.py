@@ -308,3 +308,37 @@ def test_full_disk_is_507_and_recovers_after_deletes(fresh_dir):
             server.stop()
     finally:
         subprocess.run(["umount", str(disk)], capture_output=True)
+
+
+def test_read_only_disk_serves_reads_and_gets_no_new_shards(fresh_dir):
+    cfg, disks = pool_config(fresh_dir)
+    ro = disks[0]
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(ro)], capture_output=True, text=True)
+    if r.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+    try:
+        server = Oosd(fresh_dir / "meta", config=cfg).start()
+        s3 = server.client()
+        s3.create_bucket(Bucket="robucket")
+        before = {}
+        for i in range(6):
+            before[f"b{i}"] = os.urandom(400_000)
+            s3.put_object(Bucket="robucket", Key=f"b{i}", Body=before[f"b{i}"], StorageClass="EC_4_2")
+        server.stop()
+        subprocess.run(["mount", "-o", "remount,ro", str(ro)], check=True)
+        server = Oosd(fresh_dir / "meta", config=cfg).start()
+        try:
+            status, pool = admin_call(server.endpoint, "GET", "/_admin/pool")
+            assert [d["state"] for d in pool["disks"]].count("ReadOnly") == 1
+            s3 = server.client()
+            for key, body in before.items():
+                assert s3.get_object(Bucket="robucket", Key=key)["Body"].read() == body
+            shards_on_ro = len(shard_files(ro))
+            after = os.urandom(400_000)
+            s3.put_object(Bucket="robucket", Key="after", Body=after, StorageClass="EC_4_2")
+            assert s3.get_object(Bucket="robucket", Key="after")["Body"].read() == after
+            assert len(shard_files(ro)) == shards_on_ro, "no new shard on the read-only disk"
+        finally:
+            server.stop()
+    finally:
+        subprocess.run(["umount", str(ro)], capture_output=True)
