@@ -109,20 +109,29 @@ pub async fn scrub_all(server: &Server) -> S3Result<ScrubSummary> {
     Ok(summary)
 }
 
-/// Data ids waiting for a heal (writes below full redundancy, damage found by reads).
+/// Data ids waiting for a heal (writes below full redundancy, damage found by reads and
+/// scrubs), and those parked until a missing disk returns.
 #[derive(Debug, Default, Clone)]
-pub struct HealQueue(Arc<Mutex<VecDeque<String>>>);
+pub struct HealQueue(Arc<Mutex<HealState>>);
+
+#[derive(Debug, Default)]
+struct HealState {
+    queue: VecDeque<String>,
+    parked: Vec<(String, std::time::Instant)>,
+}
 
 impl HealQueue {
     pub fn push(&self, id: String) {
-        let mut q = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if !q.contains(&id) {
-            q.push_back(id);
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if !s.queue.contains(&id) {
+            s.queue.push_back(id);
         }
     }
 
+    /// Data ids that need a heal, queued or parked.
     pub fn len(&self) -> usize {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).len()
+        let s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        s.queue.len() + s.parked.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -130,12 +139,39 @@ impl HealQueue {
     }
 
     fn pop(&self) -> Option<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).pop_front()
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .queue
+            .pop_front()
+    }
+
+    fn park(&self, id: String) {
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        s.parked.push((id, std::time::Instant::now()));
+    }
+
+    /// Moves parked ids whose wait is over back into the queue.
+    fn unpark_due(&self, wait: Duration) {
+        let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let (due, waiting): (Vec<_>, Vec<_>) = s
+            .parked
+            .drain(..)
+            .partition(|(_, since)| since.elapsed() >= wait);
+        s.parked = waiting;
+        for (id, _) in due {
+            if !s.queue.contains(&id) {
+                s.queue.push_back(id);
+            }
+        }
     }
 }
 
-/// Rebuilds queued damage in the background. A shard whose disk is still away stays queued
-/// (retried later) until it can be placed.
+/// How long a heal that could not complete (a disk is away) waits before it is tried again.
+const HEAL_RETRY: Duration = Duration::from_secs(60);
+
+/// Rebuilds queued damage in the background. A shard whose disk is still away is parked and
+/// retried every `HEAL_RETRY` until it can be placed.
 pub fn spawn_healer(server: Arc<Server>) {
     tokio::spawn(async move {
         loop {
@@ -143,7 +179,7 @@ pub fn spawn_healer(server: Arc<Server>) {
             for id in server.store.take_damaged() {
                 server.heal.push(id);
             }
-            let mut retry = Vec::new();
+            server.heal.unpark_due(HEAL_RETRY);
             while let Some(id) = server.heal.pop() {
                 match server.store.heal(&id).await {
                     Ok(r) if r.unplaced.is_empty() => {
@@ -152,18 +188,15 @@ pub fn spawn_healer(server: Arc<Server>) {
                         }
                     }
                     Ok(r) => {
-                        tracing::warn!(data_id = id, unplaced = ?r.unplaced, "heal incomplete; will retry");
-                        retry.push(id);
+                        tracing::debug!(data_id = id, unplaced = ?r.unplaced, "heal waits for a disk");
+                        server.heal.park(id);
                     }
                     Err(oos_store::StoreError::NotFound(_)) => {}
                     Err(e) => {
-                        tracing::error!(data_id = id, error = %e, "heal failed; will retry");
-                        retry.push(id);
+                        tracing::warn!(data_id = id, error = %e, "heal failed; will retry");
+                        server.heal.park(id);
                     }
                 }
-            }
-            for id in retry {
-                server.heal.push(id);
             }
         }
     });
