@@ -39,6 +39,9 @@ pub struct FileConfig {
     pub scrub_interval_seconds: Option<u64>,
     /// Pause between data ids while scrubbing, so scrubs do not crowd out client I/O.
     pub scrub_pause_ms: Option<u64>,
+    /// Lets `POST /_admin/clock` advance the server's clock (tests of lifecycle and log
+    /// delivery). Never enable in production.
+    pub test_clock: Option<bool>,
     /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
     #[serde(rename = "pool")]
     pub pools: Option<Vec<PoolConfig>>,
@@ -160,6 +163,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// Lower-cased domains for virtual-host style addressing.
     pub domains: Vec<String>,
+    /// Lower-cased domains of website hosting: `{bucket}.{website domain}`.
+    pub website_domains: Vec<String>,
     pub tls: Option<(PathBuf, PathBuf)>,
     pub metrics_allow: Vec<IpNet>,
     pub inline_threshold: u64,
@@ -170,6 +175,7 @@ pub struct Config {
     pub pool: Pool,
     pub scrub_interval: Option<std::time::Duration>,
     pub scrub_pause: std::time::Duration,
+    pub test_clock: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -274,9 +280,16 @@ impl Config {
                 s => Some(std::time::Duration::from_secs(s)),
             },
             scrub_pause: std::time::Duration::from_millis(file.scrub_pause_ms.unwrap_or(5)),
+            test_clock: file.test_clock.unwrap_or(false),
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])
+                .into_iter()
+                .map(|d| d.to_ascii_lowercase())
+                .collect(),
+            website_domains: file
+                .website_domains
+                .unwrap_or_default()
                 .into_iter()
                 .map(|d| d.to_ascii_lowercase())
                 .collect(),

@@ -109,6 +109,33 @@ pub async fn serve(
     }
 }
 
+/// What the pipeline learned about a request, for the hooks that run on every response
+/// (CORS headers, access-log records).
+#[derive(Debug, Default, Clone)]
+pub struct RequestInfo {
+    pub request_id: String,
+    pub op: &'static str,
+    pub bucket: Option<String>,
+    pub key: Option<String>,
+    /// Canonical id of the authenticated account.
+    pub requester: Option<String>,
+    pub access_key_id: Option<String>,
+    pub remote: Option<SocketAddr>,
+    pub method: String,
+    /// Request-URI as sent (path and query).
+    pub uri: String,
+    pub http_version: String,
+    pub host: Option<String>,
+    pub origin: Option<String>,
+    pub user_agent: Option<String>,
+    pub referer: Option<String>,
+    /// Wall-clock time the request arrived (Unix ms).
+    pub received_ms: i64,
+    pub tls: bool,
+    /// The S3 error code of a failed request.
+    pub error_code: Option<&'static str>,
+}
+
 fn new_request_id() -> String {
     hex::encode_upper(rand::random::<[u8; 8]>())
 }
@@ -124,6 +151,26 @@ async fn handle(
     let head = req.method() == Method::HEAD;
     let resource = req.uri().path().to_string();
     let bytes_in = content_length(req.headers());
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+    };
+    let mut info = RequestInfo {
+        request_id: request_id.clone(),
+        remote: Some(remote),
+        method: req.method().to_string(),
+        uri: req.uri().to_string(),
+        http_version: format!("{:?}", req.version()),
+        host: header("host"),
+        origin: header("origin"),
+        user_agent: header("user-agent"),
+        referer: header("referer"),
+        received_ms: crate::state::now_millis(),
+        tls: server.config.tls.is_some(),
+        ..Default::default()
+    };
     let (op, result) = if role == Role::IamOnly {
         let (parts, incoming) = req.into_parts();
         (
@@ -131,17 +178,23 @@ async fn handle(
             api::iam::handle(&server, parts, incoming, &request_id).await,
         )
     } else {
-        process(&server, req, remote, &request_id).await
+        process(&server, req, remote, &request_id, &mut info).await
     };
+    info.op = op;
     let mut resp = match result {
         Ok(resp) => resp,
         Err(err) => {
             if err.code.status() >= 500 && err.code != oos_proto::ErrorCode::NotImplemented {
                 tracing::warn!(request_id, op, code = err.code.as_str(), "request failed");
             }
+            info.error_code = Some(err.code.as_str());
             error_response(&err, &resource, &request_id, head)
         }
     };
+    // CORS headers go on every response to a matching origin, errors included.
+    if let (Some(_), Some(_)) = (&info.origin, &info.bucket) {
+        api::cors::decorate(&server, &info, &mut resp).await;
+    }
     set_header(&mut resp, oos_proto::headers::X_AMZ_REQUEST_ID, &request_id);
     set_header(&mut resp, oos_proto::headers::X_AMZ_ID_2, &request_id);
     set_header(&mut resp, "server", "OOS");
@@ -157,6 +210,8 @@ async fn handle(
         bytes_in,
         bytes_out,
     );
+    let status = resp.status().as_u16();
+    api::logging::record(&server, &info, status, bytes_out, started.elapsed()).await;
     Ok(resp)
 }
 
@@ -174,6 +229,7 @@ async fn process(
     req: Request<Incoming>,
     remote: SocketAddr,
     request_id: &str,
+    info: &mut RequestInfo,
 ) -> (&'static str, S3Result<Response<Body>>) {
     let (parts, incoming) = req.into_parts();
     let header_bytes: usize = parts
@@ -196,7 +252,18 @@ async fn process(
             api::iam::handle(server, parts, incoming, request_id).await,
         );
     }
+    if let Some(bucket) = website_bucket(host.as_deref(), &server.config.website_domains) {
+        info.bucket = Some(bucket.clone());
+        return (
+            "Website",
+            Ok(api::website::serve(server, parts, bucket, remote, info).await),
+        );
+    }
     let target = parse_target(host.as_deref(), parts.uri.path(), &server.config.domains);
+    if let Ok(t) = &target {
+        info.bucket = t.bucket.clone();
+        info.key = t.key.clone();
+    }
     if let Some(rest) = parts.uri.path().strip_prefix("/_admin/") {
         let fallback = Target {
             bucket: None,
@@ -255,6 +322,10 @@ async fn process(
         Ok(a) => a,
         Err(e) => return (op, Err(e)),
     };
+    if let Some(p) = &auth.principal {
+        info.requester = Some(p.account.id.clone());
+        info.access_key_id = Some(p.access_key_id.clone());
+    }
     let (endpoint, target, query) = match (routed, target, query) {
         (Ok(e), Ok(t), Ok(q)) => (e, t, q),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return (op, Err(e)),
@@ -303,4 +374,19 @@ async fn metrics(
     let mut resp = Response::new(response::full(server.metrics.render(server).await));
     set_header(&mut resp, "content-type", "text/plain; version=0.0.4");
     Ok(resp)
+}
+
+/// The bucket of a website host: `{bucket}.{website domain}`.
+fn website_bucket(host: Option<&str>, website_domains: &[String]) -> Option<String> {
+    let host = host?
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(host?)
+        .to_ascii_lowercase();
+    website_domains.iter().find_map(|d| {
+        host.strip_suffix(d.as_str())
+            .and_then(|b| b.strip_suffix('.'))
+            .filter(|b| !b.is_empty())
+            .map(str::to_string)
+    })
 }

@@ -109,6 +109,19 @@ pub enum Endpoint {
     GetBucketPolicy,
     PutBucketPolicy,
     DeleteBucketPolicy,
+    GetBucketWebsite,
+    PutBucketWebsite,
+    DeleteBucketWebsite,
+    GetBucketCors,
+    PutBucketCors,
+    DeleteBucketCors,
+    GetBucketLifecycle,
+    PutBucketLifecycle,
+    DeleteBucketLifecycle,
+    GetBucketLogging,
+    PutBucketLogging,
+    /// A CORS preflight (`OPTIONS`) on a bucket or object URL.
+    CorsPreflight,
     // object
     PutObject,
     CopyObject,
@@ -140,10 +153,6 @@ pub enum Endpoint {
 
 /// Sub-resources of later issues: present in the query → `501 NotImplemented`.
 const LATER_SUBRESOURCES: &[(&str, &str)] = &[
-    ("website", "Website"),
-    ("cors", "Cors"),
-    ("lifecycle", "Lifecycle"),
-    ("logging", "Logging"),
     ("accelerate", "Accelerate"),
     ("tagging", "Tagging"),
     ("encryption", "Encryption"),
@@ -165,7 +174,6 @@ const LATER_SUBRESOURCES: &[(&str, &str)] = &[
     ("select", "Select"),
     ("attributes", "Attributes"),
     ("subresource", "Subresource"),
-    ("website-config", "Website"),
 ];
 
 impl Endpoint {
@@ -199,7 +207,24 @@ impl Endpoint {
             Method::GET if q.has("policy") => Endpoint::GetBucketPolicy,
             Method::PUT if q.has("policy") => Endpoint::PutBucketPolicy,
             Method::DELETE if q.has("policy") => Endpoint::DeleteBucketPolicy,
-            _ if q.has("acl") || q.has("policy") => return Err(s3_error!(MethodNotAllowed)),
+            Method::GET if q.has("website") => Endpoint::GetBucketWebsite,
+            Method::PUT if q.has("website") => Endpoint::PutBucketWebsite,
+            Method::DELETE if q.has("website") => Endpoint::DeleteBucketWebsite,
+            Method::GET if q.has("cors") => Endpoint::GetBucketCors,
+            Method::PUT if q.has("cors") => Endpoint::PutBucketCors,
+            Method::DELETE if q.has("cors") => Endpoint::DeleteBucketCors,
+            Method::GET if q.has("lifecycle") => Endpoint::GetBucketLifecycle,
+            Method::PUT if q.has("lifecycle") => Endpoint::PutBucketLifecycle,
+            Method::DELETE if q.has("lifecycle") => Endpoint::DeleteBucketLifecycle,
+            Method::GET if q.has("logging") => Endpoint::GetBucketLogging,
+            Method::PUT if q.has("logging") => Endpoint::PutBucketLogging,
+            Method::OPTIONS => Endpoint::CorsPreflight,
+            _ if ["acl", "policy", "website", "cors", "lifecycle", "logging"]
+                .iter()
+                .any(|k| q.has(k)) =>
+            {
+                return Err(s3_error!(MethodNotAllowed))
+            }
             Method::PUT if q.has("versioning") => Endpoint::NotImplemented("PutBucketVersioning"),
             Method::PUT => Endpoint::CreateBucket,
             Method::DELETE => Endpoint::DeleteBucket,
@@ -219,6 +244,9 @@ impl Endpoint {
     fn parse_object(method: &Method, q: &Query, headers: &HeaderMap) -> S3Result<Endpoint> {
         if let Some(name) = later_subresource(q) {
             return Ok(Endpoint::NotImplemented(name));
+        }
+        if *method == Method::OPTIONS {
+            return Ok(Endpoint::CorsPreflight);
         }
         if q.has("acl") {
             return match *method {
@@ -279,6 +307,18 @@ impl Endpoint {
             Endpoint::GetBucketPolicy => "GetBucketPolicy",
             Endpoint::PutBucketPolicy => "PutBucketPolicy",
             Endpoint::DeleteBucketPolicy => "DeleteBucketPolicy",
+            Endpoint::GetBucketWebsite => "GetBucketWebsite",
+            Endpoint::PutBucketWebsite => "PutBucketWebsite",
+            Endpoint::DeleteBucketWebsite => "DeleteBucketWebsite",
+            Endpoint::GetBucketCors => "GetBucketCors",
+            Endpoint::PutBucketCors => "PutBucketCors",
+            Endpoint::DeleteBucketCors => "DeleteBucketCors",
+            Endpoint::GetBucketLifecycle => "GetBucketLifecycle",
+            Endpoint::PutBucketLifecycle => "PutBucketLifecycle",
+            Endpoint::DeleteBucketLifecycle => "DeleteBucketLifecycle",
+            Endpoint::GetBucketLogging => "GetBucketLogging",
+            Endpoint::PutBucketLogging => "PutBucketLogging",
+            Endpoint::CorsPreflight => "CorsPreflight",
             Endpoint::GetObjectAcl => "GetObjectAcl",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",
@@ -363,7 +403,12 @@ mod tests {
             ("DELETE /b?policy", DeleteBucketPolicy),
             ("GET /b?acl", GetBucketAcl),
             ("PUT /b?acl", PutBucketAcl),
-            ("GET /b?cors", NotImplemented("Cors")),
+            ("GET /b?cors", GetBucketCors),
+            ("PUT /b?website", PutBucketWebsite),
+            ("DELETE /b?lifecycle", DeleteBucketLifecycle),
+            ("GET /b?logging", GetBucketLogging),
+            ("OPTIONS /b", CorsPreflight),
+            ("OPTIONS /b/k", CorsPreflight),
             ("PUT /b/k", PutObject),
             ("PUT /b/k x-amz-copy-source", CopyObject),
             ("GET /b/k", GetObject),

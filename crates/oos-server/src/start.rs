@@ -112,12 +112,15 @@ pub async fn run(config: Config) -> Result<(), String> {
         metrics: Metrics::install(),
         secrets,
         heal: Default::default(),
+        clock: Default::default(),
         root_account_id: root.account_id,
         started: Instant::now(),
     });
     crate::gc::spawn(server.clone(), started_at);
     crate::storage::spawn_healer(server.clone());
     crate::storage::spawn_scrubber(server.clone());
+    crate::api::lifecycle::spawn_worker(server.clone());
+    crate::api::logging::spawn_delivery(server.clone());
     // One shutdown signal for every listener.
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stopped = move || {

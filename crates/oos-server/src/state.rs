@@ -16,6 +16,8 @@ pub struct Server {
     pub metrics: Metrics,
     pub secrets: crate::secrets::SecretBox,
     pub heal: crate::storage::HealQueue,
+    /// Time for lifecycle, log batches and other schedules; tests can advance it.
+    pub clock: Clock,
     pub root_account_id: String,
     pub started: Instant,
 }
@@ -32,6 +34,24 @@ pub struct Principal {
 impl Server {
     pub fn is_root(&self, principal: Option<&Principal>) -> bool {
         principal.is_some_and(|p| p.account.id == self.root_account_id)
+    }
+}
+
+/// A clock that tests can advance (DESIGN §3.8): real time plus an offset that only the
+/// admin API changes, and only when the config enables `test_clock`.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: std::sync::atomic::AtomicI64,
+}
+
+impl Clock {
+    pub fn now_millis(&self) -> i64 {
+        now_millis() + self.offset_ms.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn advance(&self, by: std::time::Duration) {
+        self.offset_ms
+            .fetch_add(by.as_millis() as i64, std::sync::atomic::Ordering::Relaxed);
     }
 }
 

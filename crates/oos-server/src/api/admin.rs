@@ -6,6 +6,8 @@
 //! - `POST /_admin/accounts/{name}/disable` and `…/enable`
 //! - `GET  /_admin/pool` → disks (state, space) and the heal queue
 //! - `POST /_admin/scrub` → verifies every data id now, queues damage for healing
+//! - `POST /_admin/clock` with `{"advance_seconds": N}` → advances the server clock (only with
+//!   `test_clock = true`, for tests of lifecycle and log delivery)
 
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
@@ -70,6 +72,27 @@ pub async fn handle(
                 .await
                 .map_err(not_found)?;
             json(StatusCode::OK, &info)
+        }
+        (&Method::POST, ["clock"]) if server.config.test_clock => {
+            let body = Limited::new(incoming, MAX_BODY)
+                .collect()
+                .await
+                .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
+                .to_bytes();
+            #[derive(serde::Deserialize)]
+            struct Advance {
+                advance_seconds: u64,
+            }
+            let req: Advance = serde_json::from_slice(&body).map_err(|e| {
+                s3_error!(InvalidArgument, "expected {{\"advance_seconds\": N}}: {e}")
+            })?;
+            server
+                .clock
+                .advance(std::time::Duration::from_secs(req.advance_seconds));
+            json(
+                StatusCode::OK,
+                &serde_json::json!({ "now_ms": server.clock.now_millis() }),
+            )
         }
         (&Method::GET, ["pool"]) => json(StatusCode::OK, &pool_status(server)),
         (&Method::POST, ["scrub"]) => {

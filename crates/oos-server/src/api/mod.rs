@@ -4,15 +4,19 @@ mod acl;
 pub mod admin;
 mod bucket;
 mod copy;
+pub mod cors;
 mod delete;
 pub mod iam;
+pub mod lifecycle;
 mod list;
+pub mod logging;
 mod multipart;
 mod object;
 mod object_attrs;
 mod policy;
 mod read;
 mod service;
+pub mod website;
 
 use http::request::Parts;
 use http::Response;
@@ -214,6 +218,18 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::GetBucketPolicy => policy::get(ctx).await,
         Endpoint::PutBucketPolicy => policy::put(ctx).await,
         Endpoint::DeleteBucketPolicy => policy::delete(ctx).await,
+        Endpoint::GetBucketWebsite => website::get(ctx).await,
+        Endpoint::PutBucketWebsite => website::put(ctx).await,
+        Endpoint::DeleteBucketWebsite => website::delete(ctx).await,
+        Endpoint::GetBucketCors => cors::get(ctx).await,
+        Endpoint::PutBucketCors => cors::put(ctx).await,
+        Endpoint::DeleteBucketCors => cors::delete(ctx).await,
+        Endpoint::CorsPreflight => cors::preflight(ctx).await,
+        Endpoint::GetBucketLifecycle => lifecycle::get(ctx).await,
+        Endpoint::PutBucketLifecycle => lifecycle::put(ctx).await,
+        Endpoint::DeleteBucketLifecycle => lifecycle::delete(ctx).await,
+        Endpoint::GetBucketLogging => logging::get(ctx).await,
+        Endpoint::PutBucketLogging => logging::put(ctx).await,
         Endpoint::PutObject => object::put(ctx).await,
         Endpoint::GetObject => read::get(ctx, false).await,
         Endpoint::HeadObject => read::get(ctx, true).await,

@@ -23,7 +23,7 @@ use crate::state::Server;
 
 pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     // The object's own ACL may grant a read the bucket does not (x-amz-acl on PUT).
-    let (_, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
+    let (bucket, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
     check_conditions(&ctx.parts.headers, &object, Conditions::plain())?;
 
     let (range, part_count) = match ctx.query.get("partNumber") {
@@ -63,6 +63,9 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
         if let Some((algo, value)) = &object.attrs.checksum {
             set_header(&mut resp, checksum_header(algo), value);
         }
+    }
+    if let Some(expiration) = super::lifecycle::expiration(ctx.server, &bucket, &object).await {
+        set_header(&mut resp, "x-amz-expiration", &expiration);
     }
     apply_overrides(ctx, &mut resp);
     Ok(resp)
