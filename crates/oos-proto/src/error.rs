@@ -72,6 +72,11 @@ error_codes! {
     UnexpectedContent => 400, "This request does not support content.";
     MalformedACLError => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
+    NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration";
+    NoSuchCORSConfiguration => 404, "The CORS configuration does not exist";
+    NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";
+    InvalidTargetBucketForLogging => 400, "The target bucket for logging does not exist, is not owned by you, or does not have the appropriate grants for the log-delivery group.";
+    AccessForbidden => 403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
     MalformedPolicy => 400, "Policies must be valid JSON and the first byte must be '{'";
     // The IAM AccessKey API (oos-api B 9).
     NoSuchEntity => 404, "The request was rejected because it referenced an entity that does not exist.";
