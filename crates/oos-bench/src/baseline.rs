@@ -42,3 +42,64 @@ pub fn md5_throughput(rounds: usize) -> f64 {
     }
     (MD5_BUFFER as f64 / (1024.0 * 1024.0)) / best.max(1e-9)
 }
+
+/// Reed-Solomon (reed-solomon-simd, the codec oos-store writes EC layouts with) on one core.
+#[derive(Debug, Clone, Copy)]
+pub struct CodecSpeed {
+    pub data: usize,
+    pub parity: usize,
+    pub stripe: usize,
+    /// MiB of stripe (data) per second.
+    pub encode_mib_s: f64,
+    /// MiB of stripe per second, rebuilding the `parity` first data shards from the rest.
+    pub reconstruct_mib_s: f64,
+}
+
+/// How long each codec measurement runs.
+const CODEC_TIME: std::time::Duration = std::time::Duration::from_millis(1_000);
+/// Upper bound on iterations of one codec measurement.
+const CODEC_MAX_ITERS: usize = 1_000_000;
+
+/// Encode and reconstruct throughput for `data`+`parity` on `stripe`-byte stripes (`data`
+/// shards of `stripe / data` bytes each); reconstruct loses `parity` data shards (the worst
+/// case: every lost shard must be computed).
+pub fn codec_throughput(data: usize, parity: usize, stripe: usize) -> Result<CodecSpeed, String> {
+    let len = stripe / data;
+    let shards: Vec<Vec<u8>> = (0..data)
+        .map(|i| (0..len).map(|j| ((i * 7 + j * 13) % 251) as u8).collect())
+        .collect();
+    let err = |e: reed_solomon_simd::Error| format!("reed-solomon-simd: {e}");
+    let parity_shards = reed_solomon_simd::encode(data, parity, &shards).map_err(err)?;
+
+    let timed = |f: &mut dyn FnMut() -> Result<(), String>| -> Result<f64, String> {
+        f()?; // warm-up
+        let start = Instant::now();
+        let mut n = 0usize;
+        while start.elapsed() < CODEC_TIME && n < CODEC_MAX_ITERS {
+            f()?;
+            n += 1;
+        }
+        Ok((stripe * n) as f64 / (1024.0 * 1024.0) / start.elapsed().as_secs_f64().max(1e-9))
+    };
+    let encode_mib_s = timed(&mut || {
+        let p = reed_solomon_simd::encode(data, parity, &shards).map_err(err)?;
+        std::hint::black_box(p);
+        Ok(())
+    })?;
+    let reconstruct_mib_s = timed(&mut || {
+        let originals = shards.iter().enumerate().skip(parity);
+        let recovery = parity_shards.iter().enumerate();
+        let restored = reed_solomon_simd::decode(data, parity, originals, recovery).map_err(err)?;
+        if restored.len() != parity || restored.get(&0) != Some(&shards[0]) {
+            return Err("reed-solomon-simd: reconstruct returned wrong shards".into());
+        }
+        Ok(())
+    })?;
+    Ok(CodecSpeed {
+        data,
+        parity,
+        stripe,
+        encode_mib_s,
+        reconstruct_mib_s,
+    })
+}

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http::header::{HeaderValue, HOST};
+use http::header::{HeaderName, HeaderValue, HOST};
 use http::{HeaderMap, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -57,13 +57,23 @@ impl S3Client {
 
     pub async fn create_bucket(&self) -> Result<()> {
         let path = format!("/{}", self.bucket);
-        self.send(Method::PUT, &path, Bytes::new()).await?;
+        self.send(Method::PUT, &path, Bytes::new(), None).await?;
         Ok(())
     }
 
-    /// `PUT /bucket/key`. `key` must need no percent-encoding.
-    pub async fn put(&self, key: &str, body: Bytes) -> Result<()> {
-        self.send(Method::PUT, &self.object_path(key), body).await?;
+    /// `PUT /bucket/key`. `key` must need no percent-encoding. `storage_class`, when given, is
+    /// sent as `x-amz-storage-class` (and signed with the other headers).
+    pub async fn put(&self, key: &str, body: Bytes, storage_class: Option<&str>) -> Result<()> {
+        let extra = match storage_class {
+            Some(class) => Some((
+                HeaderName::from_static("x-amz-storage-class"),
+                HeaderValue::from_str(class)
+                    .map_err(|_| format!("invalid storage class {class:?}"))?,
+            )),
+            None => None,
+        };
+        self.send(Method::PUT, &self.object_path(key), body, extra)
+            .await?;
         Ok(())
     }
 
@@ -83,7 +93,7 @@ impl S3Client {
         want: &[u8],
     ) -> Result<std::result::Result<(), String>> {
         let path = self.object_path(key);
-        let request = self.signed(Method::GET, &path, Bytes::new())?;
+        let request = self.signed(Method::GET, &path, Bytes::new(), None)?;
         let exchange = async {
             let response = self.http.request(request).await?;
             let status = response.status();
@@ -121,10 +131,20 @@ impl S3Client {
             .map_err(|e| format!("GET {path}: {}", error_chain(&*e)))?)
     }
 
-    /// A signed request (SigV4, `UNSIGNED-PAYLOAD`).
-    fn signed(&self, method: Method, path: &str, body: Bytes) -> Result<Request<Full<Bytes>>> {
+    /// A signed request (SigV4, `UNSIGNED-PAYLOAD`); `extra` is added before signing, so the
+    /// signature covers it.
+    fn signed(
+        &self,
+        method: Method,
+        path: &str,
+        body: Bytes,
+        extra: Option<(HeaderName, HeaderValue)>,
+    ) -> Result<Request<Full<Bytes>>> {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, self.host.clone());
+        if let Some((name, value)) = extra {
+            headers.insert(name, value);
+        }
         let params = oos_sign::SigningParams::new(
             &self.access_key,
             &self.secret,
@@ -150,8 +170,14 @@ impl S3Client {
     }
 
     /// Signs and sends one request; a non-2xx status is an error naming the S3 code and message.
-    async fn send(&self, method: Method, path: &str, body: Bytes) -> Result<Bytes> {
-        let request = self.signed(method.clone(), path, body)?;
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Bytes,
+        extra: Option<(HeaderName, HeaderValue)>,
+    ) -> Result<Bytes> {
+        let request = self.signed(method.clone(), path, body, extra)?;
         let exchange = async {
             let response = self.http.request(request).await?;
             let status = response.status();

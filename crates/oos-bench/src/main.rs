@@ -1,10 +1,15 @@
 //! `oos-bench`: starts `oosd`, measures PUT/GET throughput and latency at several concurrencies,
 //! measures a plain-file baseline on the same disk in the same run, and prints a Markdown report.
 //!
-//! `cargo run --release -p oos-bench -- [--oosd target/release/oosd] [--quick] [--out FILE]`
+//! Then the layout section: 64 MiB objects PUT and GET with `x-amz-storage-class` EC_1_0, EC_4_2
+//! and EC_3_0, a degraded EC_4_2 GET (two disks' shard files deleted), and the codec alone.
+//!
+//! `cargo run --release -p oos-bench -- [--oosd target/release/oosd] [--quick] [--out FILE]
+//! [--sizes 4k,1m,64m,ec] [--layouts all|none|EC_1_0,EC_4_2,EC_3_0]`
 
 mod baseline;
 mod client;
+mod layouts;
 mod report;
 mod scenarios;
 mod server;
@@ -44,9 +49,15 @@ struct Args {
     /// temp dir].
     #[arg(long)]
     work_dir: Option<PathBuf>,
-    /// Only these object sizes (comma-separated labels: 4k, 1m, 64m) [default: all].
+    /// Only these sections (comma-separated labels: 4k, 1m, 64m, and `ec` for the layout
+    /// section) [default: all].
     #[arg(long, value_delimiter = ',')]
     sizes: Vec<String>,
+    /// The layout section's storage classes (comma-separated: EC_1_0, EC_4_2, EC_3_0; `all` or
+    /// `none`) [default: all; the section is skipped when `--sizes` is given without `ec`].
+    /// EC_4_2 adds the degraded GET cells; the PUT ratio needs EC_1_0 too.
+    #[arg(long, value_delimiter = ',')]
+    layouts: Vec<String>,
 }
 
 fn main() {
@@ -83,11 +94,28 @@ async fn run(args: Args) -> Result<()> {
         plan.sizes
             .retain(|s| args.sizes.iter().any(|l| l == s.label));
     }
+    let classes = layouts::parse_classes(&args.layouts)?;
+    let layout_plan = (!classes.is_empty()
+        && (args.sizes.is_empty() || args.sizes.iter().any(|l| l == layouts::LABEL)))
+    .then(|| layouts::LayoutPlan::new(args.quick, classes));
 
     eprintln!("oos-bench: generating payloads");
     let payloads = Arc::new(scenarios::Payloads::generate(&plan));
+    let layout_pool = Arc::new(
+        layout_plan
+            .as_ref()
+            .map(|p| layouts::generate_payloads(&p.spec))
+            .unwrap_or_default(),
+    );
     eprintln!("oos-bench: measuring MD5 speed");
     let md5 = baseline::md5_throughput(plan.md5_rounds);
+    let codec = match &layout_plan {
+        Some(_) => {
+            eprintln!("oos-bench: measuring the Reed-Solomon codec (4+2, 1 MiB stripes)");
+            Some(baseline::codec_throughput(4, 2, 1 << 20)?)
+        }
+        None => None,
+    };
 
     eprintln!("oos-bench: starting {}", oosd_path.display());
     let mut oosd = server::Oosd::start(&oosd_path, work.path())?;
@@ -105,19 +133,27 @@ async fn run(args: Args) -> Result<()> {
         let base_dir = work.path().join("baseline");
         std::fs::create_dir_all(&base_dir)?;
         let rows = scenarios::run_all(&plan, &payloads, &s3, &base_dir).await?;
+        // Last: its degraded cells delete shard files of every layout on two disks.
+        let layout_rows = match &layout_plan {
+            Some(lp) => layouts::run_layouts(lp, &layout_pool, &s3, oosd.data_dir()).await?,
+            None => Vec::new(),
+        };
         drop(s3);
-        Ok::<_, BoxError>(rows)
+        Ok::<_, BoxError>((rows, layout_rows))
     }
     .await;
     // Memory is read before the stop, whether or not the scenarios succeeded.
     let memory = oosd.memory();
     let server_log = oosd.stop_and_log();
-    let rows = outcome?;
+    let (rows, layout_rows) = outcome?;
 
     let report = report::Report {
         quick: args.quick,
         plan: &plan,
         rows: &rows,
+        layout_plan: layout_plan.as_ref(),
+        layout_rows: &layout_rows,
+        codec,
         memory: memory.ok(),
         md5_mib_s: md5,
         server_log: &server_log,

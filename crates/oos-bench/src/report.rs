@@ -4,6 +4,8 @@ use std::fmt::Write;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::baseline::CodecSpeed;
+use crate::layouts::{self, LayoutOp, LayoutPlan, LayoutRow};
 use crate::scenarios::{Cell, Plan, Row};
 use crate::server::{Memory, ServerLog};
 
@@ -13,6 +15,9 @@ pub struct Report<'a> {
     pub quick: bool,
     pub plan: &'a Plan,
     pub rows: &'a [Row],
+    pub layout_plan: Option<&'a LayoutPlan>,
+    pub layout_rows: &'a [LayoutRow],
+    pub codec: Option<CodecSpeed>,
     pub memory: Option<Memory>,
     pub md5_mib_s: f64,
     pub server_log: &'a ServerLog,
@@ -62,41 +67,46 @@ impl Report<'_> {
         )?;
         writeln!(out)?;
 
-        writeln!(
+        if !self.rows.is_empty() {
+            writeln!(
             out,
             "| scenario | concurrency | oosd | baseline | unit | oosd p50 (ms) | oosd p99 (ms) | baseline p50 (ms) | baseline p99 (ms) | ops (oosd / baseline) | oosd failed |"
         )?;
-        writeln!(
-            out,
-            "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
-        )?;
-        for row in self.rows {
-            let unit = row.spec.unit;
-            let lat = |cell: &Cell, p: f64| -> String {
-                if !row.spec.latency_columns && p > 0.5 {
-                    return "–".into();
-                }
-                cell.percentile(p).map(fmt_ms).unwrap_or_else(|| "–".into())
-            };
             writeln!(
                 out,
-                "| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {} |",
-                row.spec.name,
-                row.op.label(),
-                row.concurrency,
-                fmt_rate(row.oosd.rate(unit)),
-                fmt_rate(row.baseline.rate(unit)),
-                unit.label(),
-                lat(&row.oosd, 0.50),
-                lat(&row.oosd, 0.99),
-                lat(&row.baseline, 0.50),
-                lat(&row.baseline, 0.99),
-                row.oosd.ops,
-                row.baseline.ops,
-                row.oosd.failures(),
+                "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
             )?;
+            for row in self.rows {
+                let unit = row.spec.unit;
+                let lat = |cell: &Cell, p: f64| -> String {
+                    if !row.spec.latency_columns && p > 0.5 {
+                        return "–".into();
+                    }
+                    cell.percentile(p).map(fmt_ms).unwrap_or_else(|| "–".into())
+                };
+                writeln!(
+                    out,
+                    "| {} {} | {} | {} | {} | {} | {} | {} | {} | {} | {} / {} | {} |",
+                    row.spec.name,
+                    row.op.label(),
+                    row.concurrency,
+                    fmt_rate(row.oosd.rate(unit)),
+                    fmt_rate(row.baseline.rate(unit)),
+                    unit.label(),
+                    lat(&row.oosd, 0.50),
+                    lat(&row.oosd, 0.99),
+                    lat(&row.baseline, 0.50),
+                    lat(&row.baseline, 0.99),
+                    row.oosd.ops,
+                    row.baseline.ops,
+                    row.oosd.failures(),
+                )?;
+            }
+            writeln!(out)?;
         }
-        writeln!(out)?;
+        if let Some(lp) = self.layout_plan {
+            self.write_layouts(out, lp)?;
+        }
 
         writeln!(out, "### Server and CPU\n")?;
         match self.memory {
@@ -124,6 +134,19 @@ impl Report<'_> {
                 writeln!(out, "  {line}")?;
             }
             writeln!(out, "  ```")?;
+        }
+        if let Some(c) = self.codec {
+            writeln!(
+                out,
+                "- Reed-Solomon codec alone (`reed-solomon-simd` 3.1, as oos-store; one core, in-process, {}+{} on {} KiB stripes): encode **{:.0} MiB/s**, reconstruct with {} of {} shards lost (data shards) **{:.0} MiB/s** (MiB of stripe data per second).",
+                c.data,
+                c.parity,
+                c.stripe / 1024,
+                c.encode_mib_s,
+                c.parity,
+                c.data + c.parity,
+                c.reconstruct_mib_s
+            )?;
         }
         self.write_errors(out)?;
         writeln!(out)?;
@@ -160,6 +183,29 @@ impl Report<'_> {
             out,
             "- 4 KiB objects are under oosd's default inline threshold (16 KiB), so oosd keeps them in its SQLite metadata (group commit: one fsync per batch of writes) rather than in chunk files; 1 MiB and 64 MiB objects go to chunk files (fsync, rename, directory fsync) plus a metadata commit."
         )?;
+        if let Some(lp) = self.layout_plan {
+            writeln!(
+                out,
+                "- Layouts: {} objects, concurrency {}, each cell {:.1} s or {} operations, {} random payloads; every PUT carries `x-amz-storage-class` ({}), signed with the other headers; GET cells verify every body frame by frame as above. No baseline (the plain-file baseline of the 64 MiB rows above applies). The section runs after the size sections.",
+                lp.spec.name,
+                lp.spec.concurrencies
+                    .iter()
+                    .map(|c| c.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                lp.spec.max_duration.as_secs_f64(),
+                lp.spec.max_ops,
+                lp.spec.pool,
+                lp.classes.join(", "),
+            )?;
+            if lp.degraded() {
+                writeln!(
+                    out,
+                    "- Degraded GET: after all healthy cells, just before each degraded cell, `<data_dir>/data/{{{}}}/data` are deleted and recreated empty (with their `00`..`ff` subdirectories), so every EC_4_2 object has lost 2 of its 6 shards (oosd's default pool: 6 directories on one device) and each GET must reconstruct. oosd's heal worker may rebuild lost shards in the background during the cell (the table's note counts the shard files back on those disks at the end); objects of other layouts on those disks are lost or degraded too, which is why this runs last.",
+                    layouts::LOST_DISKS.join(",")
+                )?;
+            }
+        }
         writeln!(
             out,
             "- Reads on both sides are page-cache reads: the objects were just written and dropping the page cache is not possible here."
@@ -183,13 +229,132 @@ impl Report<'_> {
         Ok(())
     }
 
+    fn write_layouts(&self, out: &mut String, lp: &LayoutPlan) -> std::fmt::Result {
+        let unit = lp.spec.unit;
+        let rows = self.layout_rows;
+        writeln!(
+            out,
+            "### Layouts ({} objects, `x-amz-storage-class`)\n",
+            lp.spec.name
+        )?;
+        writeln!(
+            out,
+            "| layout | operation | concurrency | oosd | unit | relative | p50 (ms) | ops | failed | note |"
+        )?;
+        writeln!(out, "|---|---|---:|---:|---|---:|---:|---:|---:|---|")?;
+        for row in rows {
+            let (reference, against) = match row.op {
+                LayoutOp::DegradedGet => (
+                    layouts::find(rows, layouts::CODED, LayoutOp::Get, row.concurrency),
+                    "healthy EC_4_2",
+                ),
+                _ if row.class == layouts::REFERENCE => (None, ""),
+                op => (
+                    layouts::find(rows, layouts::REFERENCE, op, row.concurrency),
+                    layouts::REFERENCE,
+                ),
+            };
+            let relative = reference
+                .and_then(|r| layouts::percent(&row.cell, &r.cell, unit))
+                .map(|p| format!("{p:.0} % of {against}"))
+                .unwrap_or_else(|| "–".into());
+            let note = match row.heal {
+                Some((back, deleted)) => format!(
+                    "{} emptied before the cell ({deleted} shard files removed, all layouts); {back} shard files back there at its end (heal)",
+                    layouts::LOST_DISKS.join(", ")
+                ),
+                None => String::new(),
+            };
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                row.class,
+                row.op.label(),
+                row.concurrency,
+                fmt_rate(row.cell.rate(unit)),
+                unit.label(),
+                relative,
+                row.cell
+                    .percentile(0.5)
+                    .map(fmt_ms)
+                    .unwrap_or_else(|| "–".into()),
+                row.cell.ops,
+                row.cell.failures(),
+                note
+            )?;
+        }
+        writeln!(out)?;
+        let ratio_line = |out: &mut String,
+                          what: &str,
+                          target: Option<f64>,
+                          a: (&str, LayoutOp),
+                          b: (&str, LayoutOp)|
+         -> std::fmt::Result {
+            let parts: Vec<String> = lp
+                .spec
+                .concurrencies
+                .iter()
+                .filter_map(|&c| {
+                    let x = layouts::find(rows, a.0, a.1, c)?;
+                    let y = layouts::find(rows, b.0, b.1, c)?;
+                    let p = layouts::percent(&x.cell, &y.cell, unit)?;
+                    let verdict = match target {
+                        Some(t) if p >= t => ", met",
+                        Some(_) => ", **not met**",
+                        None => "",
+                    };
+                    Some(format!(
+                        "c={c} **{p:.0} %** ({} / {} {}{verdict})",
+                        fmt_rate(x.cell.rate(unit)),
+                        fmt_rate(y.cell.rate(unit)),
+                        unit.label(),
+                    ))
+                })
+                .collect();
+            if parts.is_empty() {
+                return Ok(());
+            }
+            let target = target
+                .map(|t| format!(" (target ≥ {t:.0} %)"))
+                .unwrap_or_default();
+            writeln!(out, "- {what}{target}: {}.", parts.join("; "))
+        };
+        ratio_line(
+            out,
+            "EC_4_2 PUT as % of EC_1_0 PUT",
+            Some(60.0),
+            (layouts::CODED, LayoutOp::Put),
+            (layouts::REFERENCE, LayoutOp::Put),
+        )?;
+        ratio_line(
+            out,
+            "Degraded EC_4_2 GET as % of healthy EC_4_2 GET",
+            Some(50.0),
+            (layouts::CODED, LayoutOp::DegradedGet),
+            (layouts::CODED, LayoutOp::Get),
+        )?;
+        ratio_line(
+            out,
+            "EC_3_0 PUT as % of EC_1_0 PUT (no target)",
+            None,
+            (layouts::REPLICATED, LayoutOp::Put),
+            (layouts::REFERENCE, LayoutOp::Put),
+        )?;
+        writeln!(out)
+    }
+
     fn write_errors(&self, out: &mut String) -> std::fmt::Result {
         let failing: Vec<&Row> = self
             .rows
             .iter()
             .filter(|r| r.oosd.failures() + r.baseline.failures() > 0)
             .collect();
-        if failing.is_empty() {
+        let failing_layouts: Vec<&LayoutRow> = self
+            .layout_rows
+            .iter()
+            .filter(|r| r.cell.failures() > 0)
+            .collect();
+        if failing.is_empty() && failing_layouts.is_empty() {
             return writeln!(out, "- No request failed.");
         }
         writeln!(out, "- Failed operations (message × count):")?;
@@ -204,6 +369,17 @@ impl Report<'_> {
                         row.concurrency
                     )?;
                 }
+            }
+        }
+        for row in failing_layouts {
+            for (message, n) in &row.cell.errors {
+                writeln!(
+                    out,
+                    "  - layout {} {} c={}: `{message}` × {n}",
+                    row.class,
+                    row.op.label(),
+                    row.concurrency
+                )?;
             }
         }
         Ok(())

@@ -17,7 +17,7 @@ use crate::client::S3Client;
 use crate::Result;
 
 const KIB: usize = 1024;
-const MIB: usize = 1024 * 1024;
+pub(crate) const MIB: usize = 1024 * 1024;
 /// A cell stops early after this many failed operations.
 const MAX_FAILURES: u64 = 100;
 
@@ -223,7 +223,7 @@ pub async fn run_all(
                 run_cell(c, spec, move |i| {
                     let (s3, body, key) = (s3.clone(), payload(&pool, i), key(i));
                     async move {
-                        s3.put(&key, body)
+                        s3.put(&key, body, None)
                             .await
                             .map_err(|e| OpError::Failed(e.to_string()))
                     }
@@ -313,7 +313,7 @@ pub async fn run_all(
     Ok(rows)
 }
 
-fn payload(pool: &[Bytes], i: u64) -> Bytes {
+pub(crate) fn payload(pool: &[Bytes], i: u64) -> Bytes {
     pool[i as usize % pool.len()].clone()
 }
 
@@ -329,7 +329,7 @@ fn written_objects(
         .collect()
 }
 
-fn verify(key: &str, got: &[u8], want: &[u8]) -> std::result::Result<(), OpError> {
+pub(crate) fn verify(key: &str, got: &[u8], want: &[u8]) -> std::result::Result<(), OpError> {
     if got == want {
         return Ok(());
     }
@@ -345,7 +345,7 @@ fn verify(key: &str, got: &[u8], want: &[u8]) -> std::result::Result<(), OpError
     )))
 }
 
-fn progress(spec: &SizeSpec, op: OpKind, c: usize, side: &str, cell: &Cell) {
+pub(crate) fn progress(spec: &SizeSpec, op: OpKind, c: usize, side: &str, cell: &Cell) {
     let p = |q| {
         cell.percentile(q)
             .map(|d| format!("{:.2}", d.as_secs_f64() * 1e3))
@@ -376,7 +376,7 @@ struct WorkerOut {
 
 /// Runs `op(i)` for i = 0, 1, ... on `concurrency` tasks until `spec.max_ops` operations were
 /// started or `spec.max_duration` has passed. Successful operations count `spec.size` bytes.
-async fn run_cell<F, Fut>(concurrency: usize, spec: &SizeSpec, op: F) -> Result<Cell>
+pub(crate) async fn run_cell<F, Fut>(concurrency: usize, spec: &SizeSpec, op: F) -> Result<Cell>
 where
     F: Fn(u64) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = std::result::Result<(), OpError>> + Send + 'static,

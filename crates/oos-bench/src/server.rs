@@ -22,6 +22,7 @@ pub struct Oosd {
     child: Option<Child>,
     addr: SocketAddr,
     stderr_path: PathBuf,
+    data_dir: PathBuf,
 }
 
 /// Peak and current resident set size, in bytes.
@@ -84,6 +85,7 @@ impl Oosd {
             child: Some(child),
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             stderr_path,
+            data_dir,
         };
         match rx.recv_timeout(START_TIMEOUT) {
             Ok(addr) => {
@@ -109,6 +111,11 @@ impl Oosd {
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The `--data-dir` given to oosd.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
     }
 
     pub fn pid(&self) -> u32 {

@@ -203,8 +203,9 @@ impl DataWriter {
         let layout = self.layout;
         let full_chunk = self.shard_chunk;
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
-            let chunks: Vec<Vec<u8>> = if layout.is_replicated() {
-                vec![stripe]
+            // Data chunks are written straight from the stripe buffer; only parity is new.
+            let (len, parity) = if layout.is_replicated() {
+                (stripe.len(), Vec::new())
             } else {
                 let n = layout.data as usize;
                 let len = if stripe.len() == full_chunk * n {
@@ -217,7 +218,7 @@ impl DataWriter {
                 stripe.resize(len * n, 0);
                 let data: Vec<&[u8]> = stripe.chunks(len).collect();
                 match codec::encode(layout, &data) {
-                    Ok(parity) => data.into_iter().map(<[u8]>::to_vec).chain(parity).collect(),
+                    Ok(parity) => (len, parity),
                     Err(e) => {
                         for sh in shards.iter_mut().filter(|s| s.alive()) {
                             sh.fail(
@@ -230,8 +231,15 @@ impl DataWriter {
                     }
                 }
             };
+            let n = layout.data as usize;
             for sh in shards.iter_mut().filter(|s| s.alive()) {
-                let chunk = &chunks[if layout.is_replicated() { 0 } else { sh.index }];
+                let chunk: &[u8] = if layout.is_replicated() {
+                    &stripe
+                } else if sh.index < n {
+                    &stripe[sh.index * len..(sh.index + 1) * len]
+                } else {
+                    &parity[sh.index - n]
+                };
                 if let Err(e) = write_chunk(&store, &id, sh, chunk) {
                     sh.fail(&store, &id, io_error(e));
                 }
