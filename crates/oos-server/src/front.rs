@@ -132,6 +132,8 @@ pub struct RequestInfo {
     /// Wall-clock time the request arrived (Unix ms).
     pub received_ms: i64,
     pub tls: bool,
+    /// `SigV4` / `SigV2` for header-signed requests (from the Authorization header).
+    pub header_signature: Option<&'static str>,
     /// The S3 error code of a failed request.
     pub error_code: Option<&'static str>,
 }
@@ -169,6 +171,19 @@ async fn handle(
         referer: header("referer"),
         received_ms: crate::state::now_millis(),
         tls: server.config.tls.is_some(),
+        header_signature: req
+            .headers()
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                if v.starts_with("AWS4-") {
+                    Some("SigV4")
+                } else if v.starts_with("AWS ") {
+                    Some("SigV2")
+                } else {
+                    None
+                }
+            }),
         ..Default::default()
     };
     let (op, result) = if role == Role::IamOnly {
@@ -201,7 +216,10 @@ async fn handle(
     let bytes_out = if head {
         0
     } else {
-        content_length(resp.headers())
+        // Buffered bodies (XML documents, errors) know their size without a header.
+        http_body::Body::size_hint(resp.body())
+            .exact()
+            .unwrap_or_else(|| content_length(resp.headers()))
     };
     server.metrics.record(
         op,

@@ -1,0 +1,167 @@
+//! Bucket lifecycle: PUT / GET / DELETE `?lifecycle`, `x-amz-expiration`, and the expiry worker.
+//!
+//! The configuration is stored in its canonical XML form (generated IDs filled in) as the
+//! bucket's `lifecycle` document; GET answers it as stored. Readers parse it through a small
+//! cache keyed by bucket name and document text, so a GET of an object in a bucket with a
+//! thousand rules does not parse them every time.
+
+mod rules;
+mod worker;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use http::{Response, StatusCode};
+use oos_proto::headers::{X_AMZ_CHECKSUM_PREFIX, X_AMZ_TRAILER};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use super::Ctx;
+use crate::access::Need;
+use crate::error::S3Result;
+use crate::response::{self, Body};
+use crate::s3_error;
+
+pub use rules::Rule;
+pub use worker::spawn_worker;
+
+/// S3's limit on a lifecycle configuration body.
+pub const MAX_LIFECYCLE_BYTES: u64 = 512 * 1024;
+/// The bucket configuration kind the document is stored under.
+const KIND: &str = "lifecycle";
+
+pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:PutLifecycleConfiguration", Need::Owner, None)
+        .await?;
+    // S3 requires an integrity header here: Content-MD5 or any x-amz-checksum-*/trailer.
+    let headers = &ctx.parts.headers;
+    let has_integrity = headers.contains_key("content-md5")
+        || headers.contains_key(X_AMZ_TRAILER)
+        || headers.keys().any(|k| {
+            k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type"
+        });
+    if !has_integrity {
+        return Err(s3_error!(
+            InvalidRequest,
+            "Missing required header for this request: Content-MD5"
+        ));
+    }
+    let body = ctx.small_body(MAX_LIFECYCLE_BYTES).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
+    if text.trim().is_empty() {
+        return Err(s3_error!(MissingRequestBodyError));
+    }
+    let parsed = rules::parse(text)?;
+    let canonical = rules::to_xml(&parsed);
+    ctx.server
+        .meta
+        .set_bucket_config(&bucket.name, KIND, Some(&canonical))
+        .await?;
+    tracing::info!(bucket = %bucket.name, rules = parsed.len(), "lifecycle configuration set");
+    Ok(response::status(StatusCode::OK))
+}
+
+pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:GetLifecycleConfiguration", Need::Owner, None)
+        .await?;
+    let text = stored(&bucket).ok_or_else(|| s3_error!(NoSuchLifecycleConfiguration))?;
+    Ok(response::xml_text(StatusCode::OK, text.to_string()))
+}
+
+/// 204 whether or not a configuration was set (S3). S3 authorizes it as
+/// `s3:PutLifecycleConfiguration`.
+pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:PutLifecycleConfiguration", Need::Owner, None)
+        .await?;
+    ctx.server
+        .meta
+        .set_bucket_config(&bucket.name, KIND, None)
+        .await?;
+    Ok(response::status(StatusCode::NO_CONTENT))
+}
+
+fn stored(bucket: &oos_meta::Bucket) -> Option<&str> {
+    bucket
+        .config
+        .iter()
+        .find(|(k, _)| k == KIND)
+        .map(|(_, v)| v.as_str())
+}
+
+/// The bucket's rules, parsed once per stored document. A document that no longer parses
+/// (written by a future version, say) counts as no rules, with a warning.
+pub fn rules_of(bucket: &oos_meta::Bucket) -> Option<Arc<Vec<Rule>>> {
+    type Cache = Mutex<HashMap<String, (String, Arc<Vec<Rule>>)>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    /// Enough for every bucket of a typical server; past it the cache starts over.
+    const MAX_CACHED: usize = 4096;
+
+    let text = stored(bucket)?;
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some((cached_text, rules)) = cache
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&bucket.name)
+    {
+        if cached_text == text {
+            return Some(rules.clone());
+        }
+    }
+    let rules = match rules::parse(text) {
+        Ok(rules) => Arc::new(rules),
+        Err(e) => {
+            tracing::warn!(bucket = %bucket.name, error = %e.message, "unreadable lifecycle configuration");
+            return None;
+        }
+    };
+    let mut cache = cache.lock().unwrap_or_else(|p| p.into_inner());
+    if cache.len() >= MAX_CACHED {
+        cache.clear();
+    }
+    cache.insert(bucket.name.clone(), (text.to_string(), rules.clone()));
+    Some(rules)
+}
+
+/// Characters kept as they are in the `rule-id` of `x-amz-expiration` (OOS URL-encodes it).
+const RULE_ID_KEEP: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+/// The `x-amz-expiration` header value for an object a lifecycle rule will expire: the
+/// earliest expiry among the enabled rules that match it (the one the worker will act on;
+/// with non-overlapping rules that is simply the matching rule), ties going to the first.
+pub async fn expiration(
+    _server: &crate::state::Server,
+    bucket: &oos_meta::Bucket,
+    object: &oos_meta::Object,
+) -> Option<String> {
+    let rules = rules_of(bucket)?;
+    let (at, rule) = earliest_expiry(&rules, &object.key, object.size, object.last_modified)?;
+    Some(format!(
+        "expiry-date=\"{}\", rule-id=\"{}\"",
+        oos_proto::time_fmt::http_date(at),
+        utf8_percent_encode(&rule.id, RULE_ID_KEEP)
+    ))
+}
+
+/// When an object expires, and under which rule: the earliest among enabled matching rules.
+pub fn earliest_expiry<'a>(
+    rules: &'a [Rule],
+    key: &str,
+    size: u64,
+    last_modified: i64,
+) -> Option<(i64, &'a Rule)> {
+    let mut best: Option<(i64, &Rule)> = None;
+    for rule in rules.iter().filter(|r| r.enabled && r.matches(key, size)) {
+        if let Some(at) = rule.expires_at(last_modified) {
+            if best.is_none_or(|(b, _)| at < b) {
+                best = Some((at, rule));
+            }
+        }
+    }
+    best
+}

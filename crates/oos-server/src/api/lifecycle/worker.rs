@@ -1,0 +1,274 @@
+//! The lifecycle worker: expires objects and aborts stale multipart uploads.
+//!
+//! Every few seconds a pass walks the buckets that have a lifecycle configuration. "Now" is
+//! the server clock (`Server::clock`), which tests advance. For each bucket it lists the
+//! objects under the enabled rules' prefixes a page (1000 keys) at a time and deletes the
+//! expired ones in batches of at most 1000 keys, each batch one metadata transaction; then it
+//! lists in-progress uploads the same way and aborts those initiated longer ago than a rule's
+//! `DaysAfterInitiation`. No lock is held across awaits and each metadata call is its own
+//! short transaction, so requests never wait on a pass.
+//!
+//! Nothing is recorded beyond the metadata itself: a restart (or a crash mid-pass) simply
+//! rescans. In memory, the worker remembers per bucket when the next object or upload can
+//! become due (a lower bound computed during the scan, also covering objects written later),
+//! so a bucket whose rules say "30 days" is not rescanned every pass; a changed configuration
+//! or an advanced clock makes it due again.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+use std::time::Duration;
+
+use oos_meta::{ListEntry, ListQuery, MetaError, UploadEntry, UploadQuery};
+
+use super::rules::{ceil_midnight, Expiry, Rule, DAY_MS};
+use crate::state::{now_millis, Server};
+
+/// Time between passes (real time; what is due is decided by the server clock).
+const PASS_INTERVAL: Duration = Duration::from_secs(2);
+/// Keys per listing page and per delete transaction.
+const BATCH: usize = 1000;
+
+/// What one pass did.
+#[derive(Debug, Default)]
+struct Tally {
+    buckets: usize,
+    expired: usize,
+    aborted: usize,
+}
+
+/// Per bucket: the hash of the configuration scanned and when anything can next be due.
+type Schedule = HashMap<String, (u64, i64)>;
+
+/// The background worker that expires objects and aborts stale uploads.
+pub fn spawn_worker(server: Arc<Server>) {
+    tokio::spawn(async move {
+        let mut schedule = Schedule::new();
+        loop {
+            tokio::time::sleep(PASS_INTERVAL).await;
+            match pass(&server, &mut schedule).await {
+                Ok(t) if t.expired + t.aborted > 0 => tracing::info!(
+                    buckets = t.buckets,
+                    expired = t.expired,
+                    aborted = t.aborted,
+                    "lifecycle pass"
+                ),
+                Ok(t) => tracing::debug!(buckets = t.buckets, "lifecycle pass, nothing due"),
+                Err(e) => tracing::warn!(error = %e, "lifecycle pass failed"),
+            }
+        }
+    });
+}
+
+async fn pass(server: &Server, schedule: &mut Schedule) -> Result<Tally, MetaError> {
+    let mut tally = Tally::default();
+    let mut seen = HashSet::new();
+    for account in server.meta.list_accounts().await? {
+        for bucket in server.meta.list_buckets(&account.id).await? {
+            let Some(rules) = super::rules_of(&bucket) else {
+                continue;
+            };
+            seen.insert(bucket.name.clone());
+            let version = config_hash(&bucket);
+            let now = server.clock.now_millis();
+            if let Some(&(v, due)) = schedule.get(&bucket.name) {
+                if v == version && now < due {
+                    continue;
+                }
+            }
+            tally.buckets += 1;
+            // One bucket failing (deleted mid-pass, say) does not stop the others; it is
+            // retried on the next pass since its schedule is not updated.
+            match sweep(server, &bucket.name, &rules, now, &mut tally).await {
+                Ok(due) => {
+                    schedule.insert(bucket.name.clone(), (version, due));
+                }
+                Err(MetaError::NoSuchBucket) => {}
+                Err(e) => {
+                    tracing::warn!(bucket = %bucket.name, error = %e, "lifecycle sweep failed")
+                }
+            }
+        }
+    }
+    schedule.retain(|name, _| seen.contains(name));
+    Ok(tally)
+}
+
+fn config_hash(bucket: &oos_meta::Bucket) -> u64 {
+    let mut h = DefaultHasher::new();
+    super::stored(bucket).hash(&mut h);
+    h.finish()
+}
+
+/// The shortest list of prefixes that covers every given prefix (so overlapping rules do
+/// not list the same keys twice).
+fn covering(mut prefixes: Vec<&str>) -> Vec<&str> {
+    prefixes.sort_unstable();
+    let mut out: Vec<&str> = Vec::new();
+    for p in prefixes {
+        if out.last().is_none_or(|last| !p.starts_with(last)) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Expires and aborts what is due in one bucket; returns when anything can next be due.
+async fn sweep(
+    server: &Server,
+    bucket: &str,
+    rules: &[Rule],
+    now: i64,
+    tally: &mut Tally,
+) -> Result<i64, MetaError> {
+    // Objects and uploads created after the scan started have at least this time stamp
+    // (they are stamped with real time, which the test clock never trails).
+    let floor = now_millis().min(now);
+    let mut due = i64::MAX;
+    let expiring: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.enabled && r.expiration.is_some())
+        .collect();
+    for rule in &expiring {
+        due = due.min(match rule.expiration {
+            Some(Expiry::Date(date)) if date > now => date,
+            // A past date expires new objects at once: look again next pass.
+            Some(Expiry::Date(_)) => now,
+            _ => rule.expires_at(floor).unwrap_or(i64::MAX),
+        });
+    }
+    let prefixes = covering(expiring.iter().map(|r| r.prefix()).collect());
+    for prefix in prefixes {
+        due = due.min(expire_under(server, bucket, rules, prefix, now, tally).await?);
+    }
+
+    let aborting: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.enabled && r.abort_after_days.is_some())
+        .collect();
+    for rule in &aborting {
+        let days = rule.abort_after_days.unwrap_or_default();
+        due = due.min(ceil_midnight(floor + days * DAY_MS));
+    }
+    let prefixes = covering(aborting.iter().map(|r| r.prefix()).collect());
+    for prefix in prefixes {
+        due = due.min(abort_under(server, bucket, &aborting, prefix, now, tally).await?);
+    }
+    Ok(due)
+}
+
+/// Deletes the expired objects under `prefix`; returns the earliest expiry of those kept.
+async fn expire_under(
+    server: &Server,
+    bucket: &str,
+    rules: &[Rule],
+    prefix: &str,
+    now: i64,
+    tally: &mut Tally,
+) -> Result<i64, MetaError> {
+    let mut due = i64::MAX;
+    let mut expired: Vec<String> = Vec::new();
+    let mut query = ListQuery {
+        prefix: prefix.to_string(),
+        delimiter: None,
+        start_after: None,
+        max_keys: BATCH,
+    };
+    loop {
+        let page = server.meta.list_objects(bucket, &query).await?;
+        for entry in &page.entries {
+            let ListEntry::Object(o) = entry else {
+                continue;
+            };
+            query.start_after = Some(o.key.clone());
+            match super::earliest_expiry(rules, &o.key, o.size, o.last_modified) {
+                Some((at, _)) if at <= now => expired.push(o.key.clone()),
+                Some((at, _)) => due = due.min(at),
+                None => {}
+            }
+        }
+        // Each page's expired keys (at most 1000) go in one transaction right away, so the
+        // time between seeing a key expired and deleting it stays short.
+        if !expired.is_empty() {
+            tally.expired += delete(server, bucket, &expired).await?;
+            expired.clear();
+        }
+        if !page.truncated || page.entries.is_empty() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    Ok(due)
+}
+
+async fn delete(server: &Server, bucket: &str, keys: &[String]) -> Result<usize, MetaError> {
+    let existed = server.meta.delete_objects(bucket, keys).await?;
+    let n = existed.into_iter().filter(|e| *e).count();
+    tracing::debug!(bucket, deleted = n, "lifecycle expired objects");
+    Ok(n)
+}
+
+/// Aborts the stale uploads under `prefix`; returns the earliest abort time of those kept.
+async fn abort_under(
+    server: &Server,
+    bucket: &str,
+    rules: &[&Rule],
+    prefix: &str,
+    now: i64,
+    tally: &mut Tally,
+) -> Result<i64, MetaError> {
+    let mut due = i64::MAX;
+    let mut query = UploadQuery {
+        prefix: prefix.to_string(),
+        delimiter: None,
+        key_marker: None,
+        upload_id_marker: None,
+        max_uploads: BATCH,
+    };
+    loop {
+        let page = server.meta.list_uploads(bucket, &query).await?;
+        for entry in &page.entries {
+            let UploadEntry::Upload(u) = entry else {
+                continue;
+            };
+            query.key_marker = Some(u.key.clone());
+            query.upload_id_marker = Some(u.upload_id.clone());
+            let at = rules
+                .iter()
+                .filter(|r| u.key.starts_with(r.prefix()))
+                .filter_map(|r| r.aborts_at(u.initiated))
+                .min();
+            match at {
+                Some(at) if at <= now => match server.meta.abort_upload(bucket, &u.upload_id).await
+                {
+                    Ok(()) => tally.aborted += 1,
+                    // Completed or aborted by a client meanwhile: nothing to do.
+                    Err(MetaError::NoSuchUpload) => {}
+                    Err(e) => return Err(e),
+                },
+                Some(at) => due = due.min(at),
+                None => {}
+            }
+        }
+        if !page.truncated || page.entries.is_empty() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    Ok(due)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn covering_prefixes() {
+        assert_eq!(
+            covering(vec!["b/", "a/", "a/x", "ab"]),
+            vec!["a/", "ab", "b/"]
+        );
+        assert_eq!(covering(vec!["logs/", ""]), vec![""]);
+    }
+}

@@ -1,0 +1,315 @@
+"""Bucket lifecycle over the wire: PUT / GET / DELETE ?lifecycle with boto3 (both the current
+and the guide's older API), S3's validation errors, `x-amz-expiration` on GET and HEAD, and the
+background worker, watched by advancing a test clock (`test_clock = true`)."""
+
+import datetime
+import json
+import re
+import shutil
+import tempfile
+import time
+import uuid
+
+import botocore
+import pytest
+
+from accounts_helpers import admin_call
+from conftest import Oosd, error_code
+
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture(scope="module")
+def server():
+    d = tempfile.mkdtemp(prefix="oosd-lc-")
+    cfg = f"{d}/oosd.toml"
+    with open(cfg, "w") as f:
+        f.write("test_clock = true\n")
+    srv = Oosd(f"{d}/data", config=cfg).start()
+    yield srv
+    srv.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def s3(server):
+    return server.client()
+
+
+@pytest.fixture
+def bkt(s3):
+    name = "lc-" + uuid.uuid4().hex[:16]
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def advance(server, seconds):
+    status, body = admin_call(server.endpoint, "POST", "/_admin/clock",
+                              body=json.dumps({"advance_seconds": seconds}).encode())
+    assert status == 200, body
+
+
+def wait_until(cond, timeout=15):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(0.3)
+    return cond()
+
+
+def keys(s3, bucket, prefix=""):
+    out = []
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        out += [o["Key"] for o in page.get("Contents", [])]
+    return out
+
+
+def rule(rid, prefix, days=1, status="Enabled"):
+    return {"ID": rid, "Filter": {"Prefix": prefix}, "Status": status, "Expiration": {"Days": days}}
+
+
+def put_rules(s3, bucket, rules):
+    return s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": rules})
+
+
+def client_error(fn, *args, **kw):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        fn(*args, **kw)
+    return e
+
+
+# ---------- configuration ----------
+
+def test_put_get_delete(s3, bkt):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_bucket_lifecycle_configuration(Bucket=bkt)
+    assert error_code(e) == "NoSuchLifecycleConfiguration"
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+
+    put_rules(s3, bkt, [
+        rule("logs", "logs/", days=30),
+        {"ID": "dated", "Filter": {"Prefix": "tmp/"}, "Status": "Disabled",
+         "Expiration": {"Date": datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)},
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+        {"ID": "and", "Filter": {"And": {"Prefix": "big/", "ObjectSizeGreaterThan": 1000}},
+         "Status": "Enabled", "Expiration": {"Days": 2}},
+        {"Filter": {"Prefix": ""}, "Status": "Enabled", "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 3}},
+    ])
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]
+    assert got[0] == rule("logs", "logs/", days=30)
+    assert got[1]["Status"] == "Disabled"
+    assert got[1]["Expiration"]["Date"] == datetime.datetime(2030, 1, 1, tzinfo=datetime.timezone.utc)
+    assert got[1]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 7}
+    assert got[2]["Filter"] == {"And": {"Prefix": "big/", "ObjectSizeGreaterThan": 1000}}
+    # A rule without an ID gets a generated one.
+    assert re.fullmatch(r"[A-Za-z0-9]{32}", got[3]["ID"])
+    assert got[3]["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": 3}
+
+    # PUT replaces the whole configuration.
+    put_rules(s3, bkt, [rule("only", "x/")])
+    assert [r["ID"] for r in s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]] == ["only"]
+
+    resp = s3.delete_bucket_lifecycle(Bucket=bkt)
+    assert resp["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert error_code(client_error(s3.get_bucket_lifecycle_configuration, Bucket=bkt)) == \
+        "NoSuchLifecycleConfiguration"
+    # Deleting again is fine (S3).
+    assert s3.delete_bucket_lifecycle(Bucket=bkt)["ResponseMetadata"]["HTTPStatusCode"] == 204
+
+
+def test_guide_older_api(s3, bkt):
+    """The SDK guide's put_bucket_lifecycle: Prefix directly in the rule."""
+    s3.put_bucket_lifecycle(Bucket=bkt, LifecycleConfiguration={"Rules": [
+        {"ID": "guide", "Prefix": "photos/", "Status": "Enabled", "Expiration": {"Days": 5}},
+        {"ID": "guide-date", "Prefix": "docs/", "Status": "Enabled",
+         "Expiration": {"Date": datetime.datetime(2031, 6, 1)}},
+    ]})
+    old = s3.get_bucket_lifecycle(Bucket=bkt)["Rules"]
+    assert old[0] == {"ID": "guide", "Prefix": "photos/", "Status": "Enabled", "Expiration": {"Days": 5}}
+    assert old[1]["Expiration"]["Date"].date() == datetime.date(2031, 6, 1)
+    # The newer API reads the same document (the rule-level Prefix is kept as sent).
+    new = s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]
+    assert new[0]["Prefix"] == "photos/"
+
+
+def test_only_the_owner(server, s3, bkt):
+    from accounts_helpers import create_account, s3_for
+    other = create_account(server, "lc-other-" + uuid.uuid4().hex[:6])
+    o = s3_for(server, other["access_key"], other["secret_key"])
+    assert error_code(client_error(put_rules, o, bkt, [rule("r", "a/")])) == "AccessDenied"
+    put_rules(s3, bkt, [rule("r", "a/")])
+    assert error_code(client_error(o.get_bucket_lifecycle_configuration, Bucket=bkt)) == "AccessDenied"
+    assert error_code(client_error(o.delete_bucket_lifecycle, Bucket=bkt)) == "AccessDenied"
+
+
+@pytest.mark.parametrize("rules,code,message", [
+    ([{"ID": "d", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Expiration": {"Date": datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.timezone.utc)}}],
+     "InvalidArgument", "'Date' must be at midnight GMT"),
+    ([rule("zero", "", days=0)], "InvalidArgument", "positive integer"),
+    ([rule("neg", "", days=-3)], "InvalidArgument", "positive integer"),
+    ([rule("same", "a/"), rule("same", "b/")], "InvalidArgument", "unique"),
+    ([rule(f"r{i}", f"p{i}/") for i in range(1001)], "MalformedXML", None),
+    ([rule("i" * 256, "")], "InvalidArgument", "255"),
+    ([{"ID": "noaction", "Filter": {"Prefix": ""}, "Status": "Enabled"}], "InvalidRequest",
+     "At least one action"),
+    ([{"ID": "t", "Filter": {"Tag": {"Key": "k", "Value": "v"}}, "Status": "Enabled",
+       "Expiration": {"Days": 1}}], "NotImplemented", "tag"),
+    ([{"ID": "abort0", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 0}}], "InvalidArgument", "DaysAfterInitiation"),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"Days": 1, "StorageClass": "STANDARD_IA"}]}], "NotImplemented", None),
+])
+def test_validation(s3, bkt, rules, code, message):
+    e = client_error(put_rules, s3, bkt, rules)
+    assert error_code(e) == code
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == (501 if code == "NotImplemented" else 400)
+    if message:
+        assert message in e.value.response["Error"]["Message"]
+    # Nothing was stored.
+    assert error_code(client_error(s3.get_bucket_lifecycle_configuration, Bucket=bkt)) == \
+        "NoSuchLifecycleConfiguration"
+
+
+def test_thousand_rules_accepted(s3, bkt):
+    put_rules(s3, bkt, [rule(f"r{i}", f"p{i}/") for i in range(1000)])
+    assert len(s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]) == 1000
+
+
+def tamper(client, event, fn):
+    client.meta.events.register(event, fn)
+    return lambda: client.meta.events.unregister(event, fn)
+
+
+def test_integrity_header_required(server, bkt):
+    s3 = server.client()
+
+    def strip(request, **kw):
+        for h in list(request.headers.keys()):
+            if h.lower().startswith("x-amz-checksum") or h.lower() in ("content-md5", "x-amz-sdk-checksum-algorithm"):
+                del request.headers[h]
+
+    undo = tamper(s3, "before-sign.s3.PutBucketLifecycleConfiguration", strip)
+    try:
+        e = client_error(put_rules, s3, bkt, [rule("r", "")])
+    finally:
+        undo()
+    assert error_code(e) == "InvalidRequest"
+    assert e.value.response["Error"]["Message"] == "Missing required header for this request: Content-MD5"
+
+    def wrong_md5(request, **kw):
+        strip(request)
+        request.headers["Content-MD5"] = "1B2M2Y8AsgTpgAmY7PhCfg=="  # MD5 of the empty string
+
+    undo = tamper(s3, "before-sign.s3.PutBucketLifecycleConfiguration", wrong_md5)
+    try:
+        e = client_error(put_rules, s3, bkt, [rule("r", "")])
+    finally:
+        undo()
+    assert error_code(e) == "BadDigest"
+
+
+# ---------- x-amz-expiration ----------
+
+EXPIRATION = re.compile(r'expiry-date="(\w{3}, \d\d \w{3} \d{4} \d\d:\d\d:\d\d GMT)", rule-id="([^"]*)"')
+
+
+def parse_expiration(value):
+    m = EXPIRATION.fullmatch(value)
+    assert m, value
+    when = datetime.datetime.strptime(m.group(1), "%a, %d %b %Y %H:%M:%S GMT")
+    return when.replace(tzinfo=datetime.timezone.utc), m.group(2)
+
+
+def test_expiration_header_days(s3, bkt):
+    put_rules(s3, bkt, [
+        rule("off", "a/", days=1, status="Disabled"),
+        rule("short-lived", "a/", days=3),
+        rule("other", "b/", days=1),
+    ])
+    s3.put_object(Bucket=bkt, Key="a/one", Body=b"1")
+    s3.put_object(Bucket=bkt, Key="c/none", Body=b"1")
+    head = s3.head_object(Bucket=bkt, Key="a/one")
+    get = s3.get_object(Bucket=bkt, Key="a/one")
+    assert head["Expiration"] == get["Expiration"]
+    when, rid = parse_expiration(head["Expiration"])
+    assert rid == "short-lived"
+    # Last modified + 3 days, rounded up to the next midnight UTC.
+    lm = head["LastModified"]
+    expected = datetime.datetime.combine((lm + 3 * DAY).date() + DAY, datetime.time(), datetime.timezone.utc)
+    assert when == expected
+    assert (when.hour, when.minute, when.second) == (0, 0, 0)
+    assert "Expiration" not in s3.head_object(Bucket=bkt, Key="c/none")
+    assert "Expiration" not in s3.get_object(Bucket=bkt, Key="c/none")
+
+
+def test_expiration_header_date_and_size(s3, bkt):
+    put_rules(s3, bkt, [
+        {"ID": "by date", "Filter": {"Prefix": "d/"}, "Status": "Enabled",
+         "Expiration": {"Date": datetime.datetime(2040, 2, 29, tzinfo=datetime.timezone.utc)}},
+        {"ID": "big", "Filter": {"And": {"Prefix": "s/", "ObjectSizeGreaterThan": 3}},
+         "Status": "Enabled", "Expiration": {"Days": 1}},
+    ])
+    s3.put_object(Bucket=bkt, Key="d/x", Body=b"1")
+    exp = s3.head_object(Bucket=bkt, Key="d/x")["Expiration"]
+    # The rule ID is URL-encoded (OOS).
+    assert exp == 'expiry-date="Wed, 29 Feb 2040 00:00:00 GMT", rule-id="by%20date"'
+    s3.put_object(Bucket=bkt, Key="s/small", Body=b"123")
+    s3.put_object(Bucket=bkt, Key="s/large", Body=b"1234")
+    assert "Expiration" not in s3.head_object(Bucket=bkt, Key="s/small")
+    assert parse_expiration(s3.head_object(Bucket=bkt, Key="s/large")["Expiration"])[1] == "big"
+    s3.delete_bucket_lifecycle(Bucket=bkt)
+    assert "Expiration" not in s3.head_object(Bucket=bkt, Key="d/x")
+
+
+# ---------- the worker ----------
+
+def test_worker_expires_and_aborts(server, s3, bkt):
+    put_rules(s3, bkt, [
+        rule("expire-old", "old/", days=1),
+        rule("disabled", "keep-disabled/", days=1, status="Disabled"),
+        rule("later", "later/", days=10),
+        {"ID": "dated", "Filter": {"Prefix": "dated/"}, "Status": "Enabled",
+         "Expiration": {"Date": datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc)}},
+        {"ID": "abort", "Filter": {"Prefix": "mp/"}, "Status": "Enabled",
+         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
+    ])
+    for i in range(25):
+        s3.put_object(Bucket=bkt, Key=f"old/{i:02}", Body=b"x" * i)
+    for prefix in ("keep-disabled/", "later/", "other/"):
+        s3.put_object(Bucket=bkt, Key=prefix + "k", Body=b"k")
+    stale = s3.create_multipart_upload(Bucket=bkt, Key="mp/stale")["UploadId"]
+    s3.upload_part(Bucket=bkt, Key="mp/stale", UploadId=stale, PartNumber=1, Body=b"p" * 1024)
+    elsewhere = s3.create_multipart_upload(Bucket=bkt, Key="other/upload")["UploadId"]
+
+    # A Date in the past expires matching objects without any clock change.
+    s3.put_object(Bucket=bkt, Key="dated/x", Body=b"d")
+    assert wait_until(lambda: keys(s3, bkt, "dated/") == []), "the Date rule did not expire dated/x"
+    # Nothing is due yet for the Days rules.
+    assert len(keys(s3, bkt, "old/")) == 25
+
+    advance(server, 2 * 86400)  # Days + 1
+    assert wait_until(lambda: keys(s3, bkt, "old/") == []), keys(s3, bkt, "old/")
+    assert wait_until(lambda: [u["Key"] for u in s3.list_multipart_uploads(Bucket=bkt).get("Uploads", [])]
+                      == ["other/upload"])
+    assert error_code(client_error(s3.list_parts, Bucket=bkt, Key="mp/stale", UploadId=stale)) == "NoSuchUpload"
+    assert keys(s3, bkt) == ["keep-disabled/k", "later/k", "other/k"]
+    s3.abort_multipart_upload(Bucket=bkt, Key="other/upload", UploadId=elsewhere)
+
+    # The 10-day rule's object stays until its own time comes.
+    time.sleep(3)
+    assert "later/k" in keys(s3, bkt)
+    advance(server, 9 * 86400)
+    assert wait_until(lambda: "later/k" not in keys(s3, bkt))
+    assert keys(s3, bkt) == ["keep-disabled/k", "other/k"]
+
+
+def test_worker_handles_more_than_a_batch(server, s3, bkt):
+    """1500 expired keys: two listing pages and two delete transactions."""
+    import concurrent.futures
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda i: s3.put_object(Bucket=bkt, Key=f"bulk/{i:05}", Body=b""), range(1500)))
+    put_rules(s3, bkt, [rule("bulk", "bulk/", days=1)])
+    advance(server, 2 * 86400)
+    assert wait_until(lambda: keys(s3, bkt, "bulk/") == [], timeout=30)
