@@ -25,6 +25,7 @@ error_codes! {
     AccessDenied => 403, "Access Denied";
     AuthorizationHeaderMalformed => 400, "The authorization header is malformed.";
     AuthorizationQueryParametersError => 400, "Error parsing the query parameters as authorization.";
+    BadRequest => 400, "Insufficient information.";
     BadDigest => 400, "The Content-MD5 or checksum value that you specified did not match what the server received.";
     BucketAlreadyExists => 409, "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.";
     BucketAlreadyOwnedByYou => 409, "Your previous request to create the named bucket succeeded and you already own it.";

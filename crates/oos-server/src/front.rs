@@ -336,9 +336,17 @@ async fn process(
         key: None,
         virtual_host: false,
     };
-    let auth = match authenticate(server, &parts, target.as_ref().unwrap_or(&fallback)).await {
-        Ok(a) => a,
-        Err(e) => return (op, Err(e)),
+    // Browsers never sign preflights; the query of a presigned URL signs the actual request.
+    let auth = if matches!(routed, Ok(Endpoint::CorsPreflight)) {
+        crate::auth::Authenticated {
+            principal: None,
+            payload: oos_sign::PayloadMode::Unsigned,
+        }
+    } else {
+        match authenticate(server, &parts, target.as_ref().unwrap_or(&fallback)).await {
+            Ok(a) => a,
+            Err(e) => return (op, Err(e)),
+        }
     };
     if let Some(p) = &auth.principal {
         info.requester = Some(p.account.id.clone());
