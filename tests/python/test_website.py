@@ -415,3 +415,24 @@ def test_browser_renders_two_page_site(web, s3, tmp_path):
 
     dom = chromium_dom(web, tmp_path, base + "no/such/page.html")
     assert "Custom error page: nothing lives here" in dom
+
+
+def test_cname_hosts_serve_the_bucket_of_that_name(fresh_dir):
+    """With website_cname, any other Host is the website of the bucket of that name (OOS CNAME
+    hosting); S3 requests on the address keep working."""
+    cfg = fresh_dir / "cname.toml"
+    cfg.write_text(f'website_domains = ["{WEB_DOMAIN}"]\nwebsite_cname = true\n')
+    server = Oosd(fresh_dir / "data", config=cfg).start()
+    try:
+        s3 = server.client()
+        name = "www.cname-site.test"
+        s3.create_bucket(Bucket=name, ACL="public-read")
+        s3.put_object(Bucket=name, Key="index.html", Body=b"<p>cname home</p>", ContentType="text/html")
+        s3.put_bucket_website(Bucket=name, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})
+        conn = http.client.HTTPConnection("127.0.0.1", port(server), timeout=10)
+        conn.request("GET", "/", headers={"Host": f"{name}:{port(server)}"})
+        resp = conn.getresponse()
+        assert resp.status == 200 and resp.read() == b"<p>cname home</p>"
+        assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [name]
+    finally:
+        server.stop()

@@ -39,6 +39,10 @@ pub struct FileConfig {
     pub scrub_interval_seconds: Option<u64>,
     /// Pause between data ids while scrubbing, so scrubs do not crowd out client I/O.
     pub scrub_pause_ms: Option<u64>,
+    /// How often access-log lines are delivered to their target buckets.
+    pub log_flush_seconds: Option<u64>,
+    /// Serve any other Host as the website of the bucket of that name (CNAME hosting).
+    pub website_cname: Option<bool>,
     /// Lets `POST /_admin/clock` advance the server's clock (tests of lifecycle and log
     /// delivery). Never enable in production.
     pub test_clock: Option<bool>,
@@ -176,6 +180,8 @@ pub struct Config {
     pub scrub_interval: Option<std::time::Duration>,
     pub scrub_pause: std::time::Duration,
     pub test_clock: bool,
+    pub log_flush_interval: std::time::Duration,
+    pub website_cname: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -281,6 +287,10 @@ impl Config {
             },
             scrub_pause: std::time::Duration::from_millis(file.scrub_pause_ms.unwrap_or(5)),
             test_clock: file.test_clock.unwrap_or(false),
+            log_flush_interval: std::time::Duration::from_secs(
+                file.log_flush_seconds.unwrap_or(300).max(1),
+            ),
+            website_cname: file.website_cname.unwrap_or(false),
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])

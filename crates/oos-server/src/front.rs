@@ -270,7 +270,7 @@ async fn process(
             api::iam::handle(server, parts, incoming, request_id).await,
         );
     }
-    if let Some(bucket) = website_bucket(host.as_deref(), &server.config.website_domains) {
+    if let Some(bucket) = website_bucket(host.as_deref(), &server.config) {
         info.bucket = Some(bucket.clone());
         return (
             "Website",
@@ -402,17 +402,31 @@ async fn metrics(
     Ok(resp)
 }
 
-/// The bucket of a website host: `{bucket}.{website domain}`.
-fn website_bucket(host: Option<&str>, website_domains: &[String]) -> Option<String> {
-    let host = host?
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(host?)
-        .to_ascii_lowercase();
-    website_domains.iter().find_map(|d| {
+/// The bucket of a website host: `{bucket}.{website domain}`, or, with `website_cname`, any
+/// other host name that is a bucket name (a CNAME of the bucket, as OOS serves them).
+fn website_bucket(host: Option<&str>, config: &crate::config::Config) -> Option<String> {
+    let host = host?;
+    let host = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    }
+    .to_ascii_lowercase();
+    let by_domain = config.website_domains.iter().find_map(|d| {
         host.strip_suffix(d.as_str())
             .and_then(|b| b.strip_suffix('.'))
             .filter(|b| !b.is_empty())
             .map(str::to_string)
-    })
+    });
+    if by_domain.is_some() || !config.website_cname {
+        return by_domain;
+    }
+    // S3 hosts (the configured domains, their buckets, addresses) are never CNAMEs.
+    let s3_host = host.parse::<std::net::IpAddr>().is_ok()
+        || host.starts_with('[')
+        || config
+            .domains
+            .iter()
+            .chain(&config.website_domains)
+            .any(|d| host == *d || host.ends_with(&format!(".{d}")));
+    (!s3_host && crate::api::valid_bucket_name(&host)).then_some(host)
 }

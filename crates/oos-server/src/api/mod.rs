@@ -3,6 +3,7 @@
 mod acl;
 pub mod admin;
 mod bucket;
+pub use bucket::valid_bucket_name;
 mod copy;
 pub mod cors;
 mod delete;

@@ -10,7 +10,7 @@
 //! - `seg-<millis>-<random>`: sealed batches. Sealing renames `journal` (atomic) under the same
 //!   lock that every append takes, so no record can land in a sealed segment.
 //!
-//! Every `FLUSH_INTERVAL_MS` of server-clock time all journals are sealed (a journal that
+//! Every `log_flush_seconds` (config, default 300) of server-clock time all journals are sealed (a journal that
 //! reaches `MAX_JOURNAL_BYTES` is sealed at once), and the delivery task stores each sealed
 //! segment as the object `{prefix}{YYYY-mm-DD-HH-MM-SS}-{random}` whose time and unique part
 //! both come from the segment's name, and only then removes the segment. A crash between the
@@ -36,7 +36,6 @@ use crate::error::S3Error;
 use crate::state::Server;
 
 /// How often records are delivered, in server-clock time (the config has no key for it).
-pub const FLUSH_INTERVAL_MS: i64 = 300_000;
 /// A journal this large is sealed and delivered without waiting for the interval.
 pub const MAX_JOURNAL_BYTES: u64 = 1 << 20;
 /// How often the delivery task looks for work.
@@ -179,7 +178,7 @@ pub fn spawn(server: Arc<Server>) {
         loop {
             tokio::time::sleep(TICK).await;
             let now = server.clock.now_millis();
-            let flush = now - last_flush >= FLUSH_INTERVAL_MS;
+            let flush = now - last_flush >= server.config.log_flush_interval.as_millis() as i64;
             if flush {
                 last_flush = now;
             }
