@@ -134,6 +134,8 @@ pub struct RequestInfo {
     pub tls: bool,
     /// `SigV4` / `SigV2` for header-signed requests (from the Authorization header).
     pub header_signature: Option<&'static str>,
+    /// The addressed bucket as the handler loaded it, so the hooks need no second read.
+    pub bucket_row: Option<oos_meta::Bucket>,
     /// The S3 error code of a failed request.
     pub error_code: Option<&'static str>,
 }
@@ -366,7 +368,9 @@ async fn process(
         incoming,
         auth.payload,
     );
-    (op, api::dispatch(&mut ctx, endpoint).await)
+    let result = api::dispatch(&mut ctx, endpoint).await;
+    info.bucket_row = ctx.take_loaded_bucket();
+    (op, result)
 }
 
 fn health(method: &Method) -> Response<Body> {

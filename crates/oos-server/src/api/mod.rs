@@ -43,6 +43,8 @@ pub struct Ctx<'a> {
     pub parts: Parts,
     incoming: Option<Incoming>,
     payload: Option<PayloadMode>,
+    /// The addressed bucket once a handler loaded it (for the per-response hooks).
+    loaded_bucket: std::sync::Mutex<Option<Bucket>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -66,6 +68,7 @@ impl<'a> Ctx<'a> {
             parts,
             incoming: Some(incoming),
             payload: Some(payload),
+            loaded_bucket: std::sync::Mutex::new(None),
         }
     }
 
@@ -133,11 +136,24 @@ impl<'a> Ctx<'a> {
 
     /// The bucket without any access check: the caller authorizes itself.
     pub async fn bucket_unchecked(&self, name: &str) -> S3Result<Bucket> {
-        self.server
+        let bucket = self
+            .server
             .meta
             .get_bucket(name)
             .await?
-            .ok_or_else(|| s3_error!(NoSuchBucket))
+            .ok_or_else(|| s3_error!(NoSuchBucket))?;
+        if name == self.bucket_name() {
+            *self.loaded_bucket.lock().unwrap_or_else(|e| e.into_inner()) = Some(bucket.clone());
+        }
+        Ok(bucket)
+    }
+
+    /// The addressed bucket as a handler loaded it, if one did.
+    pub fn take_loaded_bucket(&self) -> Option<Bucket> {
+        self.loaded_bucket
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
     }
 
     /// The addressed bucket and object (if it exists), after checking `action` with `need`;

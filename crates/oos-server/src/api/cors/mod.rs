@@ -133,8 +133,12 @@ pub async fn decorate(
     if info.method == "OPTIONS" {
         return;
     }
-    let Ok(Some(bucket)) = server.meta.get_bucket(bucket).await else {
-        return;
+    let bucket = match &info.bucket_row {
+        Some(b) if b.name == *bucket => b.clone(),
+        _ => match server.meta.get_bucket(bucket).await {
+            Ok(Some(b)) => b,
+            _ => return,
+        },
     };
     let Some(rules) = stored(&bucket).and_then(|doc| rules::parse(doc).ok()) else {
         return;

@@ -197,8 +197,14 @@ pub async fn record(
     if name.is_empty() || matches!(info.op, "Admin" | "Health" | "Metrics" | "IAM") {
         return;
     }
-    let Ok(Some(bucket)) = server.meta.get_bucket(name).await else {
-        return;
+    // The row the handler loaded saves a read, except when this request changed the logging
+    // configuration itself (the request that enables logging is logged).
+    let bucket = match &info.bucket_row {
+        Some(b) if b.name == name && info.op != "PutBucketLogging" => b.clone(),
+        _ => match server.meta.get_bucket(name).await {
+            Ok(Some(b)) => b,
+            _ => return,
+        },
     };
     let Some(config) = config_of(&bucket) else {
         return;
