@@ -55,7 +55,9 @@ impl Encoder {
     }
 }
 
-fn max_keys(ctx: &Ctx<'_>, name: &str) -> S3Result<usize> {
+/// A `max-keys`-style parameter: absent → 1000, negative or not a number → `InvalidArgument`,
+/// above 1000 → 1000 (S3 clamps).
+pub(super) fn max_keys(ctx: &Ctx<'_>, name: &str) -> S3Result<usize> {
     match ctx.query.get(name) {
         None => Ok(MAX_KEYS),
         Some(v) => v
@@ -288,20 +290,7 @@ pub async fn uploads(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         )
         .await?;
     let enc = Encoder::from_query(ctx)?;
-    let max_uploads = match ctx.query.get("max-uploads") {
-        None => MAX_KEYS,
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .map(|n| (n as usize).min(MAX_KEYS))
-            .ok_or_else(|| {
-                s3_error!(
-                    InvalidArgument,
-                    "Provided max-uploads not an integer or within integer range"
-                )
-            })?,
-    };
+    let max_uploads = max_keys(ctx, "max-uploads")?;
     let key_marker = ctx.query.get("key-marker").unwrap_or_default().to_string();
     let upload_id_marker = ctx
         .query

@@ -222,20 +222,7 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
         .bucket_for("s3:ListMultipartUploadParts", Need::Read, Some(ctx.key()))
         .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
-    let max_parts = match ctx.query.get("max-parts") {
-        None => 1000,
-        Some(v) => v
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .map(|n| (n as usize).min(1000))
-            .ok_or_else(|| {
-                s3_error!(
-                    InvalidArgument,
-                    "Provided max-parts not an integer or within integer range"
-                )
-            })?,
-    };
+    let max_parts = super::list::max_keys(ctx, "max-parts")?;
     let marker = match ctx.query.get("part-number-marker") {
         None | Some("") => 0,
         Some(v) => v.parse::<u32>().map_err(|_| {

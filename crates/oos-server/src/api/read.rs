@@ -352,7 +352,7 @@ impl ObjectStream {
 
 /// A response body that pulls verified pieces from the store. A failure mid-stream aborts the
 /// connection: the client sees a short body, never wrong bytes.
-fn stream_body(first: Bytes, source: ObjectStream) -> Body {
+pub(crate) fn stream_body(first: Bytes, source: ObjectStream) -> Body {
     let s = stream::unfold((Some(first), source), |(first, mut source)| async move {
         if let Some(piece) = first {
             return Some((Ok(Frame::data(piece)), (None, source)));

@@ -2,19 +2,15 @@
 //! error documents, object and routing-rule redirects, and HTML (never XML) error pages.
 //! Requests are anonymous and authorized like an anonymous GetObject.
 
-use bytes::Bytes;
-use futures_util::stream;
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
-use http_body_util::{BodyExt, StreamBody};
-use hyper::body::Frame;
 use oos_meta::{Bucket, Object};
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::{stored, Redirect, RoutingRule, WebsiteConfiguration};
 use crate::access::{self, Check, Need, RequestFacts};
 use crate::api::object_attrs::write_headers;
-use crate::api::read::{check_conditions, requested_range, Conditions, ObjectStream};
+use crate::api::read::{check_conditions, requested_range, stream_body, Conditions, ObjectStream};
 use crate::front::RequestInfo;
 use crate::response::{self, set_header, Body};
 use crate::state::Server;
@@ -455,22 +451,6 @@ impl Pages {
             &[],
         )
     }
-}
-
-/// A response body that pulls verified pieces from the store; a failure mid-stream aborts
-/// the connection (a short body, never wrong bytes).
-fn stream_body(first: Bytes, source: ObjectStream) -> Body {
-    let s = stream::unfold((Some(first), source), |(first, mut source)| async move {
-        if let Some(piece) = first {
-            return Some((Ok(Frame::data(piece)), (None, source)));
-        }
-        match source.next().await {
-            Ok(Some(piece)) => Some((Ok(Frame::data(piece)), (None, source))),
-            Ok(None) => None,
-            Err(e) => Some((Err(std::io::Error::other(e.message)), (None, source))),
-        }
-    });
-    StreamBody::new(s).boxed_unsync()
 }
 
 #[cfg(test)]
