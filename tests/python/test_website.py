@@ -436,3 +436,30 @@ def test_cname_hosts_serve_the_bucket_of_that_name(fresh_dir):
         assert [b["Name"] for b in s3.list_buckets()["Buckets"]] == [name]
     finally:
         server.stop()
+
+
+def test_website_hosts_answer_cors_preflights(web, s3):
+    bucket = new_bucket(s3)
+    upload_site(s3, bucket)
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=INDEX_ONLY)
+    asks = {"Origin": "http://app.example.com", "Access-Control-Request-Method": "GET"}
+    status, headers, body = fetch(web, bucket, "/index.html", method="OPTIONS", headers=asks)
+    assert status == 403 and b"<html" in body.lower(), "no CORS rule: refused, as an HTML page"
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [
+        {"AllowedOrigins": ["http://app.example.com"], "AllowedMethods": ["GET"]}]})
+    status, headers, _ = fetch(web, bucket, "/index.html", method="OPTIONS", headers=asks)
+    assert status == 200
+    assert headers["access-control-allow-origin"] == "http://app.example.com"
+
+
+def test_website_responses_carry_x_amz_expiration(web, s3):
+    bucket = new_bucket(s3)
+    upload_site(s3, bucket)
+    s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=INDEX_ONLY)
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
+        {"ID": "tidy", "Filter": {"Prefix": "index"}, "Status": "Enabled", "Expiration": {"Days": 3}}]})
+    status, headers, _ = fetch(web, bucket, "/")
+    assert status == 200
+    assert headers["x-amz-expiration"].startswith('expiry-date="') and 'rule-id="tidy"' in headers["x-amz-expiration"]
+    status, headers, _ = fetch(web, bucket, "/page2.html")
+    assert status == 200 and "x-amz-expiration" not in headers

@@ -68,16 +68,25 @@ pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 /// A preflight `OPTIONS` on a bucket or object URL. Checks in S3's order: the `Origin`
 /// header, the bucket, its configuration, the requested method, then the rules.
 pub async fn preflight(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let origin = ctx.header("origin").ok_or_else(|| {
+    preflight_for(ctx.server, ctx.bucket_name(), &ctx.parts.headers).await
+}
+
+/// The preflight answer for `bucket_name` (S3 bucket URLs and website hosts alike).
+pub async fn preflight_for(
+    server: &crate::state::Server,
+    bucket_name: &str,
+    request_headers: &http::HeaderMap,
+) -> S3Result<Response<Body>> {
+    let header = |name: &str| request_headers.get(name).and_then(|v| v.to_str().ok());
+    let origin = header("origin").ok_or_else(|| {
         s3_error!(
             BadRequest,
             "Insufficient information. Origin request header needed."
         )
     })?;
-    let bucket = ctx
-        .server
+    let bucket = server
         .meta
-        .get_bucket(ctx.bucket_name())
+        .get_bucket(bucket_name)
         .await?
         .ok_or_else(|| s3_error!(AccessForbidden, "CORSResponse: Bucket not found"))?;
     let rules = stored(&bucket)
@@ -88,13 +97,10 @@ pub async fn preflight(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                 "CORSResponse: CORS is not enabled for this bucket."
             )
         })?;
-    let method = ctx
-        .header("access-control-request-method")
+    let method = header("access-control-request-method")
         .filter(|m| !m.is_empty())
         .ok_or_else(|| s3_error!(BadRequest, "Invalid Access-Control-Request-Method: null"))?;
-    let requested: Vec<String> = ctx
-        .parts
-        .headers
+    let requested: Vec<String> = request_headers
         .get_all("access-control-request-headers")
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -51,6 +51,18 @@ async fn respond(
     info: &mut RequestInfo,
     page: &mut Pages,
 ) -> Response<Body> {
+    if parts.method == Method::OPTIONS {
+        // Browsers preflight cross-origin requests to website hosts too.
+        return match crate::api::cors::preflight_for(server, bucket_name, &parts.headers).await {
+            Ok(resp) => resp,
+            Err(e) => page.error(
+                StatusCode::from_u16(e.code.status()).unwrap_or(StatusCode::FORBIDDEN),
+                e.code.as_str(),
+                &e.message,
+                &[],
+            ),
+        };
+    }
     if parts.method != Method::GET && parts.method != Method::HEAD {
         let method = parts.method.to_string();
         let mut resp = page.error(
@@ -278,6 +290,11 @@ impl Site<'_> {
                 "content-range",
                 &format!("bytes {}-{}/{}", s, e.saturating_sub(1), object.size),
             );
+        }
+        if let Some(expiration) =
+            crate::api::lifecycle::expiration(self.server, &self.bucket, object).await
+        {
+            set_header(&mut resp, "x-amz-expiration", &expiration);
         }
         resp
     }
