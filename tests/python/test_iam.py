@@ -115,6 +115,14 @@ def test_non_primary_caller_is_refused(oosd, account):
     assert "primary" in e.value.response["Error"]["Message"]
 
 
+def test_sigv2_iam_calls_are_refused_as_iam_does(oosd, account):
+    v2 = iam_for(oosd, account["access_key"], account["secret_key"], signature_version="s3")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        v2.list_access_key(Body=encode_params({"Action": "ListAccessKey"}))
+    assert error_code(e) == "SignatureDoesNotMatch"
+    assert "IAM" in e.value.response["Error"]["Message"]
+
+
 def test_keys_of_other_accounts_are_invisible(oosd, account):
     other = create_account(oosd, "iam-o-" + uuid.uuid4().hex[:6])
     iam = iam_for(oosd, account["access_key"], account["secret_key"])

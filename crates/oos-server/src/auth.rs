@@ -55,6 +55,15 @@ pub fn is_iam_request(parts: &Parts) -> bool {
         .unwrap_or(false)
 }
 
+/// A SigV2-signed `POST /` (S3 has no POST on the service root): the shape of an IAM call
+/// from an old SDK. IAM answers it (refusing SigV2) rather than S3's `405`, so the client
+/// learns what is wrong.
+pub fn is_v2_iam_request(parts: &Parts) -> bool {
+    parts.method == http::Method::POST
+        && parts.uri.path() == "/"
+        && matches!(oos_sign::parse_auth(&view(parts, None)), Ok(Auth::V2(_)))
+}
+
 /// IAM requests: SigV4 only, the body hash computed from the (small) form body, since boto3
 /// does not send `x-amz-content-sha256` for them.
 pub async fn authenticate_iam(server: &Server, parts: &Parts, body: &[u8]) -> S3Result<Principal> {

@@ -280,6 +280,13 @@ async fn process(
         );
     }
     let target = parse_target(host.as_deref(), parts.uri.path(), &server.config.domains);
+    let service_root = matches!(&target, Ok(Target { bucket: None, .. }));
+    if service_root && parts.uri.query().is_none() && crate::auth::is_v2_iam_request(&parts) {
+        return (
+            "IAM",
+            api::iam::handle(server, parts, incoming, request_id).await,
+        );
+    }
     if let Ok(t) = &target {
         info.bucket = t.bucket.clone();
         info.key = t.key.clone();
