@@ -56,6 +56,8 @@ pub struct RequestBody {
     len: u64,
     received: u64,
     digest: Option<BodyDigest>,
+    /// Upload speed limit (`x-amz-limit`).
+    pace: Option<crate::speed::Pace>,
 }
 
 impl RequestBody {
@@ -119,7 +121,13 @@ impl RequestBody {
             len,
             received: 0,
             digest: None,
+            pace: None,
         })
+    }
+
+    /// Receives at most `rate` bytes per second (OOS upload speed limits).
+    pub fn throttle(&mut self, rate: u64) {
+        self.pace = Some(crate::speed::Pace::new(rate));
     }
 
     /// Payload length announced by the client (after aws-chunked decoding).
@@ -197,6 +205,9 @@ impl RequestBody {
         }
         if let Some((_, c, _)) = &mut self.checksum {
             c.update(&piece);
+        }
+        if let Some(pace) = &mut self.pace {
+            pace.wait(piece.len()).await;
         }
         Ok(piece)
     }

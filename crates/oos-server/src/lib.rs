@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod response;
 pub mod route;
 pub mod secrets;
+pub mod speed;
 pub mod start;
 pub mod state;
 pub mod storage;

@@ -73,7 +73,11 @@ pub async fn upload_part(
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
     // Parts land in the layout chosen at initiation.
     let layout = crate::storage::layout_of(ctx.server, &upload.storage_class)?;
+    let rate = crate::speed::requested_rate(&ctx.parts.headers, &ctx.query)?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
+    if let Some(rate) = rate {
+        body.throttle(rate);
+    }
     let (data, digest) = store_body(ctx.server, &mut body, layout, false).await?;
     let part = Part {
         upload_id: upload_id.to_string(),

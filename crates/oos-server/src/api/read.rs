@@ -23,6 +23,7 @@ use crate::state::Server;
 
 pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     // The object's own ACL may grant a read the bucket does not (x-amz-acl on PUT).
+    let rate = crate::speed::requested_rate(&ctx.parts.headers, &ctx.query)?;
     let (bucket, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
     check_conditions(&ctx.parts.headers, &object, Conditions::plain())?;
 
@@ -44,6 +45,10 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
         } else {
             stream_body(first, source)
         }
+    };
+    let body = match rate {
+        Some(rate) if !head => crate::speed::throttled(body, rate),
+        _ => body,
     };
     let mut resp = Response::new(body);
     write_headers(&mut resp, &object);
