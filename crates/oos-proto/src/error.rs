@@ -78,6 +78,11 @@ error_codes! {
     NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";
     InvalidTargetBucketForLogging => 400, "The target bucket for logging does not exist, is not owned by you, or does not have the appropriate grants for the log-delivery group.";
     AccessForbidden => 403, "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.";
+    // OOS accelerate (oos-api B 3.11), with the OOS names.
+    InvalidStatusParam => 400, "Input xml file is not valid";
+    InvalidAccelerateParam => 400, "Input xml file is not valid";
+    NotMoreThan5IPSections => 400, "Input xml file is not valid";
+    InvalidIpAddress => 400, "Input xml file is not valid";
     MalformedPolicy => 400, "Policies must be valid JSON and the first byte must be '{'";
     // The IAM AccessKey API (oos-api B 9).
     NoSuchEntity => 404, "The request was rejected because it referenced an entity that does not exist.";

@@ -120,6 +120,8 @@ pub enum Endpoint {
     DeleteBucketLifecycle,
     GetBucketLogging,
     PutBucketLogging,
+    GetBucketAccelerate,
+    PutBucketAccelerate,
     /// A CORS preflight (`OPTIONS`) on a bucket or object URL.
     CorsPreflight,
     // object
@@ -153,7 +155,6 @@ pub enum Endpoint {
 
 /// Sub-resources of later issues: present in the query → `501 NotImplemented`.
 const LATER_SUBRESOURCES: &[(&str, &str)] = &[
-    ("accelerate", "Accelerate"),
     ("tagging", "Tagging"),
     ("encryption", "Encryption"),
     ("notification", "Notification"),
@@ -217,11 +218,21 @@ impl Endpoint {
             Method::PUT if q.has("lifecycle") => Endpoint::PutBucketLifecycle,
             Method::DELETE if q.has("lifecycle") => Endpoint::DeleteBucketLifecycle,
             Method::GET if q.has("logging") => Endpoint::GetBucketLogging,
+            Method::GET if q.has("accelerate") => Endpoint::GetBucketAccelerate,
+            Method::PUT if q.has("accelerate") => Endpoint::PutBucketAccelerate,
             Method::PUT if q.has("logging") => Endpoint::PutBucketLogging,
             Method::OPTIONS => Endpoint::CorsPreflight,
-            _ if ["acl", "policy", "website", "cors", "lifecycle", "logging"]
-                .iter()
-                .any(|k| q.has(k)) =>
+            _ if [
+                "acl",
+                "policy",
+                "website",
+                "cors",
+                "lifecycle",
+                "logging",
+                "accelerate",
+            ]
+            .iter()
+            .any(|k| q.has(k)) =>
             {
                 return Err(s3_error!(MethodNotAllowed))
             }
@@ -319,6 +330,8 @@ impl Endpoint {
             Endpoint::GetBucketLogging => "GetBucketLogging",
             Endpoint::PutBucketLogging => "PutBucketLogging",
             Endpoint::CorsPreflight => "CorsPreflight",
+            Endpoint::GetBucketAccelerate => "GetBucketAccelerate",
+            Endpoint::PutBucketAccelerate => "PutBucketAccelerate",
             Endpoint::GetObjectAcl => "GetObjectAcl",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",

@@ -101,6 +101,13 @@ pub fn authorize(
     if is_owner {
         return Ok(());
     }
+    // OOS acceleration: a CDN's anonymous origin pulls from white-listed addresses.
+    if principal.is_none()
+        && check.action == "s3:GetObject"
+        && crate::api::accelerate_admits(bucket, facts.source_ip)
+    {
+        return Ok(());
+    }
     let permission = match check.need {
         Need::Owner => return Err(s3_error!(AccessDenied)),
         Need::Read => Permission::Read,

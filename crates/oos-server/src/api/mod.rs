@@ -1,7 +1,14 @@
 //! The S3 API: one module per family, dispatched by one `match` over [`Endpoint`].
 
+mod accelerate;
 mod acl;
 pub mod admin;
+
+/// Whether the bucket's accelerate white list admits an anonymous read from `ip`.
+pub fn accelerate_admits(bucket: &Bucket, ip: std::net::IpAddr) -> bool {
+    accelerate::Accelerate::from_bucket(bucket).is_some_and(|a| a.admits(ip))
+}
+
 mod bucket;
 pub use bucket::valid_bucket_name;
 mod copy;
@@ -242,6 +249,8 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::PutBucketCors => cors::put(ctx).await,
         Endpoint::DeleteBucketCors => cors::delete(ctx).await,
         Endpoint::CorsPreflight => cors::preflight(ctx).await,
+        Endpoint::GetBucketAccelerate => accelerate::get(ctx).await,
+        Endpoint::PutBucketAccelerate => accelerate::put(ctx).await,
         Endpoint::GetBucketLifecycle => lifecycle::get(ctx).await,
         Endpoint::PutBucketLifecycle => lifecycle::put(ctx).await,
         Endpoint::DeleteBucketLifecycle => lifecycle::delete(ctx).await,
