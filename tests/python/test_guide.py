@@ -1,5 +1,6 @@
 """The SDK guide's calls, unchanged, through boto3 with the OOS operations (AWS_DATA_PATH)."""
 
+import botocore
 import pytest
 
 
@@ -45,3 +46,27 @@ def test_guide_bucket_and_object_calls(client):
     assert BUCKET in url
     # 4.2.1 Delete Bucket
     client.delete_bucket(Bucket=BUCKET)
+
+
+@pytest.mark.parametrize("value,ok", [
+    ("type=Local,scheduleStrategy=Allowed", True),
+    ("type=Specified,location=ChengDu,scheduleStrategy=NotAllowed", True),
+    ("type=Specified,scheduleStrategy=Allowed", False),
+    ("type=Specified,location=LaSa,scheduleStrategy=Allowed", False),
+    ("type=Local, scheduleStrategy=Allowed", False),
+    ("Local", False),
+])
+def test_data_location_header_syntax(s3, bucket, value, ok):
+    calls = [
+        lambda: s3.put_object(Bucket=bucket, Key="dl", Body=b"x", DataLocation=value),
+        lambda: s3.copy_object(Bucket=bucket, Key="dl2", CopySource=f"{bucket}/dl", DataLocation=value),
+        lambda: s3.create_multipart_upload(Bucket=bucket, Key="dl3", DataLocation=value),
+    ]
+    s3.put_object(Bucket=bucket, Key="dl", Body=b"x")
+    for call in calls:
+        if ok:
+            call()
+        else:
+            with pytest.raises(botocore.exceptions.ClientError) as e:
+                call()
+            assert e.value.response["Error"]["Code"] == "InvalidLocationConstraint"

@@ -92,6 +92,7 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
+    super::data_location::check(&ctx.parts.headers, &ctx.server.config.region)?;
     let src = source_object(ctx).await?;
     if src.size > MAX_PUT_SIZE {
         return Err(s3_error!(InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"));

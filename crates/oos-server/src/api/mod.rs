@@ -13,6 +13,7 @@ mod bucket;
 pub use bucket::valid_bucket_name;
 mod copy;
 pub mod cors;
+pub mod data_location;
 mod delete;
 pub mod iam;
 pub mod lifecycle;

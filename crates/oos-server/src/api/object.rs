@@ -27,6 +27,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     let class = storage_class(&ctx.parts.headers)?;
     let layout = crate::storage::layout_of(ctx.server, &class)?;
+    super::data_location::check(&ctx.parts.headers, &ctx.server.config.region)?;
     let rate = crate::speed::requested_rate(&ctx.parts.headers, &ctx.query)?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     if let Some(rate) = rate {
