@@ -4,13 +4,7 @@ mod accelerate;
 mod acl;
 pub mod admin;
 
-/// Whether the bucket's accelerate white list admits an anonymous read from `ip`.
-pub fn accelerate_admits(bucket: &Bucket, ip: std::net::IpAddr) -> bool {
-    accelerate::Accelerate::from_bucket(bucket).is_some_and(|a| a.admits(ip))
-}
-
 mod bucket;
-pub use bucket::valid_bucket_name;
 mod copy;
 pub mod cors;
 pub mod data_location;
@@ -221,6 +215,13 @@ impl<'a> Ctx<'a> {
     pub async fn small_body(&mut self, limit: u64) -> S3Result<bytes::Bytes> {
         Ok(self.body(limit)?.collect().await?.0)
     }
+}
+
+pub use bucket::valid_bucket_name;
+
+/// Whether the bucket's accelerate white list admits an anonymous read from `ip`.
+pub fn accelerate_admits(bucket: &Bucket, ip: std::net::IpAddr) -> bool {
+    accelerate::Accelerate::from_bucket(bucket).is_some_and(|a| a.admits(ip))
 }
 
 pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Response<Body>> {
