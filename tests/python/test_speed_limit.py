@@ -26,7 +26,7 @@ def test_shared_link_with_speed_limit(oosd, s3v2, bucket):
         assert urllib.request.urlopen(url + extra).read() == body
         slow = time.time() - t
         assert slow >= 1.7, f"256 KiB at 128 KiB/s took {slow:.2f}s"
-    assert fast < 1.0
+        assert fast * 2 < slow, "the unlimited link is much faster"
 
 
 def test_upload_speed_limit_and_bad_values(oosd, s3, bucket):
