@@ -116,6 +116,14 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool>;
     /// Deletes many keys of one bucket in one transaction; returns, per key, whether it existed.
     async fn delete_objects(&self, bucket: &str, keys: &[String]) -> MetaResult<Vec<bool>>;
+    /// Deletes each `(key, etag, last_modified)` only if the object still has that etag and
+    /// modification time (a background deleter never removes an object written after it
+    /// looked); returns, per entry, whether it was deleted.
+    async fn delete_objects_if_unchanged(
+        &self,
+        bucket: &str,
+        objects: &[(String, String, i64)],
+    ) -> MetaResult<Vec<bool>>;
     /// One page of a listing, see [`ListQuery`].
     async fn list_objects(&self, bucket: &str, query: &ListQuery) -> MetaResult<ListPage>;
 

@@ -217,6 +217,16 @@ impl MetaStore for SqliteStore {
             .await
     }
 
+    async fn delete_objects_if_unchanged(
+        &self,
+        bucket: &str,
+        objects: &[(String, String, i64)],
+    ) -> MetaResult<Vec<bool>> {
+        let (bucket, objects) = (bucket.to_owned(), objects.to_vec());
+        self.write(move |c| write_ops::delete_objects_if_unchanged(c, &bucket, &objects))
+            .await
+    }
+
     async fn list_objects(&self, bucket: &str, query: &ListQuery) -> MetaResult<ListPage> {
         let (bucket, query) = (bucket.to_owned(), query.clone());
         self.read(move |c| read_ops::list_objects(c, &bucket, &query))

@@ -101,6 +101,39 @@ async fn delete_non_empty_bucket(s: Arc<dyn MetaStore>) {
     assert!(!s.is_data_referenced("part-data").await.unwrap());
 }
 
+async fn conditional_delete(s: Arc<dyn MetaStore>) {
+    s.create_bucket(bucket("cd", "o")).await.unwrap();
+    let mut old = object("cd", "a", single("da"));
+    old.etag = "e1".into();
+    old.last_modified = 10;
+    s.put_object(old.clone()).await.unwrap();
+    let mut kept = object("cd", "b", single("db"));
+    kept.etag = "e2".into();
+    kept.last_modified = 20;
+    s.put_object(kept.clone()).await.unwrap();
+    // "b" was overwritten after the deleter looked (its etag changed): it stays.
+    let looked = vec![
+        ("a".to_string(), "e1".to_string(), 10),
+        ("b".to_string(), "e-old".to_string(), 20),
+        ("missing".to_string(), "e3".to_string(), 30),
+    ];
+    let deleted = s.delete_objects_if_unchanged("cd", &looked).await.unwrap();
+    assert_eq!(deleted, vec![true, false, false]);
+    assert_eq!(s.get_object("cd", "a").await.unwrap(), None);
+    assert_eq!(s.get_object("cd", "b").await.unwrap(), Some(kept));
+    assert!(pending(&*s).await.contains("da"));
+    // A different modification time alone also protects the object.
+    let looked = vec![("b".to_string(), "e2".to_string(), 19)];
+    assert_eq!(
+        s.delete_objects_if_unchanged("cd", &looked).await.unwrap(),
+        vec![false]
+    );
+    assert!(matches!(
+        s.delete_objects_if_unchanged("nob", &looked).await,
+        Err(MetaError::NoSuchBucket)
+    ));
+}
+
 async fn objects_and_gc(s: Arc<dyn MetaStore>) {
     assert!(matches!(
         s.put_object(object("nob", "k", single("x"))).await,
@@ -588,6 +621,7 @@ mod sqlite {
 
     backend_tests!(open;
         accounts,
+        conditional_delete,
         buckets,
         delete_non_empty_bucket,
         objects_and_gc,

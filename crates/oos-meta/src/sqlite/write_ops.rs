@@ -247,6 +247,27 @@ pub(super) fn delete_objects(
     keys.iter().map(|k| remove_object(c, bucket, k)).collect()
 }
 
+pub(super) fn delete_objects_if_unchanged(
+    c: &Connection,
+    bucket: &str,
+    objects: &[(String, String, i64)],
+) -> MetaResult<Vec<bool>> {
+    require_bucket(c, bucket)?;
+    let mut current =
+        c.prepare_cached("SELECT etag, last_modified FROM objects WHERE bucket = ?1 AND key = ?2")?;
+    let mut out = Vec::with_capacity(objects.len());
+    for (key, etag, modified) in objects {
+        let row: Option<(String, i64)> = current
+            .query_row(params![bucket, key.as_bytes()], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?;
+        let unchanged = row.is_some_and(|(e, m)| e == *etag && m == *modified);
+        out.push(unchanged && remove_object(c, bucket, key)?);
+    }
+    Ok(out)
+}
+
 /// Deletes one object of an existing bucket, queueing its data; returns whether it existed.
 fn remove_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<bool> {
     match take_object(c, bucket, key)? {

@@ -168,7 +168,9 @@ async fn expire_under(
     tally: &mut Tally,
 ) -> Result<i64, MetaError> {
     let mut due = i64::MAX;
-    let mut expired: Vec<String> = Vec::new();
+    // (key, etag, last_modified): deleted only if still that object, so a key overwritten
+    // after it was listed is never removed.
+    let mut expired: Vec<(String, String, i64)> = Vec::new();
     let mut query = ListQuery {
         prefix: prefix.to_string(),
         delimiter: None,
@@ -183,13 +185,14 @@ async fn expire_under(
             };
             query.start_after = Some(o.key.clone());
             match super::earliest_expiry(rules, &o.key, o.size, o.last_modified) {
-                Some((at, _)) if at <= now => expired.push(o.key.clone()),
+                Some((at, _)) if at <= now => {
+                    expired.push((o.key.clone(), o.etag.clone(), o.last_modified))
+                }
                 Some((at, _)) => due = due.min(at),
                 None => {}
             }
         }
-        // Each page's expired keys (at most 1000) go in one transaction right away, so the
-        // time between seeing a key expired and deleting it stays short.
+        // Each page's expired keys (at most 1000) go in one transaction right away.
         if !expired.is_empty() {
             tally.expired += delete(server, bucket, &expired).await?;
             expired.clear();
@@ -202,8 +205,15 @@ async fn expire_under(
     Ok(due)
 }
 
-async fn delete(server: &Server, bucket: &str, keys: &[String]) -> Result<usize, MetaError> {
-    let existed = server.meta.delete_objects(bucket, keys).await?;
+async fn delete(
+    server: &Server,
+    bucket: &str,
+    objects: &[(String, String, i64)],
+) -> Result<usize, MetaError> {
+    let existed = server
+        .meta
+        .delete_objects_if_unchanged(bucket, objects)
+        .await?;
     let n = existed.into_iter().filter(|e| *e).count();
     tracing::debug!(bucket, deleted = n, "lifecycle expired objects");
     Ok(n)
