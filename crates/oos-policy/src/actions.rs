@@ -11,10 +11,8 @@ pub enum ResourceKind {
     Service,
 }
 
-/// Every action name accepted in `Action`/`NotAction` (matched case-insensitively); an
-/// action pattern with wildcards must match at least one of them.
-pub const S3_ACTIONS: &[&str] = &[
-    // Objects.
+/// Actions authorized against objects (`arn:aws:s3:::bucket/key`).
+const OBJECT_ACTIONS: &[&str] = &[
     "s3:AbortMultipartUpload",
     "s3:BypassGovernanceRetention",
     "s3:DeleteObject",
@@ -47,7 +45,10 @@ pub const S3_ACTIONS: &[&str] = &[
     "s3:ReplicateObject",
     "s3:ReplicateTags",
     "s3:RestoreObject",
-    // Buckets.
+];
+
+/// Actions authorized against buckets (`arn:aws:s3:::bucket`).
+const BUCKET_ACTIONS: &[&str] = &[
     "s3:CreateBucket",
     "s3:DeleteBucket",
     "s3:DeleteBucketPolicy",
@@ -97,60 +98,32 @@ pub const S3_ACTIONS: &[&str] = &[
     "s3:PutLifecycleConfiguration",
     "s3:PutMetricsConfiguration",
     "s3:PutReplicationConfiguration",
-    // No resource.
-    "s3:ListAllMyBuckets",
 ];
 
-/// Actions in [`S3_ACTIONS`] that are authorized against objects.
-const OBJECT_ACTIONS: &[&str] = &[
-    "s3:AbortMultipartUpload",
-    "s3:BypassGovernanceRetention",
-    "s3:DeleteObject",
-    "s3:DeleteObjectTagging",
-    "s3:DeleteObjectVersion",
-    "s3:DeleteObjectVersionTagging",
-    "s3:GetObject",
-    "s3:GetObjectAcl",
-    "s3:GetObjectAttributes",
-    "s3:GetObjectLegalHold",
-    "s3:GetObjectRetention",
-    "s3:GetObjectTagging",
-    "s3:GetObjectTorrent",
-    "s3:GetObjectVersion",
-    "s3:GetObjectVersionAcl",
-    "s3:GetObjectVersionAttributes",
-    "s3:GetObjectVersionForReplication",
-    "s3:GetObjectVersionTagging",
-    "s3:GetObjectVersionTorrent",
-    "s3:ListMultipartUploadParts",
-    "s3:ObjectOwnerOverrideToBucketOwner",
-    "s3:PutObject",
-    "s3:PutObjectAcl",
-    "s3:PutObjectLegalHold",
-    "s3:PutObjectRetention",
-    "s3:PutObjectTagging",
-    "s3:PutObjectVersionAcl",
-    "s3:PutObjectVersionTagging",
-    "s3:ReplicateDelete",
-    "s3:ReplicateObject",
-    "s3:ReplicateTags",
-    "s3:RestoreObject",
-];
-
-/// Actions in [`S3_ACTIONS`] that take no resource.
+/// Actions that take no resource.
 const SERVICE_ACTIONS: &[&str] = &["s3:ListAllMyBuckets"];
+
+/// Every action name accepted in `Action`/`NotAction` (matched case-insensitively); an
+/// action pattern with wildcards must match at least one of them.
+pub fn s3_actions() -> impl Iterator<Item = &'static str> {
+    OBJECT_ACTIONS
+        .iter()
+        .chain(BUCKET_ACTIONS)
+        .chain(SERVICE_ACTIONS)
+        .copied()
+}
 
 /// The kind of resource a known action (any case) applies to; `None` if unknown.
 pub fn resource_kind(action: &str) -> Option<ResourceKind> {
     let known = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
-    if !known(S3_ACTIONS) {
-        None
-    } else if known(OBJECT_ACTIONS) {
+    if known(OBJECT_ACTIONS) {
         Some(ResourceKind::Object)
+    } else if known(BUCKET_ACTIONS) {
+        Some(ResourceKind::Bucket)
     } else if known(SERVICE_ACTIONS) {
         Some(ResourceKind::Service)
     } else {
-        Some(ResourceKind::Bucket)
+        None
     }
 }
 
@@ -160,13 +133,15 @@ mod tests {
 
     #[test]
     fn kinds_are_consistent() {
-        for a in OBJECT_ACTIONS.iter().chain(SERVICE_ACTIONS) {
-            assert!(S3_ACTIONS.contains(a), "{a} missing from S3_ACTIONS");
-        }
-        let mut sorted = S3_ACTIONS.to_vec();
+        let all: Vec<&str> = s3_actions().collect();
+        let mut sorted = all.clone();
         sorted.sort_unstable();
         sorted.dedup();
-        assert_eq!(sorted.len(), S3_ACTIONS.len(), "duplicate action names");
+        assert_eq!(
+            sorted.len(),
+            all.len(),
+            "an action listed twice or under two kinds"
+        );
         assert_eq!(resource_kind("s3:getobject"), Some(ResourceKind::Object));
         assert_eq!(resource_kind("s3:ListBucket"), Some(ResourceKind::Bucket));
         assert_eq!(

@@ -32,7 +32,7 @@ mod eval;
 mod parse;
 pub mod wildcard;
 
-pub use actions::{resource_kind, ResourceKind, S3_ACTIONS};
+pub use actions::{resource_kind, s3_actions, ResourceKind};
 pub use condition::{Cidr, Condition};
 pub use error::PolicyError;
 pub use eval::{resource_arn, Context, Decision, Principal, Request};

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
-use crate::actions::{resource_kind, ResourceKind, S3_ACTIONS};
+use crate::actions::{resource_kind, s3_actions, ResourceKind};
 use crate::condition::{self, Condition};
 use crate::error::{msg, PolicyError};
 use crate::wildcard;
@@ -347,10 +347,7 @@ fn check_action(action: &str) -> Result<(), PolicyError> {
     {
         return Err(bad());
     }
-    if S3_ACTIONS
-        .iter()
-        .any(|known| wildcard::matches(action, known, true))
-    {
+    if s3_actions().any(|known| wildcard::matches(action, known, true)) {
         Ok(())
     } else {
         Err(bad())
@@ -408,8 +405,7 @@ fn check_actions_apply(
     ];
     let covered: Vec<ResourceKind> = kinds.into_iter().filter(|&k| covers(k)).collect();
     for action in actions {
-        let applies = S3_ACTIONS
-            .iter()
+        let applies = s3_actions()
             .filter(|known| action == "*" || wildcard::matches(action, known, true))
             .any(|known| resource_kind(known).is_some_and(|k| covered.contains(&k)));
         if !applies {
