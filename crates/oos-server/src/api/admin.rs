@@ -45,17 +45,11 @@ pub async fn handle(
             &accounts::list_accounts(meta).await.map_err(fail)?,
         ),
         (&Method::POST, ["accounts"]) => {
-            let body = Limited::new(incoming, MAX_BODY)
-                .collect()
-                .await
-                .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
-                .to_bytes();
             #[derive(serde::Deserialize)]
             struct Create {
                 name: String,
             }
-            let req: Create = serde_json::from_slice(&body)
-                .map_err(|e| s3_error!(InvalidArgument, "expected {{\"name\": \"…\"}}: {e}"))?;
+            let req: Create = read_json(incoming, r#"{"name": "…"}"#).await?;
             let created = accounts::create_account(meta, &server.secrets, &req.name)
                 .await
                 .map_err(fail)?;
@@ -74,18 +68,11 @@ pub async fn handle(
             json(StatusCode::OK, &info)
         }
         (&Method::POST, ["clock"]) if server.config.test_clock => {
-            let body = Limited::new(incoming, MAX_BODY)
-                .collect()
-                .await
-                .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
-                .to_bytes();
             #[derive(serde::Deserialize)]
             struct Advance {
                 advance_seconds: u64,
             }
-            let req: Advance = serde_json::from_slice(&body).map_err(|e| {
-                s3_error!(InvalidArgument, "expected {{\"advance_seconds\": N}}: {e}")
-            })?;
+            let req: Advance = read_json(incoming, r#"{"advance_seconds": N}"#).await?;
             server
                 .clock
                 .advance(std::time::Duration::from_secs(req.advance_seconds));
@@ -133,6 +120,20 @@ fn pool_status(server: &Server) -> PoolStatus {
             .collect(),
         heal_queue: server.heal.len(),
     }
+}
+
+/// A small JSON request body of the shape `expected` describes.
+async fn read_json<T: serde::de::DeserializeOwned>(
+    incoming: Incoming,
+    expected: &str,
+) -> S3Result<T> {
+    let body = Limited::new(incoming, MAX_BODY)
+        .collect()
+        .await
+        .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
+        .to_bytes();
+    serde_json::from_slice(&body)
+        .map_err(|e| s3_error!(InvalidArgument, "expected {expected}: {e}"))
 }
 
 fn not_found(e: String) -> S3Error {
