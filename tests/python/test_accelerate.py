@@ -48,3 +48,42 @@ def test_accelerate_validation(s3, bucket, config, code):
         s3.put_bucket_accelerate(Bucket=bucket, AccelerateConfiguration=config)
     assert error_code(e) == code
     assert "Status" not in s3.get_bucket_accelerate(Bucket=bucket), "a refused config changes nothing"
+
+
+def test_white_list_source_from_trusted_proxy_only(oosd, s3, bucket, fresh_dir):
+    """The source address is the peer unless the peer is a trusted proxy (config); then the
+    client that `X-Forwarded-For` names is checked against the white list."""
+    import urllib.error
+    import urllib.request
+
+    from conftest import Oosd
+
+    def anon_get(server, bucket, forwarded):
+        req = urllib.request.Request(f"{server.endpoint}/{bucket}/cdn.bin", headers={"X-Forwarded-For": forwarded})
+        try:
+            with urllib.request.urlopen(req) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    white = {"Status": "Enabled", "IPWhiteLists": ["203.0.113.0/24"]}
+    # The shared server trusts no proxy: the header is ignored, the peer (127.0.0.1) is
+    # not white-listed.
+    s3.put_object(Bucket=bucket, Key="cdn.bin", Body=b"edge")
+    s3.put_bucket_accelerate(Bucket=bucket, AccelerateConfiguration=white)
+    assert anon_get(oosd, bucket, "203.0.113.9") == 403
+
+    cfg = fresh_dir / "proxy.toml"
+    cfg.write_text('trusted_proxies = ["127.0.0.1/32", "::1"]\n')
+    server = Oosd(fresh_dir / "data", config=cfg).start()
+    try:
+        c = server.client()
+        c.create_bucket(Bucket="behind-proxy")
+        c.put_object(Bucket="behind-proxy", Key="cdn.bin", Body=b"edge")
+        c.put_bucket_accelerate(Bucket="behind-proxy", AccelerateConfiguration=white)
+        assert anon_get(server, "behind-proxy", "203.0.113.9") == 200
+        # The rightmost untrusted hop counts, not what the client prepended.
+        assert anon_get(server, "behind-proxy", "203.0.113.9, 198.51.100.7") == 403
+        assert anon_get(server, "behind-proxy", "198.51.100.7") == 403
+    finally:
+        server.stop()

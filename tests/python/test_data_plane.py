@@ -144,8 +144,10 @@ def test_scrub_and_pool_status(pool_server):
     s3 = pool_server.client()
     s3.create_bucket(Bucket="scrub")
     s3.put_object(Bucket="scrub", Key="o", Body=os.urandom(500_000), StorageClass="EC_4_2")
-    status, pool = admin_call(pool_server.endpoint, "GET", "/_admin/pool")
-    assert status == 200 and pool["pool"] == "cd" and len(pool["disks"]) == DISKS
+    status, pools = admin_call(pool_server.endpoint, "GET", "/_admin/pool")
+    assert status == 200 and len(pools["pools"]) == 1
+    pool = pools["pools"][0]
+    assert pool["pool"] == "cd" and pool["region"] == "ChengDu" and len(pool["disks"]) == DISKS
     assert all(d["state"] == "Online" and d["free_bytes"] > 0 for d in pool["disks"])
     victim = next(d for d in pool_server.disks if shard_files(d))
     for f in shard_files(victim):
@@ -162,7 +164,7 @@ def test_scrub_and_pool_status(pool_server):
               "--config", str(pool_server.config)]
     out = subprocess.run([oosd_bin(), "pool", "status", *common], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert len(json.loads(out.stdout)["disks"]) == DISKS
+    assert len(json.loads(out.stdout)["pools"][0]["disks"]) == DISKS
     out = subprocess.run([oosd_bin(), "pool", "scrub", *common], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["scrubbed"] >= 1
@@ -182,7 +184,7 @@ def test_degraded_pool_writes_at_quorum_and_refuses_below(fresh_dir):
         s3.put_object(Bucket="deg", Key="ok", Body=body, StorageClass="EC_4_2")
         assert s3.get_object(Bucket="deg", Key="ok")["Body"].read() == body
         status, pool = admin_call(server.endpoint, "GET", "/_admin/pool")
-        assert [d["state"] for d in pool["disks"]].count("Missing") == 1
+        assert [d["state"] for d in pool["pools"][0]["disks"]].count("Missing") == 1
         assert pool["heal_queue"] >= 1, "the shard the missing disk did not get waits for a heal"
     finally:
         server.stop()
@@ -330,7 +332,7 @@ def test_read_only_disk_serves_reads_and_gets_no_new_shards(fresh_dir):
         server = Oosd(fresh_dir / "meta", config=cfg).start()
         try:
             status, pool = admin_call(server.endpoint, "GET", "/_admin/pool")
-            assert [d["state"] for d in pool["disks"]].count("ReadOnly") == 1
+            assert [d["state"] for d in pool["pools"][0]["disks"]].count("ReadOnly") == 1
             s3 = server.client()
             for key, body in before.items():
                 assert s3.get_object(Bucket="robucket", Key=key)["Body"].read() == body

@@ -53,3 +53,59 @@ def test_upload_speed_limit_and_bad_values(oosd, s3, bucket):
             assert error_code(e) == "InvalidArgument"
         finally:
             s3.meta.events.unregister("before-sign.s3.GetObject", hook)
+
+
+def _timed_get(url):
+    t = time.time()
+    data = urllib.request.urlopen(url).read()
+    return data, time.time() - t
+
+
+def test_throttle_accuracy_within_20_percent(oosd, s3v2, bucket):
+    """Downloads and uploads at 256 KiB/s and 512 KiB/s: the achieved rate is within ±20 %."""
+    body = bytes(range(256)) * (4 * KIB)  # 1 MiB
+    s3v2.put_object(Bucket=bucket, Key="paced", Body=body)
+    url = s3v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "paced"}, ExpiresIn=600)
+    for rate in (256, 512):
+        data, took = _timed_get(f"{url}&x-amz-limit=rate%3D{rate}")
+        assert data == body
+        achieved = len(body) / KIB / took
+        print(f"download at rate={rate} KiB/s: {achieved:.1f} KiB/s")
+        assert 0.8 * rate <= achieved <= 1.2 * rate, f"download at {rate} KiB/s: {achieved:.1f} KiB/s"
+
+    def hook(request, **kw):
+        request.headers["x-amz-limit"] = "rate=512"
+    s3v2.meta.events.register("before-sign.s3.PutObject", hook)
+    try:
+        t = time.time()
+        s3v2.put_object(Bucket=bucket, Key="paced-up", Body=body)
+        achieved = len(body) / KIB / (time.time() - t)
+    finally:
+        s3v2.meta.events.unregister("before-sign.s3.PutObject", hook)
+    print(f"upload at rate=512 KiB/s: {achieved:.1f} KiB/s")
+    assert 0.8 * 512 <= achieved <= 1.2 * 512, f"upload at 512 KiB/s: {achieved:.1f} KiB/s"
+
+
+def test_concurrency_cap_per_link(oosd, s3v2, bucket):
+    """`concurrency=1` on a shared link: a second download while the first runs is 503
+    SlowDown; another link (or the plain URL) is not affected; the slot frees when done."""
+    import threading
+
+    body = b"c" * (384 * KIB)  # 3 s at 128 KiB/s
+    s3v2.put_object(Bucket=bucket, Key="one-at-a-time", Body=body)
+    url = s3v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "one-at-a-time"}, ExpiresIn=600)
+    limited = url + "&x-amz-limit=rate%3D128,concurrency%3D1"
+    result = {}
+    first = threading.Thread(target=lambda: result.update(data=urllib.request.urlopen(limited).read()))
+    first.start()
+    time.sleep(0.8)
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(limited)
+    assert e.value.code == 503 and b"SlowDown" in e.value.read()
+    assert urllib.request.urlopen(url).read() == body, "without a cap the same link takes no slot"
+    first.join()
+    assert result["data"] == body
+    assert urllib.request.urlopen(limited).read() == body, "the slot is free again"
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(url + "&x-amz-limit=rate%3D128,concurrency%3D0")
+    assert e.value.code == 400

@@ -64,6 +64,12 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn list_accounts(&self) -> MetaResult<Vec<Account>>;
     /// Disables or re-enables an account. `NotFound` if it does not exist.
     async fn set_account_disabled(&self, account_id: &str, disabled: bool) -> MetaResult<()>;
+    /// Limits the account to `regions` (`None`: every region). `NotFound` if it does not exist.
+    async fn set_account_regions(
+        &self,
+        account_id: &str,
+        regions: Option<Vec<String>>,
+    ) -> MetaResult<()>;
 
     // ---- access keys (the IAM AccessKey API) ----
     /// Adds a key to `key.account_id`. `LimitExceeded` when the account already has `quota`

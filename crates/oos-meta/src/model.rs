@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Account {
     /// Stable internal id (also the canonical user id shown in Owner elements).
     pub id: String,
@@ -10,6 +10,8 @@ pub struct Account {
     pub name: String,
     pub created: i64,
     pub disabled: bool,
+    /// The regions the account may use (names from the server's config); `None` = all.
+    pub regions: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +84,10 @@ pub struct ObjectAttrs {
     /// The object's own ACL document (opaque to the store), when one was set.
     #[serde(default)]
     pub acl: Option<String>,
+    /// The region holding the data (chosen at PUT or at multipart initiation); `None` for
+    /// objects written before regions existed, which live in the local region's pool.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data_region: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

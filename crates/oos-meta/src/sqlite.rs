@@ -124,6 +124,16 @@ impl MetaStore for SqliteStore {
             .await
     }
 
+    async fn set_account_regions(
+        &self,
+        account_id: &str,
+        regions: Option<Vec<String>>,
+    ) -> MetaResult<()> {
+        let id = account_id.to_owned();
+        self.write(move |c| write_ops::set_account_regions(c, &id, regions.as_deref()))
+            .await
+    }
+
     async fn create_access_key(&self, key: AccessKey, quota: usize) -> MetaResult<()> {
         self.write(move |c| write_ops::create_access_key(c, &key, quota))
             .await

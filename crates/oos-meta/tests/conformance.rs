@@ -22,6 +22,7 @@ async fn accounts(s: Arc<dyn MetaStore>) {
         name: "alice".into(),
         created: 1,
         disabled: false,
+        regions: None,
     };
     let key = AccessKey {
         access_key_id: "AKIA1".into(),
@@ -668,8 +669,9 @@ mod sqlite {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap();
-        // Each migration applied exactly once; 2 added the unique account name index.
-        assert_eq!(versions, [1, 2]);
+        // Each migration applied exactly once; 2 added the unique account name index, 3 the
+        // account regions column.
+        assert_eq!(versions, [1, 2, 3]);
         let unique_names: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM pragma_index_list('accounts')

@@ -83,6 +83,9 @@ error_codes! {
     InvalidAccelerateParam => 400, "Input xml file is not valid";
     NotMoreThan5IPSections => 400, "Input xml file is not valid";
     InvalidIpAddress => 400, "Input xml file is not valid";
+    // OOS regions (oos-api A4, B 2.2, B 3.1).
+    CanNotModifyMetadataLocation => 400, "The metadata location of an existing bucket cannot be modified.";
+    InvalidUser => 403, "The account may not use any metadata or data region.";
     MalformedPolicy => 400, "Policies must be valid JSON and the first byte must be '{'";
     // The IAM AccessKey API (oos-api B 9).
     NoSuchEntity => 404, "The request was rejected because it referenced an entity that does not exist.";

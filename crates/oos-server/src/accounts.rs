@@ -4,6 +4,8 @@
 use oos_meta::{AccessKey, Account, MetaError, MetaStore};
 use serde::Serialize;
 
+use crate::config::Config;
+use crate::placement::AccountRegions;
 use crate::secrets::SecretBox;
 use crate::state::now_millis;
 
@@ -23,6 +25,8 @@ pub struct AccountInfo {
     pub canonical_id: String,
     pub disabled: bool,
     pub created: String,
+    /// The regions the account may use; `null` = every region of the server.
+    pub regions: Option<Vec<String>>,
     pub access_keys: Vec<KeyInfo>,
 }
 
@@ -49,16 +53,43 @@ pub fn new_key_pair() -> (String, String) {
     )
 }
 
+/// Checks a region limit against the configuration: known names, and at least one metadata
+/// and one data region among them (OOS refuses accounts without either).
+pub fn check_regions(config: &Config, regions: &Option<Vec<String>>) -> Result<(), String> {
+    let Some(list) = regions else {
+        return Ok(());
+    };
+    if let Some(unknown) = list.iter().find(|r| config.region_named(r).is_none()) {
+        let known: Vec<&str> = config.regions.iter().map(|r| r.name.as_str()).collect();
+        return Err(format!(
+            "unknown region {unknown:?} (this server has {})",
+            known.join(", ")
+        ));
+    }
+    let account = Account {
+        regions: regions.clone(),
+        ..Account::default()
+    };
+    let usable = AccountRegions::of(config, &account);
+    if usable.metadata.is_empty() || usable.data.is_empty() {
+        return Err("the regions must include a metadata region and a data region".into());
+    }
+    Ok(())
+}
+
 pub async fn create_account(
     meta: &dyn MetaStore,
     secrets: &SecretBox,
+    config: &Config,
     name: &str,
+    regions: Option<Vec<String>>,
 ) -> Result<NewAccount, String> {
     if !valid_account_name(name) {
         return Err(format!(
             "invalid account name {name:?}: use 1-64 letters, digits or +=,.@_-"
         ));
     }
+    check_regions(config, &regions)?;
     let canonical_id = hex::encode(rand::random::<[u8; 32]>());
     let (access_key, secret_key) = new_key_pair();
     let now = now_millis();
@@ -67,6 +98,7 @@ pub async fn create_account(
         name: name.to_string(),
         created: now,
         disabled: false,
+        regions,
     };
     let key = AccessKey {
         access_key_id: access_key.clone(),
@@ -119,6 +151,20 @@ pub async fn set_disabled(
     account_info(meta, name).await
 }
 
+pub async fn set_regions(
+    meta: &dyn MetaStore,
+    config: &Config,
+    name: &str,
+    regions: Option<Vec<String>>,
+) -> Result<AccountInfo, String> {
+    check_regions(config, &regions)?;
+    let info = account_info(meta, name).await?;
+    meta.set_account_regions(&info.canonical_id, regions)
+        .await
+        .map_err(|e| e.to_string())?;
+    account_info(meta, name).await
+}
+
 async fn describe(meta: &dyn MetaStore, account: Account) -> Result<AccountInfo, String> {
     let keys = meta
         .list_access_keys(&account.id)
@@ -128,6 +174,7 @@ async fn describe(meta: &dyn MetaStore, account: Account) -> Result<AccountInfo,
         account: account.name,
         canonical_id: account.id,
         disabled: account.disabled,
+        regions: account.regions,
         created: oos_proto::time_fmt::iso8601_millis(account.created),
         access_keys: keys
             .into_iter()

@@ -26,8 +26,7 @@ pub struct FileConfig {
     pub metrics_allow: Option<Vec<String>>,
     /// Objects up to this many bytes are stored inside their metadata row.
     pub inline_threshold: Option<u64>,
-    /// Name of the region this server is (the single region of the embedded default; the
-    /// `[[region]]` tables of DESIGN §6 come with multi-region placement).
+    /// Name of the one region of a server without `[[region]]` tables.
     pub region_name: Option<String>,
     /// How long unlinked object data is kept before deletion (reads in flight finish).
     pub gc_grace_seconds: Option<u64>,
@@ -46,9 +45,48 @@ pub struct FileConfig {
     /// Lets `POST /_admin/clock` advance the server's clock (tests of lifecycle and log
     /// delivery). Never enable in production.
     pub test_clock: Option<bool>,
+    /// Peers (IPs or CIDRs) whose `X-Forwarded-For` names the client: a reverse proxy or
+    /// CDN in front of oosd. Requests from anyone else are judged by their peer address.
+    pub trusted_proxies: Option<Vec<String>>,
     /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
     #[serde(rename = "pool")]
     pub pools: Option<Vec<PoolConfig>>,
+    /// Regions (`[[region]]`); without them the server is one region, `region_name`, over
+    /// its one pool.
+    #[serde(rename = "region")]
+    pub regions: Option<Vec<RegionConfig>>,
+}
+
+/// One `[[region]]` table (DESIGN §6).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegionConfig {
+    pub name: String,
+    /// May hold bucket indexes (a `MetadataLocationConstraint`).
+    #[serde(default)]
+    pub metadata: bool,
+    /// May hold object data, in `pool`.
+    #[serde(default)]
+    pub data: bool,
+    pub pool: Option<String>,
+    /// The region that `type=Local` means on this server.
+    #[serde(default)]
+    pub local: bool,
+}
+
+/// A region as the server uses it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    pub name: String,
+    pub metadata: bool,
+    /// Index into `Config::pools` of a data region's pool.
+    pub pool: Option<usize>,
+}
+
+impl Region {
+    pub fn is_data(&self) -> bool {
+        self.pool.is_some()
+    }
 }
 
 /// One `[[pool]]` table: a set of disks and the layout of each storage class name.
@@ -172,11 +210,16 @@ pub struct Config {
     pub tls: Option<(PathBuf, PathBuf)>,
     pub metrics_allow: Vec<IpNet>,
     pub inline_threshold: u64,
+    /// The local region: what `type=Local` means, and the region reported to AWS clients.
     pub region: String,
     pub gc_grace: std::time::Duration,
     pub access_key_quota: usize,
     pub iam_listen: Option<SocketAddr>,
-    pub pool: Pool,
+    /// Data pools, in configuration order.
+    pub pools: Vec<Pool>,
+    /// Regions, in configuration order; exactly one is `region` (local).
+    pub regions: Vec<Region>,
+    pub trusted_proxies: Vec<IpNet>,
     pub scrub_interval: Option<std::time::Duration>,
     pub scrub_pause: std::time::Duration,
     pub test_clock: bool,
@@ -234,36 +277,22 @@ impl Config {
                 })
             }
         };
-        let metrics_allow = file
-            .metrics_allow
-            .unwrap_or_default()
-            .iter()
-            .map(|s| {
-                IpNet::parse(s).ok_or_else(|| ConfigError::Invalid {
-                    key: "metrics_allow",
-                    message: format!("{s:?} is not an IP address or CIDR"),
-                })
-            })
-            .collect::<Result<_, _>>()?;
+        let metrics_allow = parse_nets(file.metrics_allow, "metrics_allow")?;
         let data_dir = o
             .data_dir
             .clone()
             .or(file.data_dir)
             .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
-        let mut pools = file.pools.unwrap_or_default();
-        if pools.len() > 1 {
-            return Err(ConfigError::Invalid {
-                key: "pool",
-                message: "one [[pool]] is supported until multi-region placement is built".into(),
-            });
-        }
-        let pool = match pools.pop() {
-            Some(p) => Pool::resolve(p)?,
+        let pools = match file.pools {
+            Some(pools) if !pools.is_empty() => pools
+                .into_iter()
+                .map(Pool::resolve)
+                .collect::<Result<Vec<_>, _>>()?,
             // The embedded default: EMBEDDED_DISKS directories on the data directory's
             // device, so that the guide's EC_N_M classes can be placed (they then detect and
             // repair bitrot, but cannot outlive the device). The S3 class names stay single
             // copies here: replicas on one device would only cost write bandwidth.
-            None => Pool {
+            _ => vec![Pool {
                 embedded: true,
                 ..Pool::resolve(PoolConfig {
                     name: "default".into(),
@@ -275,12 +304,16 @@ impl Config {
                         .map(|c| (c.to_string(), "EC_1_0".to_string()))
                         .collect(),
                 })?
-            },
+            }],
         };
+        let (regions, region) = resolve_regions(file.regions, file.region_name, &pools)?;
+        let trusted_proxies = parse_nets(file.trusted_proxies, "trusted_proxies")?;
         Ok(Config {
             listen,
             data_dir,
-            pool,
+            pools,
+            regions,
+            trusted_proxies,
             scrub_interval: match file.scrub_interval_seconds.unwrap_or(7 * 24 * 3600) {
                 0 => None,
                 s => Some(std::time::Duration::from_secs(s)),
@@ -306,9 +339,7 @@ impl Config {
             tls,
             metrics_allow,
             inline_threshold: file.inline_threshold.unwrap_or(16 * 1024),
-            region: file
-                .region_name
-                .unwrap_or_else(|| DEFAULT_REGION.to_string()),
+            region,
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
             access_key_quota: file.access_key_quota.unwrap_or(10),
             iam_listen: file
@@ -322,6 +353,159 @@ impl Config {
                 .transpose()?,
         })
     }
+}
+
+impl Config {
+    #[cfg(test)]
+    pub(crate) fn resolve_for_tests(text: &str, o: &Overrides) -> Config {
+        Config::resolve(toml::from_str(text).unwrap(), o).unwrap()
+    }
+
+    pub fn region_named(&self, name: &str) -> Option<&Region> {
+        self.regions.iter().find(|r| r.name == name)
+    }
+}
+
+fn parse_nets(list: Option<Vec<String>>, key: &'static str) -> Result<Vec<IpNet>, ConfigError> {
+    list.unwrap_or_default()
+        .iter()
+        .map(|s| {
+            IpNet::parse(s).ok_or_else(|| ConfigError::Invalid {
+                key,
+                message: format!("{s:?} is not an IP address or CIDR"),
+            })
+        })
+        .collect()
+}
+
+/// OOS region names: CamelCase pinyin such as `ChengDu` or `SH2`.
+fn valid_region_name(name: &str) -> bool {
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Checks the `[[region]]` tables against the pools and answers the regions with the name of
+/// the local one. Without tables the server is one region over its one pool.
+fn resolve_regions(
+    tables: Option<Vec<RegionConfig>>,
+    region_name: Option<String>,
+    pools: &[Pool],
+) -> Result<(Vec<Region>, String), ConfigError> {
+    let invalid = |message: String| ConfigError::Invalid {
+        key: "region",
+        message,
+    };
+    let tables = match tables {
+        Some(t) if !t.is_empty() => {
+            if region_name.is_some() {
+                return Err(invalid(
+                    "set region_name or [[region]] tables, not both (mark one region local)".into(),
+                ));
+            }
+            t
+        }
+        _ => {
+            if pools.len() > 1 {
+                return Err(invalid(
+                    "several [[pool]] tables need [[region]] tables that say which region uses each"
+                        .into(),
+                ));
+            }
+            let name = region_name.unwrap_or_else(|| DEFAULT_REGION.to_string());
+            if !valid_region_name(&name) {
+                return Err(invalid(format!(
+                    "{name:?} is not a region name like ChengDu"
+                )));
+            }
+            let region = Region {
+                name: name.clone(),
+                metadata: true,
+                pool: Some(0),
+            };
+            return Ok((vec![region], name));
+        }
+    };
+    let mut regions: Vec<Region> = Vec::new();
+    let mut local = None;
+    let single = tables.len() == 1;
+    for t in tables {
+        if !valid_region_name(&t.name) {
+            return Err(invalid(format!(
+                "{:?} is not a region name like ChengDu",
+                t.name
+            )));
+        }
+        if regions.iter().any(|r| r.name == t.name) {
+            return Err(invalid(format!("region {} is listed twice", t.name)));
+        }
+        if !t.metadata && !t.data {
+            return Err(invalid(format!(
+                "region {} holds neither metadata nor data (set metadata = true and/or data = true)",
+                t.name
+            )));
+        }
+        let pool = match (t.data, &t.pool) {
+            (true, Some(p)) => {
+                Some(pools.iter().position(|x| x.name == *p).ok_or_else(|| {
+                    invalid(format!("region {}: no [[pool]] named {p:?}", t.name))
+                })?)
+            }
+            // Without [[pool]] tables the one data region uses the embedded pool.
+            (true, None) if pools.len() == 1 && pools[0].embedded => Some(0),
+            (true, None) => {
+                return Err(invalid(format!("data region {} needs a pool", t.name)));
+            }
+            (false, Some(_)) => {
+                return Err(invalid(format!(
+                    "region {} names a pool but is not a data region (data = true)",
+                    t.name
+                )));
+            }
+            (false, None) => None,
+        };
+        if let Some(p) = pool {
+            if let Some(other) = regions.iter().find(|r| r.pool == Some(p)) {
+                return Err(invalid(format!(
+                    "regions {} and {} both use pool {}",
+                    other.name, t.name, pools[p].name
+                )));
+            }
+        }
+        if t.local || single {
+            if let Some(l) = &local {
+                return Err(invalid(format!(
+                    "regions {l} and {} are both local",
+                    t.name
+                )));
+            }
+            if pool.is_none() {
+                return Err(invalid(format!(
+                    "the local region {} must be a data region",
+                    t.name
+                )));
+            }
+            local = Some(t.name.clone());
+        }
+        regions.push(Region {
+            name: t.name,
+            metadata: t.metadata,
+            pool,
+        });
+    }
+    let local = local.ok_or_else(|| invalid("mark one region local = true".into()))?;
+    if !regions.iter().any(|r| r.metadata) {
+        return Err(invalid("no region holds metadata (metadata = true)".into()));
+    }
+    if let Some(unused) = pools
+        .iter()
+        .enumerate()
+        .find(|(i, _)| !regions.iter().any(|r| r.pool == Some(*i)))
+    {
+        return Err(invalid(format!("no region uses pool {}", unused.1.name)));
+    }
+    Ok((regions, local))
 }
 
 fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
@@ -410,18 +594,24 @@ mod tests {
         .unwrap();
         let c = Config::resolve(file, &Overrides::default()).unwrap();
         let ec = |data, parity| StorageClass::Ec { data, parity };
-        assert_eq!(c.pool.layout_of(&StorageClass::Standard), ec(4, 2));
-        assert_eq!(c.pool.layout_of(&StorageClass::ReducedRedundancy), ec(2, 1));
-        assert_eq!(c.pool.layout_of(&ec(3, 0)), ec(3, 0));
+        assert_eq!(c.pools[0].layout_of(&StorageClass::Standard), ec(4, 2));
+        assert_eq!(
+            c.pools[0].layout_of(&StorageClass::ReducedRedundancy),
+            ec(2, 1)
+        );
+        assert_eq!(c.pools[0].layout_of(&ec(3, 0)), ec(3, 0));
         let embedded = Config::resolve(FileConfig::default(), &Overrides::default()).unwrap();
-        assert_eq!(embedded.pool.disks.len(), EMBEDDED_DISKS);
-        assert_eq!(embedded.pool.layout_of(&StorageClass::Standard), ec(1, 0));
+        assert_eq!(embedded.pools[0].disks.len(), EMBEDDED_DISKS);
+        assert_eq!(
+            embedded.pools[0].layout_of(&StorageClass::Standard),
+            ec(1, 0)
+        );
         let three: FileConfig =
             toml::from_str("[[pool]]\nname = \"p\"\ndisks = [\"/a\", \"/b\", \"/c\"]").unwrap();
         let three = Config::resolve(three, &Overrides::default()).unwrap();
-        assert_eq!(three.pool.layout_of(&StorageClass::Standard), ec(3, 0));
+        assert_eq!(three.pools[0].layout_of(&StorageClass::Standard), ec(3, 0));
         assert_eq!(
-            three.pool.layout_of(&StorageClass::ReducedRedundancy),
+            three.pools[0].layout_of(&StorageClass::ReducedRedundancy),
             ec(2, 0)
         );
         for bad in [
@@ -434,6 +624,112 @@ mod tests {
                 Config::resolve(file, &Overrides::default()).is_err(),
                 "{bad}"
             );
+        }
+    }
+
+    fn resolve_toml(text: &str) -> Result<Config, ConfigError> {
+        Config::resolve(toml::from_str(text).unwrap(), &Overrides::default())
+    }
+
+    const TWO_POOLS: &str = "[[pool]]\nname = \"cd\"\ndisks = [\"/a\", \"/b\"]\n\
+                             [[pool]]\nname = \"ls\"\ndisks = [\"/c\"]\n";
+
+    #[test]
+    fn regions_default_and_tables() {
+        let one = resolve_toml("").unwrap();
+        assert_eq!(one.region, DEFAULT_REGION);
+        assert_eq!(
+            one.regions,
+            vec![Region {
+                name: DEFAULT_REGION.into(),
+                metadata: true,
+                pool: Some(0)
+            }]
+        );
+        let named = resolve_toml("region_name = \"LaSa\"").unwrap();
+        assert_eq!(named.region, "LaSa");
+
+        let two = resolve_toml(&format!(
+            "{TWO_POOLS}[[region]]\nname = \"ChengDu\"\nmetadata = true\ndata = true\npool = \"cd\"\nlocal = true\n\
+             [[region]]\nname = \"LaSa\"\ndata = true\npool = \"ls\"\n\
+             [[region]]\nname = \"WuHu\"\nmetadata = true\n"
+        ))
+        .unwrap();
+        assert_eq!(two.region, "ChengDu");
+        assert_eq!(two.regions.len(), 3);
+        assert_eq!(two.region_named("LaSa").unwrap().pool, Some(1));
+        assert!(!two.region_named("LaSa").unwrap().metadata);
+        assert!(!two.region_named("WuHu").unwrap().is_data());
+    }
+
+    #[test]
+    fn bad_region_tables_are_named() {
+        let region = |body: &str| format!("[[region]]\n{body}\n");
+        let cd = "name = \"ChengDu\"\nmetadata = true\ndata = true\npool = \"cd\"\nlocal = true";
+        let ls = "name = \"LaSa\"\ndata = true\npool = \"ls\"";
+        for (text, needle) in [
+            // Two pools and no regions: which region uses which?
+            (TWO_POOLS.to_string(), "[[region]]"),
+            (
+                format!("{TWO_POOLS}{}", region(cd)),
+                "no region uses pool ls",
+            ),
+            (format!("{TWO_POOLS}{}{}", region(cd), region(cd)), "twice"),
+            (
+                format!(
+                    "{TWO_POOLS}{}{}",
+                    region(cd),
+                    region("name = \"LaSa\"\ndata = true\npool = \"xx\"")
+                ),
+                "no [[pool]] named",
+            ),
+            (
+                format!(
+                    "{TWO_POOLS}{}{}",
+                    region(&cd.replace("local = true", "")),
+                    region(ls)
+                ),
+                "local",
+            ),
+            (
+                format!(
+                    "{TWO_POOLS}{}{}",
+                    region(cd),
+                    region(&format!("{ls}\nlocal = true"))
+                ),
+                "both local",
+            ),
+            (
+                format!(
+                    "{TWO_POOLS}{}{}",
+                    region(cd),
+                    region("name = \"LaSa\"\ndata = true\npool = \"cd\"")
+                ),
+                "both use pool",
+            ),
+            (
+                format!(
+                    "{TWO_POOLS}{}{}",
+                    region(cd),
+                    region("name = \"Bad Name\"\nmetadata = true")
+                ),
+                "region name",
+            ),
+            (
+                format!("{TWO_POOLS}{}{}", region(cd), region("name = \"LaSa\"")),
+                "neither",
+            ),
+            (
+                format!(
+                    "region_name = \"X\"\n{TWO_POOLS}{}{}",
+                    region(cd),
+                    region(ls)
+                ),
+                "not both",
+            ),
+        ] {
+            let err = resolve_toml(&text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}\n=> {err}");
         }
     }
 

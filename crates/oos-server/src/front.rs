@@ -140,6 +140,39 @@ pub struct RequestInfo {
     pub error_code: Option<&'static str>,
 }
 
+/// The client a request comes from. A peer in `trusted_proxies` (a reverse proxy or CDN)
+/// speaks for the client in `X-Forwarded-For`: the rightmost address that is not itself a
+/// trusted proxy is the client. Anyone else is judged by the peer address, so a client
+/// cannot choose its own address by sending the header.
+pub fn client_address(
+    trusted: &[crate::config::IpNet],
+    peer: SocketAddr,
+    headers: &http::HeaderMap,
+) -> SocketAddr {
+    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    if trusted.is_empty() || !is_trusted(peer.ip()) {
+        return peer;
+    }
+    let mut client = peer.ip();
+    let hops = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect::<Vec<_>>();
+    for hop in hops.iter().rev() {
+        let Ok(ip) = hop.parse::<std::net::IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(ip) {
+            break;
+        }
+    }
+    SocketAddr::new(client, peer.port())
+}
+
 fn new_request_id() -> String {
     hex::encode_upper(rand::random::<[u8; 8]>())
 }
@@ -152,6 +185,7 @@ async fn handle(
 ) -> Result<Response<Body>, Infallible> {
     let request_id = new_request_id();
     let started = Instant::now();
+    let remote = client_address(&server.config.trusted_proxies, remote, req.headers());
     let head = req.method() == Method::HEAD;
     let resource = req.uri().path().to_string();
     let bytes_in = content_length(req.headers());
@@ -440,4 +474,52 @@ fn website_bucket(host: Option<&str>, config: &crate::config::Config) -> Option<
             .chain(&config.website_domains)
             .any(|d| host == *d || host.ends_with(&format!(".{d}")));
     (!s3_host && crate::api::valid_bucket_name(&host)).then_some(host)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_address;
+    use crate::config::IpNet;
+
+    #[test]
+    fn forwarded_for_only_from_trusted_proxies() {
+        let trusted = [IpNet::parse("10.0.0.0/8").unwrap()];
+        let headers = |v: &str| {
+            let mut h = http::HeaderMap::new();
+            h.insert("x-forwarded-for", v.parse().unwrap());
+            h
+        };
+        let proxy: std::net::SocketAddr = "10.1.1.1:5000".parse().unwrap();
+        let stranger: std::net::SocketAddr = "8.8.8.8:5000".parse().unwrap();
+        let ip = |a: std::net::SocketAddr| a.ip().to_string();
+        assert_eq!(
+            ip(client_address(&trusted, proxy, &headers("1.2.3.4"))),
+            "1.2.3.4"
+        );
+        // The rightmost untrusted hop: what the client wrote to the left is not believed.
+        assert_eq!(
+            ip(client_address(
+                &trusted,
+                proxy,
+                &headers("6.6.6.6, 1.2.3.4, 10.2.2.2")
+            )),
+            "1.2.3.4"
+        );
+        assert_eq!(
+            ip(client_address(&trusted, stranger, &headers("1.2.3.4"))),
+            "8.8.8.8"
+        );
+        assert_eq!(
+            ip(client_address(&[], proxy, &headers("1.2.3.4"))),
+            "10.1.1.1"
+        );
+        assert_eq!(
+            ip(client_address(&trusted, proxy, &http::HeaderMap::new())),
+            "10.1.1.1"
+        );
+        assert_eq!(
+            ip(client_address(&trusted, proxy, &headers("junk"))),
+            "10.1.1.1"
+        );
+    }
 }

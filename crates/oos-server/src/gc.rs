@@ -51,8 +51,8 @@ async fn collect_queue(
     for id in pending {
         let seen = *first_seen.entry(id.clone()).or_insert(now);
         // A read in flight that still needs the data holds it past the grace period.
-        if now.duration_since(seen) >= server.config.gc_grace && !server.store.is_leased(&id) {
-            server.store.delete(&id).await.map_err(|e| e.to_string())?;
+        if now.duration_since(seen) >= server.config.gc_grace && !server.pools.is_leased(&id) {
+            server.pools.delete(&id).await.map_err(|e| e.to_string())?;
             done.push(id);
         }
     }
@@ -71,21 +71,23 @@ async fn collect_queue(
 }
 
 async fn collect_orphans(server: &Server, started: SystemTime) -> Result<(), String> {
-    let store = server.store.clone();
-    let candidates = tokio::task::spawn_blocking(move || store.data_ids_older_than(started))
-        .await
-        .map_err(|e| e.to_string())?
-        .map_err(|e| e.to_string())?;
     let mut collected = 0;
-    for id in candidates {
-        if !server
-            .meta
-            .is_data_referenced(&id)
+    for (_, store) in server.pools.iter() {
+        let listing = store.clone();
+        let candidates = tokio::task::spawn_blocking(move || listing.data_ids_older_than(started))
             .await
             .map_err(|e| e.to_string())?
-        {
-            server.store.delete(&id).await.map_err(|e| e.to_string())?;
-            collected += 1;
+            .map_err(|e| e.to_string())?;
+        for id in candidates {
+            if !server
+                .meta
+                .is_data_referenced(&id)
+                .await
+                .map_err(|e| e.to_string())?
+            {
+                store.delete(&id).await.map_err(|e| e.to_string())?;
+                collected += 1;
+            }
         }
     }
     if collected > 0 {

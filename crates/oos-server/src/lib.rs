@@ -15,6 +15,7 @@ pub mod error;
 pub mod front;
 pub mod gc;
 pub mod metrics;
+pub mod placement;
 pub mod response;
 pub mod route;
 pub mod secrets;

@@ -49,7 +49,14 @@ enum PoolAction {
 #[derive(Subcommand)]
 enum AccountAction {
     /// Create an account with a primary access key; its secret is printed once.
-    Create { name: String },
+    Create {
+        name: String,
+        /// Limit the account to these regions (comma-separated; default: every region).
+        #[arg(long, value_delimiter = ',')]
+        regions: Option<Vec<String>>,
+    },
+    /// Limit an account to some regions (comma-separated), or `all`.
+    Regions { name: String, regions: String },
     /// List accounts.
     List,
     /// Show one account and its access keys.
@@ -171,9 +178,14 @@ fn run_account(action: AccountAction, args: AccountArgs, json: bool) -> Result<(
             }
         };
         match action {
-            AccountAction::Create { name } => {
-                let a = accounts::create_account(&meta, &secrets, &name).await?;
+            AccountAction::Create { name, regions } => {
+                let a = accounts::create_account(&meta, &secrets, &config, &name, regions).await?;
                 print(&a);
+            }
+            AccountAction::Regions { name, regions } => {
+                let regions =
+                    (regions != "all").then(|| regions.split(',').map(str::to_string).collect());
+                print(&accounts::set_regions(&meta, &config, &name, regions).await?)
             }
             AccountAction::List => {
                 let all = accounts::list_accounts(&meta).await?;
@@ -224,6 +236,9 @@ mod erased {
                 self.canonical_id,
                 self.created
             );
+            if let Some(regions) = &self.regions {
+                out.push_str(&format!("\nregions:      {}", regions.join(", ")));
+            }
             for k in &self.access_keys {
                 out.push_str(&format!(
                     "\naccess key:   {} {}{}",

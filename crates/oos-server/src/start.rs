@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
 use oos_meta::{AccessKey, Account, MetaStore, SqliteStore};
-use oos_store::DataStore;
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
@@ -37,29 +36,7 @@ pub async fn run(config: Config) -> Result<(), String> {
     let meta = SqliteStore::open(&config.data_dir.join("meta.sqlite"))
         .map_err(|e| format!("cannot open metadata store: {e}"))?;
     let meta: Arc<dyn MetaStore> = Arc::new(meta);
-    if config.pool.embedded {
-        // The embedded default pool lives in the data directory, so it may be created. A
-        // configured disk that is absent is a missing device, never created here.
-        for disk in &config.pool.disks {
-            std::fs::create_dir_all(disk)
-                .map_err(|e| format!("cannot create {}: {e}", disk.display()))?;
-        }
-    }
-    let (store, disks) = DataStore::open_pool(&config.pool.name, &config.pool.disks)
-        .map_err(|e| format!("cannot open pool {}: {e}", config.pool.name))?;
-    for disk in disks
-        .iter()
-        .filter(|d| d.state != oos_store::DiskState::Online)
-    {
-        // A bad disk degrades the pool; it does not stop the service.
-        tracing::warn!(pool = config.pool.name, disk = %disk.path.display(), state = ?disk.state, "disk not in service");
-        eprintln!(
-            "oosd: warning: pool {} disk {} is {:?}; serving degraded",
-            config.pool.name,
-            disk.path.display(),
-            disk.state
-        );
-    }
+    let pools = crate::storage::Pools::open(&config)?;
     let secrets = crate::secrets::SecretBox::open(&config.data_dir).map_err(|e| e.to_string())?;
     let (root, created) = root_credentials(&config.data_dir)?;
     meta.ensure_account(
@@ -68,6 +45,7 @@ pub async fn run(config: Config) -> Result<(), String> {
             name: "root".to_string(),
             created: now_millis(),
             disabled: false,
+            regions: None,
         },
         AccessKey {
             access_key_id: root.access_key.clone(),
@@ -108,10 +86,11 @@ pub async fn run(config: Config) -> Result<(), String> {
     let server = Arc::new(Server {
         config,
         meta,
-        store,
+        pools,
         metrics: Metrics::install(),
         secrets,
         heal: Default::default(),
+        transfers: Default::default(),
         clock: Default::default(),
         root_account_id: root.account_id,
         started: Instant::now(),

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use oos_meta::{Account, MetaStore};
-use oos_store::DataStore;
 
 use crate::config::Config;
 use crate::metrics::Metrics;
@@ -12,10 +11,12 @@ use crate::metrics::Metrics;
 pub struct Server {
     pub config: Config,
     pub meta: Arc<dyn MetaStore>,
-    pub store: DataStore,
+    pub pools: crate::storage::Pools,
     pub metrics: Metrics,
     pub secrets: crate::secrets::SecretBox,
     pub heal: crate::storage::HealQueue,
+    /// Transfers in flight per object and link, for `x-amz-limit: concurrency=`.
+    pub transfers: crate::speed::Transfers,
     /// Time for lifecycle, log batches and other schedules; tests can advance it.
     pub clock: Clock,
     pub root_account_id: String,

@@ -1,29 +1,91 @@
-//! The server's side of the data plane: which layout a storage class gets in the pool, write
-//! outcomes that leave shards to heal, and the heal worker.
+//! The server's side of the data plane: the pools it runs, which layout a storage class gets
+//! in a pool, write outcomes that leave shards to heal, and the heal worker.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use oos_proto::StorageClass;
-use oos_store::{DataWriter, Layout};
+use oos_store::{DataStore, DataWriter, Layout, StoreResult};
 
+use crate::config::Config;
 use crate::error::S3Result;
 use crate::s3_error;
 use crate::state::Server;
 
-/// The layout of a stored class name (`STANDARD`, `EC_2_1`, …) in this server's pool.
-pub fn layout_of(server: &Server, class: &str) -> S3Result<Layout> {
+/// The open data pools, in the order of `Config::pools` (a region's `pool` indexes them).
+pub struct Pools(Vec<DataStore>);
+
+impl Pools {
+    /// Opens every configured pool. A pool with some disks unusable serves degraded (each is
+    /// reported on stderr); one with no usable disk at all stops the start.
+    pub fn open(config: &Config) -> Result<Pools, String> {
+        let mut stores = Vec::new();
+        for pool in &config.pools {
+            if pool.embedded {
+                // The embedded default pool lives in the data directory, so it may be
+                // created. A configured disk that is absent is a missing device, never
+                // created here.
+                for disk in &pool.disks {
+                    std::fs::create_dir_all(disk)
+                        .map_err(|e| format!("cannot create {}: {e}", disk.display()))?;
+                }
+            }
+            let (store, disks) = DataStore::open_pool(&pool.name, &pool.disks)
+                .map_err(|e| format!("cannot open pool {}: {e}", pool.name))?;
+            for disk in disks
+                .iter()
+                .filter(|d| d.state != oos_store::DiskState::Online)
+            {
+                tracing::warn!(pool = pool.name, disk = %disk.path.display(), state = ?disk.state, "disk not in service");
+                eprintln!(
+                    "oosd: warning: pool {} disk {} is {:?}; serving degraded",
+                    pool.name,
+                    disk.path.display(),
+                    disk.state
+                );
+            }
+            stores.push(store);
+        }
+        Ok(Pools(stores))
+    }
+
+    pub fn get(&self, index: usize) -> &DataStore {
+        &self.0[index]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &DataStore)> {
+        self.0.iter().enumerate()
+    }
+
+    /// Whether a read in flight, in any pool, still needs this data id.
+    pub fn is_leased(&self, data_id: &str) -> bool {
+        self.0.iter().any(|s| s.is_leased(data_id))
+    }
+
+    /// Deletes a data id wherever it is (ids are unique over all pools, and deleting an
+    /// absent id is a no-op, so the collector need not know the pool).
+    pub async fn delete(&self, data_id: &str) -> StoreResult<()> {
+        for store in &self.0 {
+            store.delete(data_id).await?;
+        }
+        Ok(())
+    }
+}
+
+/// The layout of a stored class name (`STANDARD`, `EC_2_1`, …) in pool `pool`.
+pub fn layout_of(server: &Server, pool: usize, class: &str) -> S3Result<Layout> {
     let parsed = StorageClass::parse(class).ok_or_else(|| s3_error!(InvalidStorageClass))?;
-    match server.config.pool.layout_of(&parsed) {
+    let pool = &server.config.pools[pool];
+    match pool.layout_of(&parsed) {
         StorageClass::Ec { data, parity } => {
-            let disks = server.config.pool.disks.len();
+            let disks = pool.disks.len();
             if usize::from(data) + usize::from(parity) > disks {
                 return Err(s3_error!(
                     InvalidStorageClass,
                     "The storage class {class} needs {} disks; pool {} has {disks}.",
                     data + parity,
-                    server.config.pool.name
+                    pool.name
                 ));
             }
             Ok(Layout::new(data, parity))
@@ -34,7 +96,7 @@ pub fn layout_of(server: &Server, class: &str) -> S3Result<Layout> {
 
 /// Makes the data durable at write quorum; shards that could not be written are queued for
 /// the heal worker.
-pub async fn finish(server: &Server, writer: DataWriter) -> S3Result<String> {
+pub async fn finish(server: &Server, pool: usize, writer: DataWriter) -> S3Result<String> {
     let report = writer.finish_with_report().await?;
     if !report.missing_shards.is_empty() {
         tracing::warn!(
@@ -42,7 +104,7 @@ pub async fn finish(server: &Server, writer: DataWriter) -> S3Result<String> {
             missing = ?report.missing_shards,
             "written below full redundancy; queued for heal"
         );
-        server.heal.push(report.data_id.clone());
+        server.heal.push(pool, report.data_id.clone());
     }
     Ok(report.data_id)
 }
@@ -79,30 +141,32 @@ pub fn spawn_scrubber(server: Arc<Server>) {
     });
 }
 
-/// Verifies every data id in the pool now; damage is queued for the heal worker.
+/// Verifies every data id in every pool now; damage is queued for the heal worker.
 pub async fn scrub_all(server: &Server) -> S3Result<ScrubSummary> {
-    let store = server.store.clone();
-    let later = std::time::SystemTime::now() + Duration::from_secs(3600);
-    let ids = tokio::task::spawn_blocking(move || store.data_ids_older_than(later))
-        .await
-        .map_err(|e| crate::error::S3Error::internal("scrub", e))??;
     let mut summary = ScrubSummary::default();
-    for id in ids {
-        summary.scrubbed += 1;
-        tokio::time::sleep(server.config.scrub_pause).await;
-        match server.store.scrub(&id).await {
-            Ok(r) if r.lost_stripes > 0 => {
-                tracing::error!(data_id = id, "scrub: data lost");
-                summary.lost.push(id);
-            }
-            Ok(r) if !r.missing_shards.is_empty() || !r.corrupt_shards.is_empty() => {
-                server.heal.push(id.clone());
-                summary.damaged.push(id);
-            }
-            Ok(_) | Err(oos_store::StoreError::NotFound(_)) => {}
-            Err(e) => {
-                tracing::error!(data_id = id, error = %e, "scrub failed");
-                summary.lost.push(id);
+    for (pool, store) in server.pools.iter() {
+        let listing = store.clone();
+        let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+        let ids = tokio::task::spawn_blocking(move || listing.data_ids_older_than(later))
+            .await
+            .map_err(|e| crate::error::S3Error::internal("scrub", e))??;
+        for id in ids {
+            summary.scrubbed += 1;
+            tokio::time::sleep(server.config.scrub_pause).await;
+            match store.scrub(&id).await {
+                Ok(r) if r.lost_stripes > 0 => {
+                    tracing::error!(data_id = id, "scrub: data lost");
+                    summary.lost.push(id);
+                }
+                Ok(r) if !r.missing_shards.is_empty() || !r.corrupt_shards.is_empty() => {
+                    server.heal.push(pool, id.clone());
+                    summary.damaged.push(id);
+                }
+                Ok(_) | Err(oos_store::StoreError::NotFound(_)) => {}
+                Err(e) => {
+                    tracing::error!(data_id = id, error = %e, "scrub failed");
+                    summary.lost.push(id);
+                }
             }
         }
     }
@@ -116,15 +180,17 @@ pub struct HealQueue(Arc<Mutex<HealState>>);
 
 #[derive(Debug, Default)]
 struct HealState {
-    queue: VecDeque<String>,
-    parked: Vec<(String, std::time::Instant)>,
+    /// (pool index, data id)
+    queue: VecDeque<(usize, String)>,
+    parked: Vec<((usize, String), std::time::Instant)>,
 }
 
 impl HealQueue {
-    pub fn push(&self, id: String) {
+    pub fn push(&self, pool: usize, id: String) {
         let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        if !s.queue.contains(&id) {
-            s.queue.push_back(id);
+        let entry = (pool, id);
+        if !s.queue.contains(&entry) {
+            s.queue.push_back(entry);
         }
     }
 
@@ -138,7 +204,7 @@ impl HealQueue {
         self.len() == 0
     }
 
-    fn pop(&self) -> Option<String> {
+    fn pop(&self) -> Option<(usize, String)> {
         self.0
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -146,7 +212,7 @@ impl HealQueue {
             .pop_front()
     }
 
-    fn park(&self, id: String) {
+    fn park(&self, id: (usize, String)) {
         let mut s = self.0.lock().unwrap_or_else(|e| e.into_inner());
         s.parked.push((id, std::time::Instant::now()));
     }
@@ -176,12 +242,14 @@ pub fn spawn_healer(server: Arc<Server>) {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            for id in server.store.take_damaged() {
-                server.heal.push(id);
+            for (pool, store) in server.pools.iter() {
+                for id in store.take_damaged() {
+                    server.heal.push(pool, id);
+                }
             }
             server.heal.unpark_due(HEAL_RETRY);
-            while let Some(id) = server.heal.pop() {
-                match server.store.heal(&id).await {
+            while let Some((pool, id)) = server.heal.pop() {
+                match server.pools.get(pool).heal(&id).await {
                     Ok(r) if r.unplaced.is_empty() => {
                         if !r.rebuilt.is_empty() {
                             tracing::info!(data_id = id, rebuilt = ?r.rebuilt, "healed");
@@ -189,12 +257,12 @@ pub fn spawn_healer(server: Arc<Server>) {
                     }
                     Ok(r) => {
                         tracing::debug!(data_id = id, unplaced = ?r.unplaced, "heal waits for a disk");
-                        server.heal.park(id);
+                        server.heal.park((pool, id));
                     }
                     Err(oos_store::StoreError::NotFound(_)) => {}
                     Err(e) => {
                         tracing::warn!(data_id = id, error = %e, "heal failed; will retry");
-                        server.heal.park(id);
+                        server.heal.park((pool, id));
                     }
                 }
             }

@@ -29,7 +29,7 @@ use std::time::SystemTime;
 
 pub use heal::{HealReport, ScrubReport};
 pub use layout::Layout;
-pub use pool::{DiskInfo, DiskReport, DiskState};
+pub use pool::{DiskInfo, DiskReport, DiskState, IDENTITY_FILE};
 pub use reader::DataReader;
 pub use writer::{DataWriter, WriteReport};
 
@@ -197,6 +197,27 @@ impl DataStore {
             )));
         }
         Ok(())
+    }
+
+    /// Whether a write of `layout` whose body is about `size` bytes would reach write quorum
+    /// now: enough disks are in service, mounted writable and have room for a shard. Placement
+    /// asks this before it commits a request body to a pool, so it can pick another.
+    pub fn can_take(&self, layout: Layout, size: u64) -> bool {
+        if self.check_placeable(layout).is_err() {
+            return false;
+        }
+        let shard = if layout.is_replicated() {
+            size
+        } else {
+            size.div_ceil(u64::from(layout.data))
+        };
+        let ready = self
+            .inner
+            .disks
+            .iter()
+            .filter(|d| d.can_take(shard))
+            .count();
+        ready >= layout.write_quorum()
     }
 
     /// Opens `data_id` for reading `offset..offset+len`; fails with `NotFound` at once if no

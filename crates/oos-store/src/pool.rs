@@ -112,6 +112,19 @@ impl Disk {
         }
     }
 
+    /// Whether this disk can take a shard of `bytes` now: in service since open, still
+    /// carrying its identity (not unmounted or replaced), mounted writable and with the space.
+    /// A few syscalls: cheap enough to ask before each placement decision.
+    pub fn can_take(&self, bytes: u64) -> bool {
+        if !self.writable() || !self.path.join(IDENTITY_FILE).is_file() {
+            return false;
+        }
+        match statvfs_full(&self.path) {
+            Some(v) => !v.read_only && v.free >= bytes.saturating_add(SPACE_MARGIN),
+            None => false,
+        }
+    }
+
     pub fn info(&self, index: usize) -> DiskInfo {
         let (total_bytes, free_bytes) = match statvfs(&self.path) {
             Some((t, f)) if self.state.readable() => (Some(t), Some(f)),
@@ -128,7 +141,16 @@ impl Disk {
     }
 }
 
-fn statvfs(path: &Path) -> Option<(u64, u64)> {
+/// Free space a disk keeps beyond a shard before it counts as full for placement.
+const SPACE_MARGIN: u64 = 1 << 20;
+
+struct FsStats {
+    total: u64,
+    free: u64,
+    read_only: bool,
+}
+
+fn statvfs_full(path: &Path) -> Option<FsStats> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
@@ -137,7 +159,15 @@ fn statvfs(path: &Path) -> Option<(u64, u64)> {
         return None;
     }
     let frsize = st.f_frsize as u64;
-    Some((st.f_blocks as u64 * frsize, st.f_bavail as u64 * frsize))
+    Some(FsStats {
+        total: st.f_blocks as u64 * frsize,
+        free: st.f_bavail as u64 * frsize,
+        read_only: st.f_flag & libc::ST_RDONLY != 0,
+    })
+}
+
+fn statvfs(path: &Path) -> Option<(u64, u64)> {
+    statvfs_full(path).map(|s| (s.total, s.free))
 }
 
 enum Found {

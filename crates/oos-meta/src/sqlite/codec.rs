@@ -14,10 +14,10 @@ pub(super) const UPLOAD_COLS: &str =
 pub(super) const PART_COLS: &str =
     "upload_id, part_number, size, etag, last_modified, checksum_algo, checksum_value, data, inline";
 pub(super) const BUCKET_COLS: &str = "name, owner, created, acl, config";
-pub(super) const ACCOUNT_COLS: &str = "id, name, created, disabled";
+pub(super) const ACCOUNT_COLS: &str = "id, name, created, disabled, regions";
 pub(super) const KEY_COLS: &str = "access_key_id, account_id, secret, is_primary, active, created";
 
-pub(super) fn json<T: serde::Serialize>(value: &T) -> MetaResult<String> {
+pub(super) fn json<T: serde::Serialize + ?Sized>(value: &T) -> MetaResult<String> {
     serde_json::to_string(value).map_err(|e| MetaError::Backend(format!("encoding JSON: {e}")))
 }
 
@@ -119,6 +119,10 @@ pub(super) fn account_from_row(row: &Row<'_>) -> MetaResult<Account> {
         name: row.get(1)?,
         created: row.get(2)?,
         disabled: row.get(3)?,
+        regions: row
+            .get::<_, Option<String>>(4)?
+            .map(|r| from_json(&r))
+            .transpose()?,
     })
 }
 

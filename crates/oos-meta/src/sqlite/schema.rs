@@ -118,6 +118,10 @@ const MIGRATIONS: &[&str] = &[
     r#"
     CREATE UNIQUE INDEX accounts_by_name ON accounts (name);
     "#,
+    // 3: accounts may be limited to some regions (JSON list of names; NULL = all).
+    r#"
+    ALTER TABLE accounts ADD COLUMN regions TEXT;
+    "#,
 ];
 
 fn common_setup(conn: &Connection) -> MetaResult<()> {

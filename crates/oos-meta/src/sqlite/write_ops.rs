@@ -12,7 +12,7 @@ use crate::{Bucket, MetaError, MetaResult, Object, Part, Upload};
 
 pub(super) use accounts::{
     create_access_key, create_account, delete_access_key, ensure_account, set_account_disabled,
-    update_access_key,
+    set_account_regions, update_access_key,
 };
 
 fn bucket_exists(c: &Connection, bucket: &str) -> MetaResult<bool> {

@@ -13,6 +13,7 @@ fn account(id: &str, name: &str) -> Account {
         name: name.into(),
         created: 1_700_000_000_000,
         disabled: false,
+        regions: None,
     }
 }
 
@@ -101,6 +102,33 @@ pub async fn account_admin(s: Arc<dyn MetaStore>) {
     assert_eq!(names, ["alice", "mallory", "zed"]);
     assert_eq!(s.get_account_by_name("nobody").await.unwrap(), None);
 
+    // Region limits: set at creation, changed, and lifted again.
+    let limited = Account {
+        regions: Some(vec!["LaSa".into(), "ChengDu".into()]),
+        ..account("a4", "limited")
+    };
+    s.create_account(limited.clone(), key("K4", "a4", true, true))
+        .await
+        .unwrap();
+    assert_eq!(s.get_account("a4").await.unwrap(), Some(limited));
+    s.set_account_regions("a4", Some(vec!["WuHu".into()]))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_account_by_name("limited")
+            .await
+            .unwrap()
+            .unwrap()
+            .regions,
+        Some(vec!["WuHu".to_string()])
+    );
+    s.set_account_regions("a4", None).await.unwrap();
+    assert_eq!(s.get_account("a4").await.unwrap().unwrap().regions, None);
+    assert_err!(
+        s.set_account_regions("nope", Some(vec![])).await,
+        MetaError::NotFound
+    );
+
     // Disable and re-enable.
     s.set_account_disabled("a2", true).await.unwrap();
     assert!(s.get_account("a2").await.unwrap().unwrap().disabled);
@@ -142,7 +170,7 @@ pub async fn account_admin(s: Arc<dyn MetaStore>) {
             .await,
         MetaError::AlreadyExists
     );
-    assert_eq!(s.list_accounts().await.unwrap().len(), 4);
+    assert_eq!(s.list_accounts().await.unwrap().len(), 5);
 }
 
 pub async fn access_key_quota_and_order(s: Arc<dyn MetaStore>) {

@@ -1,8 +1,10 @@
 //! The admin API (root account only), JSON over `/_admin/…`:
 //!
 //! - `GET  /_admin/accounts` → every account
-//! - `POST /_admin/accounts` with `{"name": "…"}` → the new account with its secret (once)
+//! - `POST /_admin/accounts` with `{"name": "…", "regions": ["ChengDu", …]}` (regions
+//!   optional: all) → the new account with its secret (once)
 //! - `GET  /_admin/accounts/{name}` → one account
+//! - `PUT  /_admin/accounts/{name}/regions` with `{"regions": […]}` (`null`: all regions)
 //! - `POST /_admin/accounts/{name}/disable` and `…/enable`
 //! - `GET  /_admin/pool` → disks (state, space) and the heal queue
 //! - `POST /_admin/scrub` → verifies every data id now, queues damage for healing
@@ -48,12 +50,31 @@ pub async fn handle(
             #[derive(serde::Deserialize)]
             struct Create {
                 name: String,
+                #[serde(default)]
+                regions: Option<Vec<String>>,
             }
-            let req: Create = read_json(incoming, r#"{"name": "…"}"#).await?;
-            let created = accounts::create_account(meta, &server.secrets, &req.name)
+            let req: Create = read_json(incoming, r#"{"name": "…", "regions": […]}"#).await?;
+            let created = accounts::create_account(
+                meta,
+                &server.secrets,
+                &server.config,
+                &req.name,
+                req.regions,
+            )
+            .await
+            .map_err(fail)?;
+            json(StatusCode::OK, &created)
+        }
+        (&Method::PUT, ["accounts", name, "regions"]) => {
+            #[derive(serde::Deserialize)]
+            struct Regions {
+                regions: Option<Vec<String>>,
+            }
+            let req: Regions = read_json(incoming, r#"{"regions": […] or null}"#).await?;
+            let info = accounts::set_regions(meta, &server.config, name, req.regions)
                 .await
                 .map_err(fail)?;
-            json(StatusCode::OK, &created)
+            json(StatusCode::OK, &info)
         }
         (&Method::GET, ["accounts", name]) => json(
             StatusCode::OK,
@@ -90,10 +111,17 @@ pub async fn handle(
 }
 
 #[derive(Serialize)]
+struct PoolsStatus {
+    pools: Vec<PoolStatus>,
+    heal_queue: usize,
+}
+
+#[derive(Serialize)]
 struct PoolStatus {
     pool: String,
+    /// The region whose data the pool holds.
+    region: Option<String>,
     disks: Vec<DiskStatus>,
-    heal_queue: usize,
 }
 
 #[derive(Serialize)]
@@ -104,20 +132,32 @@ struct DiskStatus {
     free_bytes: Option<u64>,
 }
 
-fn pool_status(server: &Server) -> PoolStatus {
-    PoolStatus {
-        pool: server.config.pool.name.clone(),
-        disks: server
-            .store
-            .disks()
-            .into_iter()
-            .map(|d| DiskStatus {
-                path: d.path.display().to_string(),
-                state: format!("{:?}", d.state),
-                total_bytes: d.total_bytes,
-                free_bytes: d.free_bytes,
-            })
-            .collect(),
+fn pool_status(server: &Server) -> PoolsStatus {
+    let pools = server
+        .pools
+        .iter()
+        .map(|(i, store)| PoolStatus {
+            pool: server.config.pools[i].name.clone(),
+            region: server
+                .config
+                .regions
+                .iter()
+                .find(|r| r.pool == Some(i))
+                .map(|r| r.name.clone()),
+            disks: store
+                .disks()
+                .into_iter()
+                .map(|d| DiskStatus {
+                    path: d.path.display().to_string(),
+                    state: format!("{:?}", d.state),
+                    total_bytes: d.total_bytes,
+                    free_bytes: d.free_bytes,
+                })
+                .collect(),
+        })
+        .collect();
+    PoolsStatus {
+        pools,
         heal_queue: server.heal.len(),
     }
 }

@@ -12,6 +12,7 @@ use super::Ctx;
 use crate::access::acl::Acl;
 use crate::access::Need;
 use crate::error::S3Result;
+use crate::placement::{AccountRegions, BucketLocation};
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
 use crate::state::now_millis;
@@ -43,7 +44,7 @@ pub fn valid_bucket_name(name: &str) -> bool {
 pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let principal = ctx.principal()?;
     crate::access::check_key_scope(Some(principal), None, None)?;
-    let owner = principal.account.id.clone();
+    let account = principal.account.clone();
     let name = ctx.bucket_name().to_string();
     if !valid_bucket_name(&name) {
         return Err(s3_error!(
@@ -53,88 +54,149 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     let acl = Acl::from_headers(&ctx.parts.headers)?;
     let body = ctx.small_body(MAX_CONFIG_BODY).await?;
-    let mut config = Vec::new();
-    if !body.is_empty() {
+    let requested = if body.is_empty() {
+        None
+    } else {
         let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
-        let parsed: CreateBucketConfiguration =
-            xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
-        config.push(("location".to_string(), location_json(ctx, &parsed)?));
-    }
-    let bucket = Bucket {
-        name: name.clone(),
-        owner,
-        created: now_millis(),
-        acl: acl.clone().unwrap_or_default().to_stored(),
-        config,
+        Some(
+            xml::from_xml::<CreateBucketConfiguration>(text)
+                .map_err(|_| s3_error!(MalformedXML))?,
+        )
     };
-    // An existing bucket of the same owner answers 200, as OOS does (B 3.1), and PUT Bucket
-    // on it updates its ACL (and data location) when given.
-    let created = ctx.server.meta.create_bucket(bucket).await?;
-    if !created {
+    let regions = AccountRegions::of(&ctx.server.config, &account).require_usable()?;
+    let existing = ctx.server.meta.get_bucket(&name).await?;
+    if let Some(existing) = existing.filter(|b| b.owner == account.id) {
+        // PUT Bucket on an own bucket (OOS, B 3.1) updates its ACL and data location; the
+        // metadata location is fixed at creation.
+        if let Some(c) = &requested {
+            let current = BucketLocation::of(&existing);
+            if let Some(m) = &c.metadata_location {
+                if m.location != current.metadata_region(&ctx.server.config) {
+                    return Err(s3_error!(CanNotModifyMetadataLocation));
+                }
+            }
+            if let Some(d) = &c.data_location {
+                let (kind, list, schedule) = data_location(&regions, d)?;
+                let updated = BucketLocation {
+                    metadata: Some(current.metadata_region(&ctx.server.config)),
+                    kind,
+                    list,
+                    schedule: Some(schedule),
+                };
+                let stored = serde_json::to_string(&updated)
+                    .map_err(|e| crate::error::S3Error::internal("location", e))?;
+                ctx.server
+                    .meta
+                    .set_bucket_config(&name, BucketLocation::KEY, Some(&stored))
+                    .await?;
+            }
+        }
         if let Some(acl) = acl {
             ctx.server
                 .meta
                 .set_bucket_acl(&name, &acl.to_stored())
                 .await?;
         }
+        let mut resp = response::status(StatusCode::OK);
+        set_header(&mut resp, "location", &format!("/{name}"));
+        return Ok(resp);
     }
+    let location = new_location(ctx, &regions, requested.as_ref())?;
+    let bucket = Bucket {
+        name: name.clone(),
+        owner: account.id,
+        created: now_millis(),
+        acl: acl.unwrap_or_default().to_stored(),
+        config: vec![(
+            BucketLocation::KEY.to_string(),
+            serde_json::to_string(&location)
+                .map_err(|e| crate::error::S3Error::internal("location", e))?,
+        )],
+    };
+    // A race with another creator of the same name: the store decides, and an existing
+    // bucket of another owner is BucketAlreadyExists.
+    ctx.server.meta.create_bucket(bucket).await?;
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "location", &format!("/{name}"));
     Ok(resp)
 }
 
-/// Validates the location constraint against the one region of the embedded default.
-/// (Multi-region placement is a later issue; the document is stored as given.)
-fn location_json(ctx: &Ctx<'_>, c: &CreateBucketConfiguration) -> S3Result<String> {
-    let region = &ctx.server.config.region;
-    // The AWS `LocationConstraint` is whatever region name the client is configured with
-    // (aws-cli sends its default region): any value is accepted on this one-region server.
-    if let Some(m) = &c.metadata_location {
-        if m.location != *region {
+/// The location of a new bucket (oos-api A4, B 3.1): a metadata region of the account
+/// (default: the local one), and a data location whose regions the account may use.
+fn new_location(
+    ctx: &Ctx<'_>,
+    regions: &AccountRegions,
+    c: Option<&CreateBucketConfiguration>,
+) -> S3Result<BucketLocation> {
+    let metadata = match c.and_then(|c| c.metadata_location.as_ref()) {
+        Some(m) if regions.metadata.contains(&m.location) => m.location.clone(),
+        Some(m) => {
             return Err(s3_error!(
                 InvalidLocationConstraint,
-                "Unknown metadata region {}",
+                "The specified location constraint is not valid: {} is not a metadata region of this account",
                 m.location
-            ));
+            ))
         }
-    }
-    if let Some(d) = &c.data_location {
-        match d.kind.as_str() {
-            "Local" => {}
-            "Specified" => {
-                let list = d
-                    .location_list
-                    .as_ref()
-                    .map(|l| l.location.as_slice())
-                    .unwrap_or(&[]);
-                if list.is_empty() || list.iter().any(|r| r != region) || list.len() > 1 {
-                    return Err(s3_error!(
-                        InvalidLocationConstraint,
-                        "Invalid data location list"
-                    ));
+        None => regions
+            .default_metadata(&ctx.server.config)
+            .ok_or_else(|| s3_error!(InvalidLocationConstraint))?,
+    };
+    // The AWS `LocationConstraint` is whatever region name the client is configured with
+    // (aws-cli sends its default region): it says nothing here and is accepted as is.
+    let (kind, list, schedule) = match c.and_then(|c| c.data_location.as_ref()) {
+        Some(d) => data_location(regions, d)?,
+        None => ("Local".to_string(), Vec::new(), "Allowed".to_string()),
+    };
+    Ok(BucketLocation {
+        metadata: Some(metadata),
+        kind,
+        list,
+        schedule: Some(schedule),
+    })
+}
+
+/// Checks a `DataLocationConstraint`: `Local` (any list is dropped) or `Specified` with a
+/// non-empty list of distinct data regions of the account; `ScheduleStrategy` defaults to
+/// `Allowed`.
+fn data_location(
+    regions: &AccountRegions,
+    d: &DataLocationConstraint,
+) -> S3Result<(String, Vec<String>, String)> {
+    let invalid = |why: String| {
+        s3_error!(
+            InvalidLocationConstraint,
+            "The specified location constraint is not valid: {why}"
+        )
+    };
+    let schedule = match d.schedule_strategy.as_deref() {
+        None => "Allowed",
+        Some(s @ ("Allowed" | "NotAllowed")) => s,
+        Some(other) => return Err(invalid(format!("unknown ScheduleStrategy {other}"))),
+    };
+    let list = match d.kind.as_str() {
+        "Local" => Vec::new(),
+        "Specified" => {
+            let list = d
+                .location_list
+                .as_ref()
+                .map(|l| l.location.clone())
+                .unwrap_or_default();
+            if list.is_empty() {
+                return Err(invalid("Type Specified needs a LocationList".into()));
+            }
+            for (i, r) in list.iter().enumerate() {
+                if list[..i].contains(r) {
+                    return Err(invalid(format!("{r} is listed twice")));
+                }
+                if !regions.data.contains(r) {
+                    return Err(invalid(format!("{r} is not a data region of this account")));
                 }
             }
-            other => {
-                return Err(s3_error!(
-                    InvalidLocationConstraint,
-                    "Invalid data location type {other}"
-                ))
-            }
+            list
         }
-        if let Some(s) = &d.schedule_strategy {
-            if s != "Allowed" && s != "NotAllowed" {
-                return Err(s3_error!(
-                    InvalidLocationConstraint,
-                    "Invalid ScheduleStrategy {s}"
-                ));
-            }
-        }
-    }
-    Ok(serde_json::json!({
-        "type": c.data_location.as_ref().map(|d| d.kind.clone()).unwrap_or_else(|| "Local".into()),
-        "schedule": c.data_location.as_ref().and_then(|d| d.schedule_strategy.clone()),
-    })
-    .to_string())
+        other => return Err(invalid(format!("unknown Type {other}"))),
+    };
+    Ok((d.kind.clone(), list, schedule.to_string()))
 }
 
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
@@ -155,31 +217,31 @@ pub async fn location(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:GetBucketLocation", Need::Owner, None)
         .await?;
-    let region = ctx.server.config.region.clone();
-    let stored = bucket
-        .config
-        .iter()
-        .find(|(k, _)| k == "location")
-        .and_then(|(_, v)| serde_json::from_str::<serde_json::Value>(v).ok());
-    let kind = stored
-        .as_ref()
-        .and_then(|v| v["type"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "Local".to_string());
-    let schedule = stored
-        .as_ref()
-        .and_then(|v| v["schedule"].as_str().map(str::to_string))
-        .unwrap_or_else(|| "Allowed".to_string());
+    let location = BucketLocation::of(&bucket);
+    let specified = location.kind == "Specified";
     let doc = BucketConfiguration {
         xmlns: xml::XMLNS.to_string(),
         metadata_location: Some(MetadataLocation {
-            location: region.clone(),
+            location: location.metadata_region(&ctx.server.config),
         }),
         data_location: Some(DataLocationConstraint {
-            location_list: (kind == "Specified").then(|| xml::LocationList {
-                location: vec![region],
+            location_list: specified.then(|| xml::LocationList {
+                // A bucket from before regions were configurable was in the local region.
+                location: if location.list.is_empty() {
+                    vec![ctx.server.config.region.clone()]
+                } else {
+                    location.list.clone()
+                },
             }),
-            kind,
-            schedule_strategy: Some(schedule),
+            schedule_strategy: Some(
+                if location.schedule_allowed() {
+                    "Allowed"
+                } else {
+                    "NotAllowed"
+                }
+                .to_string(),
+            ),
+            kind: location.kind,
         }),
     };
     Ok(response::xml("BucketConfiguration", &doc))

@@ -16,6 +16,7 @@ use super::Ctx;
 use crate::access::Need;
 use crate::body::MAX_PUT_SIZE;
 use crate::error::S3Result;
+use crate::placement::Placement;
 use crate::response::{self, Body};
 use crate::s3_error;
 use crate::state::{now_millis, Server};
@@ -63,10 +64,9 @@ async fn copy_data(
     src: &Object,
     start: u64,
     end: u64,
-    class: &str,
+    placement: &Placement,
     allow_inline: bool,
 ) -> S3Result<(DataRef, [u8; 16])> {
-    let layout = crate::storage::layout_of(server, class)?;
     let mut source = ObjectStream::open(server, src, start, end).await?;
     let mut md5 = Md5::new();
     if allow_inline && end - start <= server.config.inline_threshold {
@@ -77,13 +77,13 @@ async fn copy_data(
         }
         return Ok((DataRef::Inline(buf), md5.finalize().into()));
     }
-    let mut writer = server.store.writer_with(layout)?;
+    let mut writer = placement.store(server).writer_with(placement.layout)?;
     while let Some(piece) = source.next().await? {
         md5.update(&piece);
         writer.write(&piece).await?;
     }
     Ok((
-        DataRef::Single(crate::storage::finish(server, writer).await?),
+        DataRef::Single(crate::storage::finish(server, placement.pool, writer).await?),
         md5.finalize().into(),
     ))
 }
@@ -92,7 +92,6 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    super::data_location::check(&ctx.parts.headers, &ctx.server.config.region)?;
     let src = source_object(ctx).await?;
     if src.size > MAX_PUT_SIZE {
         return Err(s3_error!(InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"));
@@ -135,7 +134,10 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .checksum
         .clone()
         .filter(|_| !matches!(src.data, DataRef::Parts(_)));
-    let (data, md5) = copy_data(ctx.server, &src, 0, src.size, &class, true).await?;
+    let placement =
+        crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, src.size).await?;
+    attrs.data_region = Some(placement.region.clone());
+    let (data, md5) = copy_data(ctx.server, &src, 0, src.size, &placement, true).await?;
     let object = Object {
         bucket: bucket.name,
         key: ctx.key().to_string(),
@@ -176,7 +178,8 @@ pub async fn upload_part_copy(
     if end - start > MAX_PUT_SIZE {
         return Err(s3_error!(EntityTooLarge));
     }
-    let (data, md5) = copy_data(ctx.server, &src, start, end, &upload.storage_class, false).await?;
+    let placement = super::multipart::upload_placement(ctx.server, &upload)?;
+    let (data, md5) = copy_data(ctx.server, &src, start, end, &placement, false).await?;
     let part = Part {
         upload_id: upload_id.to_string(),
         part_number,

@@ -1,7 +1,5 @@
 //! The OOS `x-ctyun-data-location` request header (oos-api B 5) on PutObject, CopyObject and
 //! CreateMultipartUpload: `type=Local|Specified,[location=R1,R2,…,]scheduleStrategy=Allowed|NotAllowed`.
-//! This server has one region, so every valid value places data in it; the syntax and the
-//! region names are still checked exactly, so a client's mistake is an error here too.
 
 use http::HeaderMap;
 use oos_proto::headers::X_CTYUN_DATA_LOCATION;
@@ -57,8 +55,9 @@ pub fn parse(value: &str) -> Option<DataLocation> {
     })
 }
 
-/// Checks the header, when present, against the syntax and this server's region.
-pub fn check(headers: &HeaderMap, region: &str) -> S3Result<Option<DataLocation>> {
+/// The header, when present, checked against the exact syntax. Whether its regions may be
+/// used is the placement's question (`crate::placement`).
+pub fn from_headers(headers: &HeaderMap) -> S3Result<Option<DataLocation>> {
     let Some(raw) = headers.get(X_CTYUN_DATA_LOCATION) else {
         return Ok(None);
     };
@@ -71,12 +70,6 @@ pub fn check(headers: &HeaderMap, region: &str) -> S3Result<Option<DataLocation>
             "The specified location constraint is not valid: {text}"
         )
     })?;
-    if let Some(unknown) = location.regions.iter().find(|r| *r != region) {
-        return Err(s3_error!(
-            InvalidLocationConstraint,
-            "The specified location constraint is not valid: unknown region {unknown}"
-        ));
-    }
     Ok(Some(location))
 }
 

@@ -86,6 +86,32 @@ impl<'a> Ctx<'a> {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The speed limit the request asked for (`x-amz-limit`), with its transfer slot when it
+    /// caps concurrency: one per object and link (a presigned URL's signature) or key. The
+    /// slot must live as long as the transfer.
+    pub fn speed_limit(&self) -> S3Result<(Option<u64>, Option<crate::speed::TransferSlot>)> {
+        let limit = crate::speed::requested(&self.parts.headers, &self.query)?;
+        let slot = match limit.concurrency {
+            None => None,
+            Some(max) => {
+                let link = self
+                    .query
+                    .get("X-Amz-Signature")
+                    .or_else(|| self.query.get("Signature"))
+                    .map(|s| format!("link:{s}"))
+                    .or_else(|| {
+                        self.principal
+                            .as_ref()
+                            .map(|p| format!("key:{}", p.access_key_id))
+                    })
+                    .unwrap_or_else(|| "anonymous".to_string());
+                let key = format!("{}\n{}\n{link}", self.bucket_name(), self.key());
+                Some(self.server.transfers.acquire(key, max)?)
+            }
+        };
+        Ok((limit.rate, slot))
+    }
+
     /// The authenticated caller; anonymous callers are refused.
     pub fn principal(&self) -> S3Result<&Principal> {
         self.principal

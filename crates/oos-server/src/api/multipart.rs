@@ -14,10 +14,11 @@ use super::object_attrs::{attrs_from_headers, storage_class};
 use super::{owner_of, Ctx};
 use crate::access::Need;
 use crate::body::MAX_PUT_SIZE;
-use crate::error::S3Result;
+use crate::error::{S3Error, S3Result};
+use crate::placement::Placement;
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
-use crate::state::now_millis;
+use crate::state::{now_millis, Server};
 
 /// Every part but the last must be at least this big (S3).
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -29,18 +30,19 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    super::data_location::check(&ctx.parts.headers, &ctx.server.config.region)?;
+    let class = storage_class(&ctx.parts.headers)?;
+    // The data region is chosen now; every part lands there (B 4.5).
+    let placement =
+        crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, 0).await?;
+    let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
+    attrs.data_region = Some(placement.region);
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
         bucket: bucket.name.clone(),
         key: ctx.key().to_string(),
         initiated: now_millis(),
-        storage_class: {
-            let class = storage_class(&ctx.parts.headers)?;
-            crate::storage::layout_of(ctx.server, &class)?;
-            class
-        },
-        attrs: attrs_from_headers(&ctx.parts.headers)?,
+        storage_class: class,
+        attrs,
         initiator: ctx.principal()?.account.id.clone(),
     };
     let doc = InitiateMultipartUploadResult {
@@ -72,14 +74,14 @@ pub async fn upload_part(
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
-    // Parts land in the layout chosen at initiation.
-    let layout = crate::storage::layout_of(ctx.server, &upload.storage_class)?;
-    let rate = crate::speed::requested_rate(&ctx.parts.headers, &ctx.query)?;
+    // Parts land in the region and layout chosen at initiation.
+    let placement = upload_placement(ctx.server, &upload)?;
+    let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     if let Some(rate) = rate {
         body.throttle(rate);
     }
-    let (data, digest) = store_body(ctx.server, &mut body, layout, false).await?;
+    let (data, digest) = store_body(ctx.server, &mut body, &placement, false).await?;
     let part = Part {
         upload_id: upload_id.to_string(),
         part_number,
@@ -98,6 +100,31 @@ pub async fn upload_part(
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
     write_checksum_header(&mut resp, &digest);
     Ok(resp)
+}
+
+/// Where an upload's parts go: the region chosen at initiation (uploads from before regions:
+/// the local one), in the layout of its storage class there.
+pub fn upload_placement(server: &Server, upload: &Upload) -> S3Result<Placement> {
+    let region = upload
+        .attrs
+        .data_region
+        .clone()
+        .unwrap_or_else(|| server.config.region.clone());
+    let pool = server
+        .config
+        .region_named(&region)
+        .and_then(|r| r.pool)
+        .ok_or_else(|| {
+            S3Error::internal(
+                "upload data region",
+                format!("region {region} is not a data region of this server"),
+            )
+        })?;
+    Ok(Placement {
+        layout: crate::storage::layout_of(server, pool, &upload.storage_class)?,
+        region,
+        pool,
+    })
 }
 
 /// All parts of an upload, ascending.

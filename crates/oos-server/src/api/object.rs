@@ -26,15 +26,17 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     let class = storage_class(&ctx.parts.headers)?;
-    let layout = crate::storage::layout_of(ctx.server, &class)?;
-    super::data_location::check(&ctx.parts.headers, &ctx.server.config.region)?;
-    let rate = crate::speed::requested_rate(&ctx.parts.headers, &ctx.query)?;
+    let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
+    let placement =
+        crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, body.len())
+            .await?;
     if let Some(rate) = rate {
         body.throttle(rate);
     }
-    let (data, digest) = store_body(ctx.server, &mut body, layout, true).await?;
+    let (data, digest) = store_body(ctx.server, &mut body, &placement, true).await?;
     attrs.checksum = digest.checksum.clone();
+    attrs.data_region = Some(placement.region);
     let object = Object {
         bucket: bucket.name,
         key: ctx.key().to_string(),
@@ -67,7 +69,7 @@ pub async fn commit_object(server: &Server, object: Object) -> S3Result<()> {
 /// Deletes data that never became visible (best effort: restart recovery collects the rest).
 pub async fn discard(server: &Server, data: &DataRef) {
     for id in data.data_ids() {
-        if let Err(e) = server.store.delete(id).await {
+        if let Err(e) = server.pools.delete(id).await {
             tracing::warn!(data_id = id, error = %e, "could not delete unreferenced data");
         }
     }
@@ -92,12 +94,12 @@ pub fn write_checksum_header(resp: &mut Response<Body>, digest: &BodyDigest) {
 
 /// Receives a verified body into the data store: small bodies inline, others as a new data
 /// id that is durable before this returns. Nothing is kept if the body fails verification.
-/// Bodies go to the pool in `layout`; with `allow_inline`, small ones stay in the metadata row
+/// Bodies go to the placement's pool and layout; with `allow_inline`, small ones stay in the metadata row
 /// instead. Parts are never inline: a completed upload references each part's data id.
 pub async fn store_body(
     server: &Server,
     body: &mut RequestBody,
-    layout: oos_store::Layout,
+    placement: &crate::placement::Placement,
     allow_inline: bool,
 ) -> S3Result<(DataRef, BodyDigest)> {
     if allow_inline && body.len() <= server.config.inline_threshold {
@@ -107,11 +109,11 @@ pub async fn store_body(
         }
         return Ok((DataRef::Inline(buf), body.digest().clone()));
     }
-    let mut writer = server.store.writer_with(layout)?;
+    let mut writer = placement.store(server).writer_with(placement.layout)?;
     while let Some(piece) = body.next().await? {
         writer.write(&piece).await?;
     }
-    let id = crate::storage::finish(server, writer).await?;
+    let id = crate::storage::finish(server, placement.pool, writer).await?;
     Ok((DataRef::Single(id), body.digest().clone()))
 }
 

@@ -60,6 +60,8 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         user_meta,
         checksum: None,
         acl: Acl::from_headers(headers)?.map(|a| a.to_stored()),
+        // Set by the write path once placement has chosen the region.
+        data_region: None,
     })
 }
 

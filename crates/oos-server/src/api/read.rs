@@ -9,7 +9,7 @@ use http::{HeaderMap, Response, StatusCode};
 use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use oos_meta::{DataRef, Object};
-use oos_proto::headers::X_AMZ_MP_PARTS_COUNT;
+use oos_proto::headers::{X_AMZ_MP_PARTS_COUNT, X_CTYUN_DATA_LOCATION, X_CTYUN_METADATA_LOCATION};
 use oos_proto::time_fmt::parse_http_date;
 use oos_store::{DataReader, DataStore};
 
@@ -23,8 +23,10 @@ use crate::state::Server;
 
 pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     // The object's own ACL may grant a read the bucket does not (x-amz-acl on PUT).
-    let rate = crate::speed::requested_rate(&ctx.parts.headers, &ctx.query)?;
+    let limit = crate::speed::requested(&ctx.parts.headers, &ctx.query)?;
     let (bucket, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
+    // Only downloads count against `concurrency` (a HEAD transfers nothing).
+    let slot = if head { None } else { ctx.speed_limit()?.1 };
     check_conditions(&ctx.parts.headers, &object, Conditions::plain())?;
 
     let (range, part_count) = match ctx.query.get("partNumber") {
@@ -46,9 +48,13 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
             stream_body(first, source)
         }
     };
-    let body = match rate {
+    let body = match limit.rate {
         Some(rate) if !head => crate::speed::throttled(body, rate),
         _ => body,
+    };
+    let body = match slot {
+        Some(slot) => crate::speed::holding(body, slot),
+        None => body,
     };
     let mut resp = Response::new(body);
     write_headers(&mut resp, &object);
@@ -72,8 +78,32 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     if let Some(expiration) = super::lifecycle::expiration(ctx.server, &bucket, &object).await {
         set_header(&mut resp, "x-amz-expiration", &expiration);
     }
+    write_location_headers(ctx.server, &bucket, &object, &mut resp).await?;
     apply_overrides(ctx, &mut resp);
     Ok(resp)
+}
+
+/// OOS answers where an object lives when its owner has a choice (B 4.2): the data region
+/// when the owner has more than one data region, the bucket's metadata region likewise.
+async fn write_location_headers(
+    server: &Server,
+    bucket: &oos_meta::Bucket,
+    object: &Object,
+    resp: &mut Response<Body>,
+) -> S3Result<()> {
+    if server.config.regions.len() == 1 {
+        return Ok(());
+    }
+    let regions = crate::placement::owner_regions(server, &bucket.owner).await?;
+    if regions.data.len() > 1 {
+        let region = crate::placement::object_region(&server.config, object);
+        set_header(resp, X_CTYUN_DATA_LOCATION, region);
+    }
+    if regions.metadata.len() > 1 {
+        let region = crate::placement::BucketLocation::of(bucket).metadata_region(&server.config);
+        set_header(resp, X_CTYUN_METADATA_LOCATION, &region);
+    }
+    Ok(())
 }
 
 fn checksum_header(algo: &str) -> &'static str {
@@ -309,9 +339,10 @@ impl ObjectStream {
                 }
             }
         }
-        let lease = server.store.lease(o.data.data_ids());
+        let store = crate::placement::object_store(server, o)?.clone();
+        let lease = store.lease(o.data.data_ids());
         let mut stream = ObjectStream {
-            store: server.store.clone(),
+            store,
             segments,
             current: None,
             _lease: lease,

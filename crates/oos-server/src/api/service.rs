@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::{owner_of, Ctx};
 use crate::error::S3Result;
+use crate::placement::AccountRegions;
 use crate::response::{self, Body};
 
 pub async fn list_buckets(ctx: &Ctx<'_>) -> S3Result<Response<Body>> {
@@ -31,10 +32,10 @@ pub async fn list_buckets(ctx: &Ctx<'_>) -> S3Result<Response<Body>> {
 
 #[derive(Serialize)]
 struct BucketRegions {
-    #[serde(rename = "MetadataRegions")]
-    metadata: Regions,
-    #[serde(rename = "DataRegions")]
-    data: Regions,
+    #[serde(rename = "MetadataRegions", skip_serializing_if = "Option::is_none")]
+    metadata: Option<Regions>,
+    #[serde(rename = "DataRegions", skip_serializing_if = "Option::is_none")]
+    data: Option<Regions>,
 }
 
 #[derive(Serialize)]
@@ -43,18 +44,18 @@ struct Regions {
     region: Vec<String>,
 }
 
-/// OOS GetRegions (B 2.2): the regions the account may use. The embedded default has one
-/// region that holds both metadata and data.
+/// OOS GetRegions (B 2.2): the regions the account may use, each container omitted when
+/// empty.
 pub async fn get_regions(ctx: &Ctx<'_>) -> S3Result<Response<Body>> {
-    ctx.principal()?;
-    let region = ctx.server.config.region.clone();
+    let principal = ctx.principal()?;
+    let regions = AccountRegions::of(&ctx.server.config, &principal.account);
     let doc = BucketRegions {
-        metadata: Regions {
-            region: vec![region.clone()],
-        },
-        data: Regions {
-            region: vec![region],
-        },
+        metadata: (!regions.metadata.is_empty()).then_some(Regions {
+            region: regions.metadata,
+        }),
+        data: (!regions.data.is_empty()).then_some(Regions {
+            region: regions.data,
+        }),
     };
     Ok(response::xml("BucketRegions", &doc))
 }

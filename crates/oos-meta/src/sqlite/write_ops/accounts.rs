@@ -45,13 +45,17 @@ fn insert_account(c: &Connection, account: &Account, key: &AccessKey) -> MetaRes
     if name_taken || key_exists(c, &key.access_key_id)? {
         return Err(MetaError::AlreadyExists);
     }
-    c.prepare_cached("INSERT INTO accounts (id, name, created, disabled) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![
-            account.id,
-            account.name,
-            account.created,
-            account.disabled
-        ])?;
+    let regions = account.regions.as_ref().map(codec::json).transpose()?;
+    c.prepare_cached(
+        "INSERT INTO accounts (id, name, created, disabled, regions) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        account.id,
+        account.name,
+        account.created,
+        account.disabled,
+        regions
+    ])?;
     insert_key(c, key)
 }
 
@@ -106,6 +110,21 @@ pub(in crate::sqlite) fn create_account(
         return Err(MetaError::AlreadyExists);
     }
     insert_account(c, account, key)
+}
+
+pub(in crate::sqlite) fn set_account_regions(
+    c: &Connection,
+    account_id: &str,
+    regions: Option<&[String]>,
+) -> MetaResult<()> {
+    let regions = regions.map(codec::json).transpose()?;
+    let n = c
+        .prepare_cached("UPDATE accounts SET regions = ?2 WHERE id = ?1")?
+        .execute(params![account_id, regions])?;
+    if n == 0 {
+        return Err(MetaError::NotFound);
+    }
+    Ok(())
 }
 
 pub(in crate::sqlite) fn set_account_disabled(

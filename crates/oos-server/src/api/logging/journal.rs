@@ -285,13 +285,20 @@ async fn store(server: &Server, bucket: &str, key: String, data: Vec<u8>) -> Res
     let size = data.len() as u64;
     let etag = hex::encode(Md5::digest(&data));
     let class = "STANDARD".to_string();
+    let target = server
+        .meta
+        .get_bucket(bucket)
+        .await?
+        .ok_or_else(|| crate::s3_error!(NoSuchBucket))?;
+    // Log objects go where the target bucket's data goes.
+    let placement =
+        crate::placement::place(server, &target, &http::HeaderMap::new(), &class, size).await?;
     let data = if size <= server.config.inline_threshold {
         DataRef::Inline(data)
     } else {
-        let layout = crate::storage::layout_of(server, &class)?;
-        let mut writer = server.store.writer_with(layout)?;
+        let mut writer = placement.store(server).writer_with(placement.layout)?;
         writer.write(&data).await?;
-        DataRef::Single(crate::storage::finish(server, writer).await?)
+        DataRef::Single(crate::storage::finish(server, placement.pool, writer).await?)
     };
     let object = Object {
         bucket: bucket.to_string(),
@@ -302,6 +309,7 @@ async fn store(server: &Server, bucket: &str, key: String, data: Vec<u8>) -> Res
         storage_class: class,
         attrs: ObjectAttrs {
             content_type: Some("text/plain".to_string()),
+            data_region: Some(placement.region),
             ..Default::default()
         },
         data,
