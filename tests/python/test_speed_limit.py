@@ -109,3 +109,25 @@ def test_concurrency_cap_per_link(oosd, s3v2, bucket):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(url + "&x-amz-limit=rate%3D128,concurrency%3D0")
     assert e.value.code == 400
+
+
+def test_v4_shared_link_signs_its_limit(oosd, s3, bucket):
+    """With SigV4 the limit is part of the signed query (B 7): the link is throttled, and a
+    link whose limit was edited after signing is refused."""
+    from botocore.auth import S3SigV4QueryAuth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    from conftest import ACCESS_KEY, SECRET_KEY
+
+    body = bytes(range(256)) * (2 * KIB)  # 512 KiB
+    s3.put_object(Bucket=bucket, Key="v4-shared", Body=body)
+    req = AWSRequest(method="GET", url=f"{oosd.endpoint}/{bucket}/v4-shared?x-amz-limit=rate%3D256")
+    S3SigV4QueryAuth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", "cn", expires=600).add_auth(req)
+    data, took = _timed_get(req.url)
+    assert data == body
+    achieved = len(body) / KIB / took
+    assert 0.8 * 256 <= achieved <= 1.2 * 256, f"{achieved:.1f} KiB/s"
+    with pytest.raises(urllib.error.HTTPError) as e:
+        urllib.request.urlopen(req.url.replace("rate%3D256", "rate%3D4096"))
+    assert e.value.code == 403 and b"SignatureDoesNotMatch" in e.value.read()
