@@ -131,3 +131,43 @@ def test_v4_shared_link_signs_its_limit(oosd, s3, bucket):
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req.url.replace("rate%3D256", "rate%3D4096"))
     assert e.value.code == 403 and b"SignatureDoesNotMatch" in e.value.read()
+
+
+def test_many_slow_links_at_once(oosd, s3v2, bucket):
+    """200 shared links at 128 KiB/s at the same time: each runs at its own pace (throttling
+    holds no thread), all finish in about the time of one, and the server's memory grows by
+    little more than the bytes in flight."""
+    import threading
+
+    body = bytes(range(256)) * KIB  # 256 KiB: 2 s at 128 KiB/s
+    s3v2.put_object(Bucket=bucket, Key="crowd", Body=body)
+    url = s3v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "crowd"}, ExpiresIn=600)
+    url += "&x-amz-limit=rate%3D128"
+
+    def rss_kib():
+        for line in open(f"/proc/{oosd.proc.pid}/status"):
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    before = rss_kib()
+    peak = [before]
+    ok = []
+
+    def fetch():
+        if urllib.request.urlopen(url, timeout=60).read() == body:
+            ok.append(1)
+
+    threads = [threading.Thread(target=fetch) for _ in range(200)]
+    t = time.time()
+    for th in threads:
+        th.start()
+    while any(th.is_alive() for th in threads):
+        peak.append(rss_kib())
+        time.sleep(0.2)
+    took = time.time() - t
+    grew_mib = (max(peak) - before) / 1024
+    print(f"200 links at 128 KiB/s: {took:.1f}s, server RSS +{grew_mib:.0f} MiB")
+    assert len(ok) == 200
+    assert took < 8, f"200 links of 2 s each took {took:.1f}s"
+    assert grew_mib < 200, f"server memory grew by {grew_mib:.0f} MiB"
