@@ -112,6 +112,8 @@ pub trait MetaStore: Send + Sync + 'static {
     ) -> MetaResult<()>;
     /// Counts of objects and their bytes, over all buckets (for metrics).
     async fn usage(&self) -> MetaResult<Usage>;
+    /// Counts of objects and their bytes in one bucket (zero for an empty or unknown bucket).
+    async fn bucket_usage(&self, bucket: &str) -> MetaResult<Usage>;
 
     // ---- objects ----
     /// Inserts or replaces the object `(bucket, key)`. The data ids of a replaced object are

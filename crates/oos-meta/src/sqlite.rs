@@ -205,6 +205,11 @@ impl MetaStore for SqliteStore {
         self.read(read_ops::usage).await
     }
 
+    async fn bucket_usage(&self, bucket: &str) -> MetaResult<Usage> {
+        let bucket = bucket.to_owned();
+        self.read(move |c| read_ops::bucket_usage(c, &bucket)).await
+    }
+
     async fn put_object(&self, object: Object) -> MetaResult<()> {
         self.write(move |c| write_ops::put_object(c, &object)).await
     }

@@ -193,6 +193,29 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
             bytes: 4
         }
     );
+    // Per bucket too: another bucket's objects count only there.
+    s.create_bucket(bucket("ob2", "o")).await.unwrap();
+    s.put_object(object("ob2", "x", DataRef::Inline(vec![7; 10])))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.bucket_usage("ob").await.unwrap(),
+        Usage {
+            objects: 1,
+            bytes: 4
+        }
+    );
+    assert_eq!(
+        s.bucket_usage("ob2").await.unwrap(),
+        Usage {
+            objects: 1,
+            bytes: 10
+        }
+    );
+    assert!(s.delete_object("ob2", "x").await.unwrap());
+    s.delete_bucket("ob2").await.unwrap();
+    assert_eq!(s.bucket_usage("ob2").await.unwrap(), Usage::default());
+    assert_eq!(s.bucket_usage("nob").await.unwrap(), Usage::default());
 
     // gc_done forgets ids; gc_pending honours its limit.
     assert_eq!(s.gc_pending(2).await.unwrap().len(), 2);
@@ -670,8 +693,8 @@ mod sqlite {
             .collect::<Result<_, _>>()
             .unwrap();
         // Each migration applied exactly once; 2 added the unique account name index, 3 the
-        // account regions column.
-        assert_eq!(versions, [1, 2, 3]);
+        // account regions column, 4 the per-bucket usage table.
+        assert_eq!(versions, [1, 2, 3, 4]);
         let unique_names: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM pragma_index_list('accounts')

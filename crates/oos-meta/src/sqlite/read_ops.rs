@@ -89,6 +89,20 @@ pub(super) fn list_buckets(c: &Connection, owner: &str) -> MetaResult<Vec<Bucket
     Ok(out)
 }
 
+pub(super) fn bucket_usage(c: &Connection, bucket: &str) -> MetaResult<Usage> {
+    Ok(
+        c.prepare_cached("SELECT objects, bytes FROM bucket_usage WHERE bucket = ?1")?
+            .query_row(params![bucket], |r| {
+                Ok(Usage {
+                    objects: r.get::<_, i64>(0)? as u64,
+                    bytes: r.get::<_, i64>(1)? as u64,
+                })
+            })
+            .optional()?
+            .unwrap_or_default(),
+    )
+}
+
 pub(super) fn usage(c: &Connection) -> MetaResult<Usage> {
     let (objects, bytes): (i64, i64) = c
         .prepare_cached("SELECT objects, bytes FROM usage WHERE id = 0")?

@@ -122,6 +122,16 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE accounts ADD COLUMN regions TEXT;
     "#,
+    // 4: running totals per bucket (the portal lists buckets with their size and count).
+    r#"
+    CREATE TABLE bucket_usage (
+        bucket  TEXT PRIMARY KEY,
+        objects INTEGER NOT NULL,
+        bytes   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    INSERT INTO bucket_usage (bucket, objects, bytes)
+        SELECT bucket, COUNT(*), SUM(size) FROM objects GROUP BY bucket;
+    "#,
 ];
 
 fn common_setup(conn: &Connection) -> MetaResult<()> {

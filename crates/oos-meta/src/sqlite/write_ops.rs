@@ -83,9 +83,16 @@ fn drop_refs(c: &Connection, ids: &[String]) -> MetaResult<()> {
     Ok(())
 }
 
-fn bump_usage(c: &Connection, objects: i64, bytes: i64) -> MetaResult<()> {
+/// Moves the running totals, over all buckets and for `bucket`, in the caller's transaction.
+fn bump_usage(c: &Connection, bucket: &str, objects: i64, bytes: i64) -> MetaResult<()> {
     c.prepare_cached("UPDATE usage SET objects = objects + ?1, bytes = bytes + ?2 WHERE id = 0")?
         .execute(params![objects, bytes])?;
+    c.prepare_cached(
+        "INSERT INTO bucket_usage (bucket, objects, bytes) VALUES (?1, ?2, ?3)
+         ON CONFLICT (bucket) DO UPDATE
+         SET objects = objects + excluded.objects, bytes = bytes + excluded.bytes",
+    )?
+    .execute(params![bucket, objects, bytes])?;
     Ok(())
 }
 
@@ -125,9 +132,9 @@ fn store_object(c: &Connection, o: &Object) -> MetaResult<()> {
     match old {
         Some((old_size, old_ids)) => {
             drop_refs(c, &old_ids)?;
-            bump_usage(c, 0, size_col(o.size) - old_size)
+            bump_usage(c, &o.bucket, 0, size_col(o.size) - old_size)
         }
-        None => bump_usage(c, 1, size_col(o.size)),
+        None => bump_usage(c, &o.bucket, 1, size_col(o.size)),
     }
 }
 
@@ -180,6 +187,8 @@ pub(super) fn delete_bucket(c: &Connection, name: &str) -> MetaResult<()> {
         drop_refs(c, &ids)?;
     }
     c.prepare_cached("DELETE FROM buckets WHERE name = ?1")?
+        .execute(params![name])?;
+    c.prepare_cached("DELETE FROM bucket_usage WHERE bucket = ?1")?
         .execute(params![name])?;
     Ok(())
 }
@@ -273,7 +282,7 @@ fn remove_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<bool> {
     match take_object(c, bucket, key)? {
         Some((size, ids)) => {
             drop_refs(c, &ids)?;
-            bump_usage(c, -1, -size)?;
+            bump_usage(c, bucket, -1, -size)?;
             Ok(true)
         }
         None => Ok(false),
