@@ -83,7 +83,7 @@ pub async fn authenticate_iam(server: &Server, parts: &Parts, body: &[u8]) -> S3
 
 /// The key's account and its plaintext secret. Unknown and inactive keys are refused at once:
 /// every request reads the key from the metadata store, so nothing stale is trusted.
-async fn lookup(server: &Server, access_key_id: &str) -> S3Result<(Principal, String)> {
+pub async fn lookup(server: &Server, access_key_id: &str) -> S3Result<(Principal, String)> {
     let key = server
         .meta
         .get_access_key(access_key_id)

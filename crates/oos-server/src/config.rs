@@ -34,6 +34,8 @@ pub struct FileConfig {
     pub access_key_quota: Option<usize>,
     /// An extra listener that serves only the IAM AccessKey API.
     pub iam_listen: Option<String>,
+    /// An extra listener that serves only the web portal.
+    pub portal_listen: Option<String>,
     /// How often the scrubber verifies every data id (0 = only on demand).
     pub scrub_interval_seconds: Option<u64>,
     /// Pause between data ids while scrubbing, so scrubs do not crowd out client I/O.
@@ -215,6 +217,7 @@ pub struct Config {
     pub gc_grace: std::time::Duration,
     pub access_key_quota: usize,
     pub iam_listen: Option<SocketAddr>,
+    pub portal_listen: Option<SocketAddr>,
     /// Data pools, in configuration order.
     pub pools: Vec<Pool>,
     /// Regions, in configuration order; exactly one is `region` (local).
@@ -342,6 +345,15 @@ impl Config {
             region,
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
             access_key_quota: file.access_key_quota.unwrap_or(10),
+            portal_listen: file
+                .portal_listen
+                .map(|a| {
+                    a.parse().map_err(|_| ConfigError::Invalid {
+                        key: "portal_listen",
+                        message: format!("{a:?} is not an address like 127.0.0.1:9002"),
+                    })
+                })
+                .transpose()?,
             iam_listen: file
                 .iam_listen
                 .map(|a| {

@@ -40,6 +40,8 @@ const MAX_HEADERS: usize = 100;
 pub enum Role {
     Main,
     IamOnly,
+    /// Only the web portal (the optional `portal_listen` address).
+    PortalOnly,
 }
 
 pub async fn serve(
@@ -228,6 +230,19 @@ async fn handle(
             "IAM",
             api::iam::handle(&server, parts, incoming, &request_id).await,
         )
+    } else if role == Role::PortalOnly {
+        let (parts, incoming) = req.into_parts();
+        let rest = parts
+            .uri
+            .path()
+            .strip_prefix("/_portal")
+            .map(str::to_string);
+        match rest {
+            Some(rest) => {
+                crate::portal::handle(&server, parts, incoming, remote, &mut info, &rest).await
+            }
+            None => ("Portal", Ok(crate::portal::redirect_home())),
+        }
     } else {
         process(&server, req, remote, &request_id, &mut info).await
     };
@@ -321,9 +336,21 @@ async fn process(
             api::iam::handle(server, parts, incoming, request_id).await,
         );
     }
-    if let Ok(t) = &target {
-        info.bucket = t.bucket.clone();
-        info.key = t.key.clone();
+    let virtual_host = matches!(
+        &target,
+        Ok(Target {
+            virtual_host: true,
+            ..
+        })
+    );
+    if let Some(rest) = parts
+        .uri
+        .path()
+        .strip_prefix("/_portal")
+        .filter(|_| !virtual_host)
+    {
+        let rest = rest.to_string();
+        return crate::portal::handle(server, parts, incoming, remote, info, &rest).await;
     }
     if let Some(rest) = parts.uri.path().strip_prefix("/_admin/") {
         let fallback = Target {
@@ -367,6 +394,40 @@ async fn process(
         }
     }
 
+    dispatch_s3(
+        server,
+        parts,
+        incoming,
+        remote,
+        info,
+        target,
+        Caller::Signed,
+    )
+    .await
+}
+
+/// Who makes an S3 request.
+pub(crate) enum Caller {
+    /// Whoever signed it (or anonymous).
+    Signed,
+    /// A portal session's key: authenticated by the session, the body unsigned.
+    Session(crate::state::Principal),
+}
+
+/// Routes, authenticates and dispatches an S3 request addressed to `target`.
+pub(crate) async fn dispatch_s3(
+    server: &Server,
+    parts: http::request::Parts,
+    incoming: Incoming,
+    remote: SocketAddr,
+    info: &mut RequestInfo,
+    target: Result<Target, S3Error>,
+    caller: Caller,
+) -> (&'static str, S3Result<Response<Body>>) {
+    if let Ok(t) = &target {
+        info.bucket = t.bucket.clone();
+        info.key = t.key.clone();
+    }
     // Routing errors are reported after authentication errors, as S3 does.
     let query = Query::parse(parts.uri.query().unwrap_or(""));
     let routed = match (&target, &query) {
@@ -379,16 +440,23 @@ async fn process(
         key: None,
         virtual_host: false,
     };
-    // Browsers never sign preflights; the query of a presigned URL signs the actual request.
-    let auth = if matches!(routed, Ok(Endpoint::CorsPreflight)) {
-        crate::auth::Authenticated {
-            principal: None,
+    let auth = match caller {
+        Caller::Session(principal) => crate::auth::Authenticated {
+            principal: Some(principal),
             payload: oos_sign::PayloadMode::Unsigned,
+        },
+        // Browsers never sign preflights; the query of a presigned URL signs the actual request.
+        Caller::Signed if matches!(routed, Ok(Endpoint::CorsPreflight)) => {
+            crate::auth::Authenticated {
+                principal: None,
+                payload: oos_sign::PayloadMode::Unsigned,
+            }
         }
-    } else {
-        match authenticate(server, &parts, target.as_ref().unwrap_or(&fallback)).await {
-            Ok(a) => a,
-            Err(e) => return (op, Err(e)),
+        Caller::Signed => {
+            match authenticate(server, &parts, target.as_ref().unwrap_or(&fallback)).await {
+                Ok(a) => a,
+                Err(e) => return (op, Err(e)),
+            }
         }
     };
     if let Some(p) = &auth.principal {

@@ -16,6 +16,7 @@ pub mod front;
 pub mod gc;
 pub mod metrics;
 pub mod placement;
+pub mod portal;
 pub mod response;
 pub mod route;
 pub mod secrets;

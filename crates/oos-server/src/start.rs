@@ -91,6 +91,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         secrets,
         heal: Default::default(),
         transfers: Default::default(),
+        portal: Default::default(),
         clock: Default::default(),
         root_account_id: root.account_id,
         started: Instant::now(),
@@ -123,12 +124,27 @@ pub async fn run(config: Config) -> Result<(), String> {
             stopped(),
         )));
     }
+    let mut portal_task = None;
+    if let Some(addr) = server.config.portal_listen {
+        let portal_listener = TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("cannot listen on {addr} (portal_listen): {e}"))?;
+        let local = portal_listener.local_addr().map_err(|e| e.to_string())?;
+        println!("oosd portal listening on {scheme}://{local}/_portal/");
+        portal_task = Some(tokio::spawn(crate::front::serve(
+            server.clone(),
+            portal_listener,
+            tls.clone(),
+            crate::front::Role::PortalOnly,
+            stopped(),
+        )));
+    }
     tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
     crate::front::serve(server, listener, tls, crate::front::Role::Main, stopped()).await;
-    if let Some(task) = iam_task {
+    for task in [iam_task, portal_task].into_iter().flatten() {
         let _ = task.await;
     }
     Ok(())

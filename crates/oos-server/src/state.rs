@@ -17,6 +17,8 @@ pub struct Server {
     pub heal: crate::storage::HealQueue,
     /// Transfers in flight per object and link, for `x-amz-limit: concurrency=`.
     pub transfers: crate::speed::Transfers,
+    /// Web portal sessions and sign-in throttling.
+    pub portal: crate::portal::Sessions,
     /// Time for lifecycle, log batches and other schedules; tests can advance it.
     pub clock: Clock,
     pub root_account_id: String,

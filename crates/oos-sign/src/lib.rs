@@ -17,6 +17,7 @@ mod v4;
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
+pub use canonical::uri_encode;
 pub use checksum::{content_md5_base64, parse_content_md5, ChecksumAlgorithm, Checksummer};
 pub use chunked::{
     encoded_length, ChunkedDecoder, ChunkedEncoder, Trailers, MAX_LINE, MAX_TRAILERS,

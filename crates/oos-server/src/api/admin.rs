@@ -6,7 +6,8 @@
 //! - `GET  /_admin/accounts/{name}` → one account
 //! - `PUT  /_admin/accounts/{name}/regions` with `{"regions": […]}` (`null`: all regions)
 //! - `POST /_admin/accounts/{name}/disable` and `…/enable`
-//! - `GET  /_admin/pool` → disks (state, space) and the heal queue
+//! - `GET  /_admin/pool` → every pool's disks (state, space) and the heal queue
+//! - `GET  /_admin/server` → version, uptime and the configured regions
 //! - `POST /_admin/scrub` → verifies every data id now, queues damage for healing
 //! - `POST /_admin/clock` with `{"advance_seconds": N}` → advances the server clock (only with
 //!   `test_clock = true`, for tests of lifecycle and log delivery)
@@ -103,10 +104,45 @@ pub async fn handle(
             )
         }
         (&Method::GET, ["pool"]) => json(StatusCode::OK, &pool_status(server)),
+        (&Method::GET, ["server"]) => json(StatusCode::OK, &server_info(server)),
         (&Method::POST, ["scrub"]) => {
             json(StatusCode::OK, &crate::storage::scrub_all(server).await?)
         }
         _ => Err(s3_error!(MethodNotAllowed)),
+    }
+}
+
+#[derive(Serialize)]
+struct ServerInfo {
+    version: &'static str,
+    uptime_seconds: u64,
+    regions: Vec<RegionInfo>,
+}
+
+#[derive(Serialize)]
+struct RegionInfo {
+    name: String,
+    metadata: bool,
+    /// The pool of a data region.
+    pool: Option<String>,
+    local: bool,
+}
+
+fn server_info(server: &Server) -> ServerInfo {
+    ServerInfo {
+        version: env!("CARGO_PKG_VERSION"),
+        uptime_seconds: server.started.elapsed().as_secs(),
+        regions: server
+            .config
+            .regions
+            .iter()
+            .map(|r| RegionInfo {
+                name: r.name.clone(),
+                metadata: r.metadata,
+                pool: r.pool.map(|p| server.config.pools[p].name.clone()),
+                local: r.name == server.config.region,
+            })
+            .collect(),
     }
 }
 

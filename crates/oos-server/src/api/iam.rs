@@ -32,10 +32,21 @@ pub async fn handle(
         .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
         .to_bytes();
     let principal = authenticate_iam(server, &parts, &body).await?;
+    handle_as(server, &principal, &body, request_id).await
+}
+
+/// Runs one IAM call (a form body) for an authenticated caller: the signed API above, or a
+/// portal session.
+pub async fn handle_as(
+    server: &Server,
+    principal: &Principal,
+    body: &[u8],
+    request_id: &str,
+) -> S3Result<Response<Body>> {
     if !principal.primary {
         return Err(s3_error!(AccessDenied, "please use primary access key"));
     }
-    let form = Form::parse(&body)?;
+    let form = Form::parse(body)?;
     if form.get("Version").is_some_and(|v| v != VERSION) {
         return Err(s3_error!(
             InvalidAction,
@@ -56,10 +67,10 @@ pub async fn handle(
         }
     }
     let result = match action {
-        "CreateAccessKey" => create(server, &principal).await?,
-        "DeleteAccessKey" => delete(server, &principal, &form).await?,
-        "UpdateAccessKey" => update(server, &principal, &form).await?,
-        "ListAccessKey" | "ListAccessKeys" => list(server, &principal, &form).await?,
+        "CreateAccessKey" => create(server, principal).await?,
+        "DeleteAccessKey" => delete(server, principal, &form).await?,
+        "UpdateAccessKey" => update(server, principal, &form).await?,
+        "ListAccessKey" | "ListAccessKeys" => list(server, principal, &form).await?,
         other => {
             return Err(s3_error!(
                 InvalidAction,
