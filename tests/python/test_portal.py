@@ -124,6 +124,21 @@ def test_portal_in_a_browser(portal_server, tmp_path):
         out = subprocess.run(["curl", "-sS", "--fail", url], capture_output=True, timeout=60)
         assert out.returncode == 0, out.stderr
         assert out.stdout == b"first file from the browser"
+        # The download link serves the bytes as an attachment.
+        got = b.eval("fetch(document.querySelector('#download').href).then(async r => "
+                     "[r.headers.get('content-disposition'), await r.text()])")
+        assert got == ['attachment; filename="a.txt"', "first file from the browser"]
+
+        # Delete several objects at once (after a confirmation).
+        b.goto(base + "#/b/portal-bucket/?prefix=album%2F")
+        b.wait("document.querySelectorAll('#objects input[type=checkbox]').length === 2", what="two objects")
+        b.eval("document.querySelectorAll('#objects input[type=checkbox]').forEach(c => c.checked = true);"
+               "document.querySelector('#objects').dispatchEvent(new Event('change'));"
+               "window.confirm = (m) => { window.lastConfirm = m; return true; }")
+        b.click("#delete-selected")
+        b.wait("document.querySelector('#objects') && !document.querySelector('tr[data-key]')", what="the objects gone")
+        assert "2" in b.eval("window.lastConfirm || ''")
+        assert "Contents" not in s3.list_objects_v2(Bucket="portal-bucket", Prefix="album/")
 
         # A policy with a mistake: the server's message is shown in place, nothing is stored.
         b.goto(base + "#/b/portal-bucket/settings/policy")
@@ -259,3 +274,31 @@ def test_pages_are_hardened_and_assets_embedded(portal_server):
         assert status == 200 and len(body) > 1000, asset
     status, headers, _ = http(portal_server, "GET", "/_portal")
     assert status == 200  # urllib followed the redirect to /_portal/
+
+
+def test_portal_on_its_own_listener(fresh_dir):
+    import socket
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    cfg = fresh_dir / "portal.toml"
+    cfg.write_text(f'portal_listen = "127.0.0.1:{port}"\n')
+    server = Oosd(fresh_dir / "data", config=cfg).start()
+    try:
+        import time
+        deadline = time.time() + 10
+        while not any(f"portal listening on http://127.0.0.1:{port}/_portal/" in ln for ln in server.stdout_lines):
+            assert time.time() < deadline, server.stdout_lines
+            time.sleep(0.05)
+        portal = type("P", (), {"endpoint": f"http://127.0.0.1:{port}"})()
+        status, _, body = http(portal, "GET", "/")
+        assert status == 200 and b"/_portal/static/app.js" in body  # redirected to the portal
+        cookie, csrf = sign_in(portal)
+        assert http(portal, "PUT", "/_portal/s3/via-portal-port", cookie=cookie, headers={"X-OOS-CSRF": csrf})[0] == 200
+        server.client().head_bucket(Bucket="via-portal-port")
+        # Only the portal is served there: S3 paths lead to the portal, never to a bucket.
+        status, _, body = http(portal, "GET", "/via-portal-port")
+        assert b"ListBucketResult" not in body
+    finally:
+        server.stop()
