@@ -78,6 +78,43 @@ def test_object_acl_read_and_public_object(oosd, s3):
     assert len(s3.get_object_acl(Bucket=b, Key="pub")["Grants"]) == 2
 
 
+def test_put_object_acl(oosd, s3):
+    """PutObjectAcl: canned, grant header and AccessControlPolicy body; the data stays, and only
+    callers with WRITE_ACP may change it."""
+    b = new_bucket(s3)
+    s3.put_object(Bucket=b, Key="doc", Body=b"content", Metadata={"k": "v"})
+    etag = s3.head_object(Bucket=b, Key="doc")["ETag"]
+    anon = anonymous(oosd)
+    with pytest.raises(botocore.exceptions.ClientError):
+        anon.get_object(Bucket=b, Key="doc")
+    s3.put_object_acl(Bucket=b, Key="doc", ACL="public-read")
+    assert anon.get_object(Bucket=b, Key="doc")["Body"].read() == b"content"
+    head = s3.head_object(Bucket=b, Key="doc")
+    assert head["ETag"] == etag and head["Metadata"] == {"k": "v"}
+    grants = s3.get_object_acl(Bucket=b, Key="doc")["Grants"]
+    assert {g["Permission"] for g in grants} == {"FULL_CONTROL", "READ"}
+
+    other = create_account(oosd, "objacl-" + uuid.uuid4().hex[:6])
+    s3.put_object_acl(Bucket=b, Key="doc", GrantRead=f'id="{other["canonical_id"]}"')
+    with pytest.raises(botocore.exceptions.ClientError):
+        anon.get_object(Bucket=b, Key="doc")
+    theirs = s3_for(oosd, other["access_key"], other["secret_key"])
+    assert theirs.get_object(Bucket=b, Key="doc")["Body"].read() == b"content"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        theirs.put_object_acl(Bucket=b, Key="doc", ACL="public-read")
+    assert error_code(e) == "AccessDenied"
+
+    owner = s3.get_object_acl(Bucket=b, Key="doc")["Owner"]
+    s3.put_object_acl(Bucket=b, Key="doc", AccessControlPolicy={
+        "Owner": owner,
+        "Grants": [{"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AllUsers"},
+                    "Permission": "READ"}]})
+    assert anon.get_object(Bucket=b, Key="doc")["Body"].read() == b"content"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.put_object_acl(Bucket=b, Key="missing", ACL="private")
+    assert error_code(e) == "NoSuchKey"
+
+
 def test_policy_put_get_delete_and_validation(s3):
     b = new_bucket(s3)
     with pytest.raises(botocore.exceptions.ClientError) as e:

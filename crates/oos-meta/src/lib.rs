@@ -27,6 +27,11 @@ pub enum MetaError {
     BucketNotEmpty,
     #[error("no such upload")]
     NoSuchUpload,
+    #[error("no such key")]
+    NoSuchKey,
+    /// A conditional write's condition did not hold.
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// An account, access key, … that does not exist (or is not the caller's).
     #[error("not found")]
     NotFound,
@@ -119,7 +124,12 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Inserts or replaces the object `(bucket, key)`. The data ids of a replaced object are
     /// queued for GC in the same transaction. `NoSuchBucket` if the bucket vanished.
     async fn put_object(&self, object: Object) -> MetaResult<()>;
+    /// [`MetaStore::put_object`] if `condition` holds for the object it would replace.
+    async fn put_object_if(&self, object: Object, condition: WriteCondition) -> MetaResult<()>;
     async fn get_object(&self, bucket: &str, key: &str) -> MetaResult<Option<Object>>;
+    /// Sets (or with `None` clears) the object's own ACL document, changing nothing else.
+    /// `NoSuchKey` if the object does not exist.
+    async fn set_object_acl(&self, bucket: &str, key: &str, acl: Option<String>) -> MetaResult<()>;
     /// Deletes the object, queueing its data ids for GC. Returns whether it existed.
     async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool>;
     /// Deletes many keys of one bucket in one transaction; returns, per key, whether it existed.
@@ -153,6 +163,13 @@ pub trait MetaStore: Send + Sync + 'static {
     /// chosen parts' data ids), queues the data ids of parts not referenced by `object` and of
     /// any object it replaces for GC. `NoSuchUpload` if the upload is gone.
     async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<()>;
+    /// [`MetaStore::complete_upload`] if `condition` holds; otherwise the upload stays.
+    async fn complete_upload_if(
+        &self,
+        upload_id: &str,
+        object: Object,
+        condition: WriteCondition,
+    ) -> MetaResult<()>;
     /// Removes the upload and its parts, queueing their data for GC.
     async fn abort_upload(&self, bucket: &str, upload_id: &str) -> MetaResult<()>;
     /// In-progress uploads ordered by (key, upload_id) after the markers (see [`UploadQuery`]).

@@ -103,6 +103,19 @@ pub struct Object {
     pub data: DataRef,
 }
 
+/// A condition on the object a write would replace (S3 conditional writes), checked in the
+/// same transaction as the write.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum WriteCondition {
+    #[default]
+    Always,
+    /// `If-None-Match: *`: only if no object has the key (`PreconditionFailed` otherwise).
+    Absent,
+    /// `If-Match: <etag>`: only if the current object has this ETag (without quotes);
+    /// `NoSuchKey` if there is none, `PreconditionFailed` if it differs.
+    EtagIs(String),
+}
+
 /// A listing request. Keys are compared bytewise.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {

@@ -20,7 +20,7 @@ use rusqlite::Connection;
 
 use crate::{
     AccessKey, Account, Bucket, ListPage, ListQuery, MetaError, MetaResult, MetaStore, Object,
-    Part, Upload, UploadPage, UploadQuery, Usage,
+    Part, Upload, UploadPage, UploadQuery, Usage, WriteCondition,
 };
 use readers::ReaderPool;
 use writer::Writer;
@@ -210,8 +210,19 @@ impl MetaStore for SqliteStore {
         self.read(move |c| read_ops::bucket_usage(c, &bucket)).await
     }
 
+    async fn set_object_acl(&self, bucket: &str, key: &str, acl: Option<String>) -> MetaResult<()> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.write(move |c| write_ops::set_object_acl(c, &bucket, &key, acl))
+            .await
+    }
+
     async fn put_object(&self, object: Object) -> MetaResult<()> {
-        self.write(move |c| write_ops::put_object(c, &object)).await
+        self.put_object_if(object, WriteCondition::Always).await
+    }
+
+    async fn put_object_if(&self, object: Object, condition: WriteCondition) -> MetaResult<()> {
+        self.write(move |c| write_ops::put_object(c, &object, &condition))
+            .await
     }
 
     async fn get_object(&self, bucket: &str, key: &str) -> MetaResult<Option<Object>> {
@@ -278,8 +289,18 @@ impl MetaStore for SqliteStore {
     }
 
     async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<()> {
+        self.complete_upload_if(upload_id, object, WriteCondition::Always)
+            .await
+    }
+
+    async fn complete_upload_if(
+        &self,
+        upload_id: &str,
+        object: Object,
+        condition: WriteCondition,
+    ) -> MetaResult<()> {
         let id = upload_id.to_owned();
-        self.write(move |c| write_ops::complete_upload(c, &id, &object))
+        self.write(move |c| write_ops::complete_upload(c, &id, &object, &condition))
             .await
     }
 

@@ -193,6 +193,55 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
             bytes: 4
         }
     );
+    // Conditional writes: checked against the object they would replace.
+    let cond = object("ob", "cond", DataRef::Inline(vec![1]));
+    s.put_object_if(cond.clone(), WriteCondition::Absent)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.put_object_if(cond.clone(), WriteCondition::Absent).await,
+        Err(MetaError::PreconditionFailed)
+    ));
+    assert!(matches!(
+        s.put_object_if(
+            object("ob", "none", DataRef::Inline(vec![1])),
+            WriteCondition::EtagIs("x".into())
+        )
+        .await,
+        Err(MetaError::NoSuchKey)
+    ));
+    assert!(matches!(
+        s.put_object_if(cond.clone(), WriteCondition::EtagIs("other".into()))
+            .await,
+        Err(MetaError::PreconditionFailed)
+    ));
+    s.put_object_if(cond.clone(), WriteCondition::EtagIs(cond.etag.clone()))
+        .await
+        .unwrap();
+    assert!(s.delete_object("ob", "cond").await.unwrap());
+
+    // An object's own ACL changes alone: data, etag and size stay.
+    let before = s.get_object("ob", "small").await.unwrap().unwrap();
+    s.set_object_acl("ob", "small", Some("public-read".into()))
+        .await
+        .unwrap();
+    let after = s.get_object("ob", "small").await.unwrap().unwrap();
+    assert_eq!(after.attrs.acl.as_deref(), Some("public-read"));
+    assert_eq!(
+        (after.data, after.etag, after.size),
+        (before.data.clone(), before.etag.clone(), before.size)
+    );
+    s.set_object_acl("ob", "small", None).await.unwrap();
+    assert_eq!(s.get_object("ob", "small").await.unwrap(), Some(before));
+    assert!(matches!(
+        s.set_object_acl("ob", "missing", None).await,
+        Err(MetaError::NoSuchKey)
+    ));
+    assert!(matches!(
+        s.set_object_acl("nob", "small", None).await,
+        Err(MetaError::NoSuchBucket)
+    ));
+
     // Per bucket too: another bucket's objects count only there.
     s.create_bucket(bucket("ob2", "o")).await.unwrap();
     s.put_object(object("ob2", "x", DataRef::Inline(vec![7; 10])))
@@ -289,7 +338,21 @@ async fn multipart(s: Arc<dyn MetaStore>) {
         .await
         .unwrap();
     let done = object("mb", "obj", parts_ref(&["pd1", "pd2b"]));
-    s.complete_upload("u1", done.clone()).await.unwrap();
+    // A failed condition leaves the upload and the old object as they were.
+    assert!(matches!(
+        s.complete_upload_if("u1", done.clone(), WriteCondition::Absent)
+            .await,
+        Err(MetaError::PreconditionFailed)
+    ));
+    assert!(s.get_upload("mb", "u1").await.unwrap().is_some());
+    assert_eq!(s.list_parts("mb", "u1", 0, 100).await.unwrap().len(), 3);
+    s.complete_upload_if(
+        "u1",
+        done.clone(),
+        WriteCondition::EtagIs(object("mb", "obj", single("old-obj")).etag),
+    )
+    .await
+    .unwrap();
     assert_eq!(s.get_object("mb", "obj").await.unwrap(), Some(done.clone()));
     assert_eq!(s.get_upload("mb", "u1").await.unwrap(), None);
     let gc = pending(&*s).await;

@@ -59,6 +59,8 @@ impl From<MetaError> for S3Error {
             MetaError::BucketOwnedByOther => S3Error::new(ErrorCode::BucketAlreadyExists),
             MetaError::BucketNotEmpty => S3Error::new(ErrorCode::BucketNotEmpty),
             MetaError::NoSuchUpload => S3Error::new(ErrorCode::NoSuchUpload),
+            MetaError::NoSuchKey => S3Error::new(ErrorCode::NoSuchKey),
+            MetaError::PreconditionFailed => S3Error::new(ErrorCode::PreconditionFailed),
             MetaError::NotFound => S3Error::new(ErrorCode::NoSuchEntity),
             MetaError::AlreadyExists => {
                 S3Error::with_message(ErrorCode::InvalidArgument, "It exists already.")

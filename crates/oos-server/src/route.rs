@@ -149,6 +149,7 @@ pub enum Endpoint {
         upload_id: String,
     },
     GetObjectAcl,
+    PutObjectAcl,
     /// A known S3/OOS operation that a later issue builds (named for the log and metrics).
     NotImplemented(&'static str),
 }
@@ -264,7 +265,7 @@ impl Endpoint {
                 Method::GET => Ok(Endpoint::GetObjectAcl),
                 // Object ACL writes come later (they race with overwrites without a
                 // conditional metadata update).
-                Method::PUT => Ok(Endpoint::NotImplemented("PutObjectAcl")),
+                Method::PUT => Ok(Endpoint::PutObjectAcl),
                 _ => Err(s3_error!(MethodNotAllowed)),
             };
         }
@@ -333,6 +334,7 @@ impl Endpoint {
             Endpoint::GetBucketAccelerate => "GetBucketAccelerate",
             Endpoint::PutBucketAccelerate => "PutBucketAccelerate",
             Endpoint::GetObjectAcl => "GetObjectAcl",
+            Endpoint::PutObjectAcl => "PutObjectAcl",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",
             Endpoint::GetObject => "GetObject",
@@ -453,7 +455,7 @@ mod tests {
             ),
             ("GET /b/k?uploadId=2~x", ListParts { upload_id: up() }),
             ("GET /b/k?acl", GetObjectAcl),
-            ("PUT /b/k?acl", NotImplemented("PutObjectAcl")),
+            ("PUT /b/k?acl", PutObjectAcl),
             ("PUT /b/k?tagging", NotImplemented("Tagging")),
         ];
         for (line, want) in table {

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::codec::{data_cols, data_ids_from_cols, from_json, json, size_col};
 use super::now_ms;
-use crate::{Bucket, MetaError, MetaResult, Object, Part, Upload};
+use crate::{Bucket, MetaError, MetaResult, Object, ObjectAttrs, Part, Upload, WriteCondition};
 
 pub(super) use accounts::{
     create_access_key, create_account, delete_access_key, ensure_account, set_account_disabled,
@@ -237,9 +237,47 @@ pub(super) fn set_bucket_config(
     Ok(())
 }
 
-pub(super) fn put_object(c: &Connection, o: &Object) -> MetaResult<()> {
+/// Checks a conditional write against the object it would replace.
+fn check_condition(c: &Connection, o: &Object, condition: &WriteCondition) -> MetaResult<()> {
+    if *condition == WriteCondition::Always {
+        return Ok(());
+    }
+    let etag: Option<String> = c
+        .prepare_cached("SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2")?
+        .query_row(params![o.bucket, o.key.as_bytes()], |r| r.get(0))
+        .optional()?;
+    match (condition, etag) {
+        (WriteCondition::Absent, Some(_)) => Err(MetaError::PreconditionFailed),
+        (WriteCondition::EtagIs(_), None) => Err(MetaError::NoSuchKey),
+        (WriteCondition::EtagIs(want), Some(have)) if *want != have => {
+            Err(MetaError::PreconditionFailed)
+        }
+        _ => Ok(()),
+    }
+}
+
+pub(super) fn put_object(c: &Connection, o: &Object, condition: &WriteCondition) -> MetaResult<()> {
     require_bucket(c, &o.bucket)?;
+    check_condition(c, o, condition)?;
     store_object(c, o)
+}
+
+pub(super) fn set_object_acl(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    acl: Option<String>,
+) -> MetaResult<()> {
+    require_bucket(c, bucket)?;
+    let attrs: Option<String> = c
+        .prepare_cached("SELECT attrs FROM objects WHERE bucket = ?1 AND key = ?2")?
+        .query_row(params![bucket, key.as_bytes()], |r| r.get(0))
+        .optional()?;
+    let mut attrs: ObjectAttrs = from_json(&attrs.ok_or(MetaError::NoSuchKey)?)?;
+    attrs.acl = acl;
+    c.prepare_cached("UPDATE objects SET attrs = ?3 WHERE bucket = ?1 AND key = ?2")?
+        .execute(params![bucket, key.as_bytes(), json(&attrs)?])?;
+    Ok(())
 }
 
 pub(super) fn delete_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<bool> {
@@ -343,8 +381,14 @@ pub(super) fn put_part(c: &Connection, bucket: &str, p: &Part) -> MetaResult<()>
     Ok(())
 }
 
-pub(super) fn complete_upload(c: &Connection, upload_id: &str, o: &Object) -> MetaResult<()> {
+pub(super) fn complete_upload(
+    c: &Connection,
+    upload_id: &str,
+    o: &Object,
+    condition: &WriteCondition,
+) -> MetaResult<()> {
     require_upload(c, &o.bucket, upload_id, Some(&o.key))?;
+    check_condition(c, o, condition)?;
     let part_ids = take_upload(c, upload_id)?;
     // The object counts its references first, so the parts it uses keep a count of at least
     // one when the parts' own references are dropped; only unused parts reach the GC queue.

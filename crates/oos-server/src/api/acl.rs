@@ -1,4 +1,4 @@
-//! Bucket ACLs (GET / PUT `?acl`) and object ACL reads (GET `key?acl`).
+//! Bucket and object ACLs (GET / PUT `?acl`).
 
 use std::collections::HashMap;
 
@@ -27,6 +27,29 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutBucketAcl", Need::WriteAcp, None)
         .await?;
+    let acl = requested_acl(ctx, &bucket.owner).await?;
+    ctx.server
+        .meta
+        .set_bucket_acl(&bucket.name, &acl.to_stored())
+        .await?;
+    Ok(response::status(StatusCode::OK))
+}
+
+/// PutObjectAcl: the object's own grants (canned, grant headers or a body), beside the
+/// bucket's. The object's data and metadata are untouched.
+pub async fn put_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let (bucket, object) = ctx.object_for("s3:PutObjectAcl", Need::WriteAcp).await?;
+    let acl = requested_acl(ctx, &bucket.owner).await?;
+    ctx.server
+        .meta
+        .set_object_acl(&bucket.name, &object.key, Some(acl.to_stored()))
+        .await?;
+    Ok(response::status(StatusCode::OK))
+}
+
+/// The ACL a PUT `?acl` asks for: `x-amz-acl` / `x-amz-grant-*` headers or an
+/// `AccessControlPolicy` body (not both), granting only accounts that exist.
+async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str) -> S3Result<Acl> {
     let from_headers = Acl::from_headers(&ctx.parts.headers)?;
     let body = ctx.small_body(MAX_ACL_BODY).await?;
     let acl = match (from_headers, body.is_empty()) {
@@ -39,11 +62,10 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         (Some(acl), true) => acl,
         (None, false) => {
             let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedACLError))?;
-            let mut acl = Acl::from_xml(text, &bucket.owner)?;
+            let mut acl = Acl::from_xml(text, owner)?;
             // The owner's own FULL_CONTROL is implicit; keep only the other grants.
-            acl.grants.retain(
-                |g| !matches!(&g.grantee, Grantee::CanonicalUser { id } if *id == bucket.owner),
-            );
+            acl.grants
+                .retain(|g| !matches!(&g.grantee, Grantee::CanonicalUser { id } if id == owner));
             acl
         }
         (None, true) => {
@@ -60,11 +82,7 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             }
         }
     }
-    ctx.server
-        .meta
-        .set_bucket_acl(&bucket.name, &acl.to_stored())
-        .await?;
-    Ok(response::status(StatusCode::OK))
+    Ok(acl)
 }
 
 /// Objects belong to the bucket owner: FULL_CONTROL for them, plus the object's own grants.

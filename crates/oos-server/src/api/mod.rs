@@ -267,6 +267,7 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::GetBucketAcl => acl::get_bucket_acl(ctx).await,
         Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
         Endpoint::GetObjectAcl => acl::get_object_acl(ctx).await,
+        Endpoint::PutObjectAcl => acl::put_object_acl(ctx).await,
         Endpoint::GetBucketPolicy => policy::get(ctx).await,
         Endpoint::PutBucketPolicy => policy::put(ctx).await,
         Endpoint::DeleteBucketPolicy => policy::delete(ctx).await,

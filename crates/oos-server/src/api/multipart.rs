@@ -149,6 +149,7 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
+    let condition = super::object::write_condition(&ctx.parts.headers)?;
     let body = ctx.small_body(MAX_COMPLETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
     let request: CompleteMultipartUpload =
@@ -220,7 +221,10 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         attrs: upload.attrs.clone(),
         data: DataRef::Parts(refs),
     };
-    ctx.server.meta.complete_upload(upload_id, object).await?;
+    ctx.server
+        .meta
+        .complete_upload_if(upload_id, object, condition)
+        .await?;
     let host = ctx.header("host").unwrap_or("localhost").to_string();
     let scheme = if ctx.server.config.tls.is_some() {
         "https"

@@ -1,7 +1,7 @@
 //! PutObject and DeleteObject, and the write path shared with parts and copies.
 
 use http::{Response, StatusCode};
-use oos_meta::{DataRef, Object};
+use oos_meta::{DataRef, MetaError, Object, WriteCondition};
 
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::Ctx;
@@ -26,6 +26,9 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     let class = storage_class(&ctx.parts.headers)?;
+    let condition = write_condition(&ctx.parts.headers)?;
+    // Fail fast, before the body is received; the commit checks again, atomically.
+    precheck(ctx.server, &bucket.name, ctx.key(), &condition).await?;
     let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     let placement =
@@ -48,7 +51,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         data,
     };
     let etag = object.etag.clone();
-    commit_object(ctx.server, object).await?;
+    commit_object_if(ctx.server, object, condition).await?;
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
     write_checksum_header(&mut resp, &digest);
@@ -58,12 +61,64 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 /// Stores a new object's metadata; if that fails, its fresh data is deleted again so nothing
 /// is left unreferenced.
 pub async fn commit_object(server: &Server, object: Object) -> S3Result<()> {
+    commit_object_if(server, object, WriteCondition::Always).await
+}
+
+/// [`commit_object`] if `condition` holds for the object it replaces (checked atomically).
+pub async fn commit_object_if(
+    server: &Server,
+    object: Object,
+    condition: WriteCondition,
+) -> S3Result<()> {
     let data = object.data.clone();
-    if let Err(e) = server.meta.put_object(object).await {
+    if let Err(e) = server.meta.put_object_if(object, condition).await {
         discard(server, &data).await;
         return Err(e.into());
     }
     Ok(())
+}
+
+/// S3 conditional writes on PutObject and CompleteMultipartUpload: `If-None-Match: *` (only
+/// if the key is free) or `If-Match: <etag>` (only over that object).
+pub fn write_condition(headers: &http::HeaderMap) -> S3Result<WriteCondition> {
+    let get = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or("").trim());
+    match (get("if-none-match"), get("if-match")) {
+        (None, None) => Ok(WriteCondition::Always),
+        (Some("*"), None) => Ok(WriteCondition::Absent),
+        (None, Some(etag)) if !etag.is_empty() => {
+            Ok(WriteCondition::EtagIs(etag.trim_matches('"').to_string()))
+        }
+        (Some(_), None) => Err(s3_error!(
+            NotImplemented,
+            "If-None-Match on a write takes only '*'."
+        )),
+        _ => Err(s3_error!(
+            NotImplemented,
+            "A write takes If-None-Match or If-Match, not both."
+        )),
+    }
+}
+
+/// Checks a write condition against the current object without locking anything: a cheap
+/// early answer so a doomed upload is refused before its body is sent.
+pub async fn precheck(
+    server: &Server,
+    bucket: &str,
+    key: &str,
+    condition: &WriteCondition,
+) -> S3Result<()> {
+    if *condition == WriteCondition::Always {
+        return Ok(());
+    }
+    let current = server.meta.get_object(bucket, key).await?;
+    match (condition, current) {
+        (WriteCondition::Absent, Some(_)) => Err(MetaError::PreconditionFailed.into()),
+        (WriteCondition::EtagIs(_), None) => Err(MetaError::NoSuchKey.into()),
+        (WriteCondition::EtagIs(want), Some(o)) if *want != o.etag => {
+            Err(MetaError::PreconditionFailed.into())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Deletes data that never became visible (best effort: restart recovery collects the rest).
