@@ -130,6 +130,13 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Sets (or with `None` clears) the object's own ACL document, changing nothing else.
     /// `NoSuchKey` if the object does not exist.
     async fn set_object_acl(&self, bucket: &str, key: &str, acl: Option<String>) -> MetaResult<()>;
+    /// Replaces the object's tags, changing nothing else. `NoSuchKey` if it does not exist.
+    async fn set_object_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        tags: Vec<(String, String)>,
+    ) -> MetaResult<()>;
     /// Deletes the object, queueing its data ids for GC. Returns whether it existed.
     async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool>;
     /// Deletes many keys of one bucket in one transaction; returns, per key, whether it existed.

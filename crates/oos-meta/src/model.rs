@@ -88,6 +88,9 @@ pub struct ObjectAttrs {
     /// objects written before regions existed, which live in the local region's pool.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub data_region: Option<String>,
+    /// Object tags (`x-amz-tagging`, PutObjectTagging), in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

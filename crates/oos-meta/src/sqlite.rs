@@ -212,7 +212,18 @@ impl MetaStore for SqliteStore {
 
     async fn set_object_acl(&self, bucket: &str, key: &str, acl: Option<String>) -> MetaResult<()> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        self.write(move |c| write_ops::set_object_acl(c, &bucket, &key, acl))
+        self.write(move |c| write_ops::update_attrs(c, &bucket, &key, |a| a.acl = acl))
+            .await
+    }
+
+    async fn set_object_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        tags: Vec<(String, String)>,
+    ) -> MetaResult<()> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        self.write(move |c| write_ops::update_attrs(c, &bucket, &key, |a| a.tags = tags))
             .await
     }
 

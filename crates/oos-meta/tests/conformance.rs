@@ -232,6 +232,24 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
         (before.data.clone(), before.etag.clone(), before.size)
     );
     s.set_object_acl("ob", "small", None).await.unwrap();
+    let tags = vec![("a".to_string(), "1".to_string()), ("b".into(), "".into())];
+    s.set_object_tags("ob", "small", tags.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_object("ob", "small")
+            .await
+            .unwrap()
+            .unwrap()
+            .attrs
+            .tags,
+        tags
+    );
+    s.set_object_tags("ob", "small", Vec::new()).await.unwrap();
+    assert!(matches!(
+        s.set_object_tags("ob", "missing", Vec::new()).await,
+        Err(MetaError::NoSuchKey)
+    ));
     assert_eq!(s.get_object("ob", "small").await.unwrap(), Some(before));
     assert!(matches!(
         s.set_object_acl("ob", "missing", None).await,

@@ -73,6 +73,8 @@ error_codes! {
     UnexpectedContent => 400, "This request does not support content.";
     MalformedACLError => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
+    InvalidTag => 400, "The tag provided was not a valid tag.";
+    NoSuchTagSet => 404, "The TagSet does not exist";
     NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration";
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist";
     NoSuchLifecycleConfiguration => 404, "The lifecycle configuration does not exist";

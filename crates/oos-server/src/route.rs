@@ -150,13 +150,18 @@ pub enum Endpoint {
     },
     GetObjectAcl,
     PutObjectAcl,
+    GetObjectTagging,
+    PutObjectTagging,
+    DeleteObjectTagging,
+    GetBucketTagging,
+    PutBucketTagging,
+    DeleteBucketTagging,
     /// A known S3/OOS operation that a later issue builds (named for the log and metrics).
     NotImplemented(&'static str),
 }
 
 /// Sub-resources of later issues: present in the query → `501 NotImplemented`.
 const LATER_SUBRESOURCES: &[(&str, &str)] = &[
-    ("tagging", "Tagging"),
     ("encryption", "Encryption"),
     ("notification", "Notification"),
     ("replication", "Replication"),
@@ -222,6 +227,9 @@ impl Endpoint {
             Method::GET if q.has("accelerate") => Endpoint::GetBucketAccelerate,
             Method::PUT if q.has("accelerate") => Endpoint::PutBucketAccelerate,
             Method::PUT if q.has("logging") => Endpoint::PutBucketLogging,
+            Method::GET if q.has("tagging") => Endpoint::GetBucketTagging,
+            Method::PUT if q.has("tagging") => Endpoint::PutBucketTagging,
+            Method::DELETE if q.has("tagging") => Endpoint::DeleteBucketTagging,
             Method::OPTIONS => Endpoint::CorsPreflight,
             _ if [
                 "acl",
@@ -231,6 +239,7 @@ impl Endpoint {
                 "lifecycle",
                 "logging",
                 "accelerate",
+                "tagging",
             ]
             .iter()
             .any(|k| q.has(k)) =>
@@ -263,9 +272,15 @@ impl Endpoint {
         if q.has("acl") {
             return match *method {
                 Method::GET => Ok(Endpoint::GetObjectAcl),
-                // Object ACL writes come later (they race with overwrites without a
-                // conditional metadata update).
                 Method::PUT => Ok(Endpoint::PutObjectAcl),
+                _ => Err(s3_error!(MethodNotAllowed)),
+            };
+        }
+        if q.has("tagging") {
+            return match *method {
+                Method::GET => Ok(Endpoint::GetObjectTagging),
+                Method::PUT => Ok(Endpoint::PutObjectTagging),
+                Method::DELETE => Ok(Endpoint::DeleteObjectTagging),
                 _ => Err(s3_error!(MethodNotAllowed)),
             };
         }
@@ -335,6 +350,12 @@ impl Endpoint {
             Endpoint::PutBucketAccelerate => "PutBucketAccelerate",
             Endpoint::GetObjectAcl => "GetObjectAcl",
             Endpoint::PutObjectAcl => "PutObjectAcl",
+            Endpoint::GetObjectTagging => "GetObjectTagging",
+            Endpoint::PutObjectTagging => "PutObjectTagging",
+            Endpoint::DeleteObjectTagging => "DeleteObjectTagging",
+            Endpoint::GetBucketTagging => "GetBucketTagging",
+            Endpoint::PutBucketTagging => "PutBucketTagging",
+            Endpoint::DeleteBucketTagging => "DeleteBucketTagging",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",
             Endpoint::GetObject => "GetObject",
@@ -456,7 +477,12 @@ mod tests {
             ("GET /b/k?uploadId=2~x", ListParts { upload_id: up() }),
             ("GET /b/k?acl", GetObjectAcl),
             ("PUT /b/k?acl", PutObjectAcl),
-            ("PUT /b/k?tagging", NotImplemented("Tagging")),
+            ("PUT /b/k?tagging", PutObjectTagging),
+            ("GET /b/k?tagging", GetObjectTagging),
+            ("DELETE /b/k?tagging", DeleteObjectTagging),
+            ("GET /b?tagging", GetBucketTagging),
+            ("PUT /b?tagging", PutBucketTagging),
+            ("DELETE /b?tagging", DeleteBucketTagging),
         ];
         for (line, want) in table {
             assert_eq!(route(line), Ok(want), "{line}");

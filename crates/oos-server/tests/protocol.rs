@@ -434,9 +434,13 @@ async fn unknown_sub_resources_answer_not_implemented() {
         .await;
     assert_error(&resp, 501, "NotImplemented");
     let resp = srv
-        .signed("GET", "/subres", "tagging", HeaderMap::new(), b"")
+        .signed("GET", "/subres", "encryption", HeaderMap::new(), b"")
         .await;
     assert_error(&resp, 501, "NotImplemented");
+    let resp = srv
+        .signed("GET", "/subres", "tagging", HeaderMap::new(), b"")
+        .await;
+    assert_error(&resp, 404, "NoSuchTagSet");
     let resp = srv
         .signed("GET", "/subres", "website", HeaderMap::new(), b"")
         .await;

@@ -262,11 +262,12 @@ pub(super) fn put_object(c: &Connection, o: &Object, condition: &WriteCondition)
     store_object(c, o)
 }
 
-pub(super) fn set_object_acl(
+/// Changes an object's stored attributes in place (its ACL, its tags), nothing else.
+pub(super) fn update_attrs(
     c: &Connection,
     bucket: &str,
     key: &str,
-    acl: Option<String>,
+    change: impl FnOnce(&mut ObjectAttrs),
 ) -> MetaResult<()> {
     require_bucket(c, bucket)?;
     let attrs: Option<String> = c
@@ -274,7 +275,7 @@ pub(super) fn set_object_acl(
         .query_row(params![bucket, key.as_bytes()], |r| r.get(0))
         .optional()?;
     let mut attrs: ObjectAttrs = from_json(&attrs.ok_or(MetaError::NoSuchKey)?)?;
-    attrs.acl = acl;
+    change(&mut attrs);
     c.prepare_cached("UPDATE objects SET attrs = ?3 WHERE bucket = ?1 AND key = ?2")?
         .execute(params![bucket, key.as_bytes(), json(&attrs)?])?;
     Ok(())

@@ -129,6 +129,17 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     } else {
         src.attrs.clone()
     };
+    // Tags follow their own directive: the source's unless REPLACE says x-amz-tagging.
+    attrs.tags = match ctx.header("x-amz-tagging-directive") {
+        None | Some("COPY") => src.attrs.tags.clone(),
+        Some("REPLACE") => super::tagging::from_header(&ctx.parts.headers)?.unwrap_or_default(),
+        Some(other) => {
+            return Err(s3_error!(
+                InvalidArgument,
+                "Unknown tagging directive {other}."
+            ))
+        }
+    };
     attrs.checksum = src
         .attrs
         .checksum

@@ -19,6 +19,7 @@ mod object_attrs;
 mod policy;
 mod read;
 mod service;
+mod tagging;
 pub mod website;
 
 use http::request::Parts;
@@ -268,6 +269,12 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
         Endpoint::GetObjectAcl => acl::get_object_acl(ctx).await,
         Endpoint::PutObjectAcl => acl::put_object_acl(ctx).await,
+        Endpoint::GetObjectTagging => tagging::get_object(ctx).await,
+        Endpoint::PutObjectTagging => tagging::put_object(ctx).await,
+        Endpoint::DeleteObjectTagging => tagging::delete_object(ctx).await,
+        Endpoint::GetBucketTagging => tagging::get_bucket(ctx).await,
+        Endpoint::PutBucketTagging => tagging::put_bucket(ctx).await,
+        Endpoint::DeleteBucketTagging => tagging::delete_bucket(ctx).await,
         Endpoint::GetBucketPolicy => policy::get(ctx).await,
         Endpoint::PutBucketPolicy => policy::put(ctx).await,
         Endpoint::DeleteBucketPolicy => policy::delete(ctx).await,

@@ -62,6 +62,7 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         acl: Acl::from_headers(headers)?.map(|a| a.to_stored()),
         // Set by the write path once placement has chosen the region.
         data_region: None,
+        tags: super::tagging::from_header(headers)?.unwrap_or_default(),
     })
 }
 
@@ -120,6 +121,9 @@ pub fn write_headers(resp: &mut Response<Body>, o: &Object) {
     }
     if o.storage_class != "STANDARD" {
         set_header(resp, X_AMZ_STORAGE_CLASS, &o.storage_class);
+    }
+    if !a.tags.is_empty() {
+        set_header(resp, "x-amz-tagging-count", &a.tags.len().to_string());
     }
 }
 
