@@ -154,8 +154,10 @@ def test_only_the_owner(server, s3, bkt):
     ([rule("i" * 256, "")], "InvalidArgument", "255"),
     ([{"ID": "noaction", "Filter": {"Prefix": ""}, "Status": "Enabled"}], "InvalidRequest",
      "At least one action"),
-    ([{"ID": "t", "Filter": {"Tag": {"Key": "k", "Value": "v"}}, "Status": "Enabled",
-       "Expiration": {"Days": 1}}], "NotImplemented", "tag"),
+    ([{"ID": "t", "Filter": {"Tag": {"Key": "aws:k", "Value": "v"}}, "Status": "Enabled",
+       "Expiration": {"Days": 1}}], "InvalidTag", "aws:"),
+    ([{"ID": "t2", "Filter": {"And": {"Tags": [{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]}},
+       "Status": "Enabled", "Expiration": {"Days": 1}}], "InvalidRequest", "Duplicate Tag Keys"),
     ([{"ID": "abort0", "Filter": {"Prefix": ""}, "Status": "Enabled",
        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 0}}], "InvalidArgument", "DaysAfterInitiation"),
     ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
@@ -313,3 +315,28 @@ def test_worker_handles_more_than_a_batch(server, s3, bkt):
     put_rules(s3, bkt, [rule("bulk", "bulk/", days=1)])
     advance(server, 2 * 86400)
     assert wait_until(lambda: keys(s3, bkt, "bulk/") == [], timeout=30)
+
+
+def test_tag_filters_select_by_tags(server, s3, bkt):
+    """A rule with a Tag filter expires only objects carrying that tag (and the header says
+    so); an And of prefix and tags needs all of them."""
+    put_rules(s3, bkt, [
+        {"ID": "tmp", "Filter": {"Tag": {"Key": "temporary", "Value": "yes"}}, "Status": "Enabled",
+         "Expiration": {"Days": 1}},
+        {"ID": "both", "Filter": {"And": {"Prefix": "logs/", "Tags": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]}},
+         "Status": "Enabled", "Expiration": {"Days": 1}},
+    ])
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]
+    assert got[0]["Filter"] == {"Tag": {"Key": "temporary", "Value": "yes"}}
+    assert got[1]["Filter"]["And"]["Tags"] == [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]
+    s3.put_object(Bucket=bkt, Key="scratch", Body=b"x", Tagging="temporary=yes")
+    s3.put_object(Bucket=bkt, Key="keep", Body=b"x", Tagging="temporary=no")
+    s3.put_object(Bucket=bkt, Key="logs/both", Body=b"x", Tagging="a=1&b=2&c=3")
+    s3.put_object(Bucket=bkt, Key="logs/one", Body=b"x", Tagging="a=1")
+    s3.put_object(Bucket=bkt, Key="other/both", Body=b"x", Tagging="a=1&b=2")
+    assert 'rule-id="tmp"' in s3.head_object(Bucket=bkt, Key="scratch")["Expiration"]
+    assert "Expiration" not in s3.head_object(Bucket=bkt, Key="keep")
+    # Tagging later makes an object match.
+    s3.put_object_tagging(Bucket=bkt, Key="logs/one", Tagging={"TagSet": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]})
+    advance(server, 2 * 86400)
+    assert wait_until(lambda: keys(s3, bkt) == ["keep", "other/both"]), keys(s3, bkt)

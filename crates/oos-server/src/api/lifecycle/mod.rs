@@ -140,7 +140,7 @@ pub async fn expiration(
     object: &oos_meta::Object,
 ) -> Option<String> {
     let rules = rules_of(bucket)?;
-    let (at, rule) = earliest_expiry(&rules, &object.key, object.size, object.last_modified)?;
+    let (at, rule) = earliest_expiry(&rules, object)?;
     Some(format!(
         "expiry-date=\"{}\", rule-id=\"{}\"",
         oos_proto::time_fmt::http_date(at),
@@ -149,15 +149,13 @@ pub async fn expiration(
 }
 
 /// When an object expires, and under which rule: the earliest among enabled matching rules.
-pub fn earliest_expiry<'a>(
-    rules: &'a [Rule],
-    key: &str,
-    size: u64,
-    last_modified: i64,
-) -> Option<(i64, &'a Rule)> {
+pub fn earliest_expiry<'a>(rules: &'a [Rule], o: &oos_meta::Object) -> Option<(i64, &'a Rule)> {
     let mut best: Option<(i64, &Rule)> = None;
-    for rule in rules.iter().filter(|r| r.enabled && r.matches(key, size)) {
-        if let Some(at) = rule.expires_at(last_modified) {
+    for rule in rules
+        .iter()
+        .filter(|r| r.enabled && r.matches(&o.key, o.size, &o.attrs.tags))
+    {
+        if let Some(at) = rule.expires_at(o.last_modified) {
             if best.is_none_or(|(b, _)| at < b) {
                 best = Some((at, rule));
             }

@@ -3,10 +3,10 @@
 //!
 //! Both rule forms are accepted and kept as sent: the old one with `Prefix` directly in the
 //! rule (boto3 `put_bucket_lifecycle`, the OOS guide) and the new one with `Filter`
-//! (`put_bucket_lifecycle_configuration`), whose `Filter` holds a `Prefix`, object size
-//! bounds, or an `And` of them. Tag filters, transitions and noncurrent-version actions are
-//! refused with `NotImplemented`: this server has neither object tags, storage tiers nor
-//! versioning, and a rule that is stored but never acts would mislead.
+//! (`put_bucket_lifecycle_configuration`), whose `Filter` holds a `Prefix`, a `Tag`, object
+//! size bounds, or an `And` of them. Transitions and noncurrent-version actions are refused
+//! with `NotImplemented`: this server has neither storage tiers nor versioning, and a rule that
+//! is stored but never acts would mislead.
 
 use std::collections::HashSet;
 
@@ -54,6 +54,8 @@ pub struct Rule {
     pub prefix: Option<String>,
     pub size_greater_than: Option<u64>,
     pub size_less_than: Option<u64>,
+    /// Tags an object must all carry (key and value) to be selected.
+    pub tags: Vec<(String, String)>,
     pub enabled: bool,
     pub expiration: Option<Expiry>,
     pub abort_after_days: Option<i64>,
@@ -65,10 +67,11 @@ impl Rule {
     }
 
     /// Whether the rule's filter selects this object.
-    pub fn matches(&self, key: &str, size: u64) -> bool {
+    pub fn matches(&self, key: &str, size: u64, tags: &[(String, String)]) -> bool {
         key.starts_with(self.prefix())
             && self.size_greater_than.is_none_or(|n| size > n)
             && self.size_less_than.is_none_or(|n| size < n)
+            && self.tags.iter().all(|t| tags.contains(t))
     }
 
     /// When an object last modified at `last_modified` expires under this rule, if it does.
@@ -267,6 +270,7 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         prefix: None,
         size_greater_than: None,
         size_less_than: None,
+        tags: Vec::new(),
         enabled,
         expiration: None,
         abort_after_days: None,
@@ -290,6 +294,12 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
             return Err(s3_error!(
                 InvalidRequest,
                 "AbortIncompleteMultipartUpload cannot be specified with an object size filter."
+            ));
+        }
+        if !rule.tags.is_empty() {
+            return Err(s3_error!(
+                InvalidRequest,
+                "AbortIncompleteMultipartUpload cannot be specified with Tags."
             ));
         }
     }
@@ -323,11 +333,17 @@ fn checked_prefix(node: &Node) -> S3Result<String> {
     Ok(node.text.clone())
 }
 
-fn tags_refused() -> S3Error {
-    s3_error!(
-        NotImplemented,
-        "Lifecycle rules with tag filters are not supported: this server has no object tags."
-    )
+/// A `<Tag><Key>…</Key><Value>…</Value></Tag>` predicate.
+fn parse_tag(node: &Node) -> S3Result<(String, String)> {
+    node.only(&["Key", "Value"])?;
+    let key = node.one("Key")?.ok_or_else(malformed)?.text.clone();
+    let value = node
+        .one("Value")?
+        .map(|v| v.text.clone())
+        .unwrap_or_default();
+    let pair = vec![(key, value)];
+    crate::api::tagging::validate(&pair, 1)?;
+    Ok(pair.into_iter().next().expect("one tag"))
 }
 
 fn parse_filter(filter: &Node, rule: &mut Rule) -> S3Result<()> {
@@ -347,7 +363,7 @@ fn parse_filter(filter: &Node, rule: &mut Rule) -> S3Result<()> {
         return Ok(());
     };
     match predicate.name.as_str() {
-        "Tag" => return Err(tags_refused()),
+        "Tag" => rule.tags.push(parse_tag(predicate)?),
         "And" => {
             rule.shape = Shape::And;
             predicate.only(&[
@@ -356,14 +372,20 @@ fn parse_filter(filter: &Node, rule: &mut Rule) -> S3Result<()> {
                 "ObjectSizeGreaterThan",
                 "ObjectSizeLessThan",
             ])?;
-            if predicate.all("Tag").next().is_some() {
-                return Err(tags_refused());
-            }
             if predicate.children.is_empty() {
                 return Err(malformed());
             }
             for child in &predicate.children {
-                if predicate.one(&child.name)?.is_some() {
+                if child.name == "Tag" {
+                    let tag = parse_tag(child)?;
+                    if rule.tags.iter().any(|(k, _)| *k == tag.0) {
+                        return Err(s3_error!(
+                            InvalidRequest,
+                            "Duplicate Tag Keys are not allowed."
+                        ));
+                    }
+                    rule.tags.push(tag);
+                } else if predicate.one(&child.name)?.is_some() {
                     set_predicate(child, rule)?;
                 }
             }
@@ -474,8 +496,19 @@ pub fn to_xml(rules: &[Rule]) -> String {
             Some(p) => format!("<Prefix>{}</Prefix>", escape(p.as_str())),
             None => String::new(),
         };
+        let tags: String = rule
+            .tags
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "<Tag><Key>{}</Key><Value>{}</Value></Tag>",
+                    escape(k.as_str()),
+                    escape(v.as_str())
+                )
+            })
+            .collect();
         let sizes = format!(
-            "{}{}",
+            "{tags}{}{}",
             rule.size_greater_than
                 .map(|n| format!("<ObjectSizeGreaterThan>{n}</ObjectSizeGreaterThan>"))
                 .unwrap_or_default(),
@@ -544,16 +577,32 @@ mod tests {
             "</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>",
             "<Expiration><Days>1</Days></Expiration></Rule>",
             "<Rule><Filter/><Status>Enabled</Status><Expiration><Days>2</Days></Expiration></Rule>",
+            "<Rule><ID>tag</ID><Filter><Tag><Key>tmp</Key><Value>yes</Value></Tag></Filter>",
+            "<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>",
+            "<Rule><ID>tags</ID><Filter><And><Prefix>p/</Prefix><Tag><Key>a</Key><Value>1</Value></Tag>",
+            "<Tag><Key>b</Key><Value></Value></Tag></And></Filter>",
+            "<Status>Enabled</Status><Expiration><Days>1</Days></Expiration></Rule>",
         ));
         let rules = parse(&text).unwrap();
-        assert_eq!(rules.len(), 4);
+        assert_eq!(rules.len(), 6);
+        let t = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        assert!(rules[4].matches("any", 1, &t(&[("x", "1"), ("tmp", "yes")])));
+        assert!(!rules[4].matches("any", 1, &t(&[("tmp", "no")])));
+        assert!(rules[5].matches("p/1", 1, &t(&[("b", ""), ("a", "1")])));
+        assert!(!rules[5].matches("p/1", 1, &t(&[("a", "1")])));
+        assert!(!rules[5].matches("q/1", 1, &t(&[("b", ""), ("a", "1")])));
         assert_eq!(rules[0].shape, Shape::Legacy);
         assert_eq!(rules[1].prefix.as_deref(), Some("a&b"));
         assert_eq!(rules[1].expiration, Some(Expiry::Date(1_893_456_000_000)));
         assert_eq!(rules[2].shape, Shape::And);
-        assert!(rules[2].matches("x/1", 11) && !rules[2].matches("x/1", 10));
+        assert!(rules[2].matches("x/1", 11, &[]) && !rules[2].matches("x/1", 10, &[]));
         assert_eq!(rules[3].id.len(), GENERATED_ID_LEN);
-        assert!(rules[3].matches("anything", 0));
+        assert!(rules[3].matches("anything", 0, &[]));
         assert_eq!(parse(&to_xml(&rules)).unwrap(), rules);
     }
 
@@ -590,8 +639,16 @@ mod tests {
             "MalformedXML"
         );
         assert_eq!(
-            code(&rule(&format!("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>{exp}"))),
-            "NotImplemented"
+            code(&rule(&format!("<Filter><Tag><Key>aws:k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status>{exp}"))),
+            "InvalidTag"
+        );
+        assert_eq!(
+            code(&rule(&format!("<Filter><And><Tag><Key>k</Key><Value>1</Value></Tag><Tag><Key>k</Key><Value>2</Value></Tag></And></Filter><Status>Enabled</Status>{exp}"))),
+            "InvalidRequest"
+        );
+        assert_eq!(
+            code(&rule("<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter><Status>Enabled</Status><AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>")),
+            "InvalidRequest"
         );
         assert_eq!(
             code(&rule(&format!(

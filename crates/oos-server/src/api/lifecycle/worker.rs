@@ -184,7 +184,7 @@ async fn expire_under(
                 continue;
             };
             query.start_after = Some(o.key.clone());
-            match super::earliest_expiry(rules, &o.key, o.size, o.last_modified) {
+            match super::earliest_expiry(rules, o) {
                 Some((at, _)) if at <= now => {
                     expired.push((o.key.clone(), o.etag.clone(), o.last_modified))
                 }
