@@ -302,3 +302,41 @@ def test_portal_on_its_own_listener(fresh_dir):
         assert b"ListBucketResult" not in body
     finally:
         server.stop()
+
+
+def test_one_gib_upload_in_the_browser(portal_server, tmp_path):
+    """The issue's bar: a 1 GiB file uploads from the browser (multipart, 128 parts of 8 MiB,
+    three at a time) and reads back exactly."""
+    from cdp import Browser
+
+    s3 = portal_server.client()
+    s3.create_bucket(Bucket="big-uploads")
+    big = tmp_path / "one-gib.bin"
+    digest = hashlib.md5()
+    with open(big, "wb") as f:
+        block = os.urandom(MIB)
+        for i in range(1024):
+            chunk = block[i:] + block[:i]  # every MiB differs
+            digest.update(chunk)
+            f.write(chunk)
+    b = Browser()
+    try:
+        b.goto(portal_server.endpoint + "/_portal/")
+        b.wait("document.querySelector('#login-form')", what="the sign-in page")
+        b.fill("#login-key", ACCESS_KEY)
+        b.fill("#login-secret", SECRET_KEY)
+        b.click("#login-submit")
+        b.wait("document.querySelector('#create-bucket')", what="the bucket list")
+        b.goto(portal_server.endpoint + "/_portal/#/b/big-uploads/")
+        b.wait("document.querySelector('#pick-files')", what="the object browser")
+        b.set_files("#pick-files", [big])
+        b.wait("document.querySelector('#uploads tr[data-upload=\"one-gib.bin\"] .state.ok')", timeout=600,
+               what="the 1 GiB upload")
+    finally:
+        b.close()
+    head = s3.head_object(Bucket="big-uploads", Key="one-gib.bin")
+    assert head["ContentLength"] == 1024 * MIB and head["ETag"].strip('"').endswith("-128")
+    got = hashlib.md5()
+    for chunk in s3.get_object(Bucket="big-uploads", Key="one-gib.bin")["Body"].iter_chunks(MIB):
+        got.update(chunk)
+    assert got.digest() == digest.digest()
