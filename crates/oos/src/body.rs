@@ -131,7 +131,7 @@ impl Body {
     }
 
     /// The hyper body for one attempt. A stream body is handed out once.
-    pub(crate) async fn to_http(&mut self) -> Result<HttpBody> {
+    pub(crate) async fn take_http(&mut self) -> Result<HttpBody> {
         let observer = self.observer.clone();
         let stream: BoxStream<'static, std::io::Result<Bytes>> = match &mut self.inner {
             Inner::Bytes(b) => {

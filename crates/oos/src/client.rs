@@ -266,6 +266,7 @@ impl Client {
     }
 
     /// Signs `headers` for a request.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn sign(
         &self,
         method: &Method,
@@ -341,7 +342,7 @@ impl Client {
                 HeaderValue::from_str(&host)
                     .map_err(|_| Error::InvalidArgument(format!("invalid host {host:?}")))?,
             );
-            if req.body.len() > 0 || matches!(req.method, Method::PUT | Method::POST) {
+            if !req.body.is_empty() || matches!(req.method, Method::PUT | Method::POST) {
                 headers.insert(CONTENT_LENGTH, HeaderValue::from(req.body.len()));
             }
             self.sign(
@@ -353,7 +354,7 @@ impl Client {
                 req.service,
                 virtual_bucket.as_deref(),
             )?;
-            let body = req.body.to_http().await?;
+            let body = req.body.take_http().await?;
             let mut request = http::Request::builder()
                 .method(req.method.clone())
                 .uri(&uri)
