@@ -257,7 +257,7 @@ async fn sigv4_signatures_match_aws_sigv4() {
     assert!(header(&captured[5], "authorization").contains("/cn/iam/aws4_request"));
     // A tampered request must not verify (the comparison can fail).
     let mut bad = captured[0].clone();
-    bad.target.push_str("x");
+    bad.target.push('x');
     let (theirs, ours) = aws_signature(&bad, "cn");
     assert_ne!(theirs, ours);
 
