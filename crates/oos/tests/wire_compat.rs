@@ -4,100 +4,35 @@
 //! * XML bodies are compared with botocore's serialization of the same calls (when the
 //!   Python venv with boto3 is present; set `OOS_BOTO3_PYTHON` to choose the interpreter).
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use oos::model::*;
 use oos::{Client, Config};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::capture::{self, Captured};
 
 const AK: &str = "AKIDEXAMPLE0000000001";
 const SK: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 
-#[derive(Debug, Clone)]
-struct Captured {
-    method: String,
-    target: String,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
+/// The minimal document each captured request is answered with.
+fn reply(c: &Captured) -> (u16, String) {
+    let body = if c.target.contains("delete") {
+        "<DeleteResult></DeleteResult>"
+    } else if c.target.contains("list-type") {
+        "<ListBucketResult></ListBucketResult>"
+    } else if c.method == "POST" && c.target == "/" {
+        "<ListAccessKeysResponse><ListAccessKeysResult></ListAccessKeysResult></ListAccessKeysResponse>"
+    } else {
+        ""
+    };
+    (200, body.to_string())
 }
 
-/// A 127.0.0.1 listener that records each request and answers with a minimal document.
 async fn capture_server() -> (String, Arc<Mutex<Vec<Captured>>>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let seen2 = seen.clone();
-    tokio::spawn(async move {
-        loop {
-            let (mut sock, _) = listener.accept().await.unwrap();
-            let seen = seen2.clone();
-            tokio::spawn(async move {
-                let mut buf = Vec::new();
-                loop {
-                    // Read one request head.
-                    let head_end = loop {
-                        if let Some(p) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                            break p;
-                        }
-                        let mut chunk = [0u8; 8192];
-                        let n = sock.read(&mut chunk).await.unwrap_or(0);
-                        if n == 0 {
-                            return;
-                        }
-                        buf.extend_from_slice(&chunk[..n]);
-                    };
-                    let head = String::from_utf8(buf[..head_end].to_vec()).unwrap();
-                    let mut lines = head.split("\r\n");
-                    let mut first = lines.next().unwrap().split(' ');
-                    let method = first.next().unwrap().to_string();
-                    let target = first.next().unwrap().to_string();
-                    let headers: Vec<(String, String)> = lines
-                        .map(|l| {
-                            let (k, v) = l.split_once(':').unwrap();
-                            (k.trim().to_ascii_lowercase(), v.trim().to_string())
-                        })
-                        .collect();
-                    let len: usize = headers
-                        .iter()
-                        .find(|(k, _)| k == "content-length")
-                        .map(|(_, v)| v.parse().unwrap())
-                        .unwrap_or(0);
-                    buf.drain(..head_end + 4);
-                    while buf.len() < len {
-                        let mut chunk = [0u8; 65536];
-                        let n = sock.read(&mut chunk).await.unwrap();
-                        buf.extend_from_slice(&chunk[..n]);
-                    }
-                    let body: Vec<u8> = buf.drain(..len).collect();
-                    let reply = if target.contains("delete") {
-                        "<DeleteResult></DeleteResult>"
-                    } else if target.contains("list-type") {
-                        "<ListBucketResult></ListBucketResult>"
-                    } else if method == "POST" && target == "/" {
-                        "<ListAccessKeysResponse><ListAccessKeysResult></ListAccessKeysResult></ListAccessKeysResponse>"
-                    } else {
-                        ""
-                    };
-                    seen.lock().unwrap().push(Captured {
-                        method: method.clone(),
-                        target,
-                        headers,
-                        body,
-                    });
-                    let resp = format!(
-                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nx-amz-request-id: CAPTURE\r\nETag: \"e\"\r\n\r\n{reply}",
-                        reply.len()
-                    );
-                    if sock.write_all(resp.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    (format!("http://{addr}"), seen)
+    capture::serve(reply).await
 }
 
 fn header<'a>(c: &'a Captured, name: &str) -> &'a str {

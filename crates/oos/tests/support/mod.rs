@@ -2,6 +2,8 @@
 //! known root keys (after `crates/oos-server/tests/common/mod.rs`).
 #![allow(dead_code)]
 
+pub mod capture;
+
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
