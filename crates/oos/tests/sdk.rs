@@ -926,3 +926,76 @@ async fn connection_errors_are_retried_then_reported() {
     assert!(t.elapsed() >= std::time::Duration::from_millis(2));
     assert!(Client::new(Config::new("https://x", "a", "bkt")).is_err());
 }
+
+#[tokio::test]
+async fn data_location_and_speed_limit_reach_the_server() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket("loc", Default::default()).await.unwrap();
+    let region = c.get_regions().await.unwrap().data_regions.region[0].clone();
+    let body = data(384 * 1024, 5);
+    c.put_object(
+        "loc",
+        "here",
+        body.clone(),
+        PutObjectOptions {
+            data_location: Some(DataLocation::specified([region.clone()], false)),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let err = c
+        .put_object(
+            "loc",
+            "nowhere",
+            "x",
+            PutObjectOptions {
+                data_location: Some(DataLocation::specified(["NoSuchRegion"], true)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err}");
+    assert!(err.code().unwrap().contains("LocationConstraint"), "{err}");
+    // Copy with a data location is checked the same way.
+    let err = c
+        .copy_object(
+            "loc",
+            "here",
+            "loc",
+            "copy",
+            CopyObjectOptions {
+                data_location: Some(DataLocation::specified(["NoSuchRegion"], true)),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(err.code().unwrap().contains("LocationConstraint"), "{err}");
+
+    // 384 KiB at 128 KiB/s (the OOS minimum) takes about 3 s; unlimited it is quick.
+    let t = std::time::Instant::now();
+    let fast = c.get_object("loc", "here", Default::default()).await.unwrap();
+    assert_eq!(fast.body.collect().await.unwrap().len(), body.len());
+    let unlimited = t.elapsed();
+    let t = std::time::Instant::now();
+    let slow = c
+        .get_object(
+            "loc",
+            "here",
+            GetObjectOptions {
+                limit_rate: Some(128),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(slow.body.collect().await.unwrap() == body);
+    let limited = t.elapsed();
+    assert!(
+        limited >= std::time::Duration::from_millis(1800) && limited > unlimited * 3,
+        "limited {limited:?}, unlimited {unlimited:?}"
+    );
+}
