@@ -977,7 +977,10 @@ async fn data_location_and_speed_limit_reach_the_server() {
 
     // 384 KiB at 128 KiB/s (the OOS minimum) takes about 3 s; unlimited it is quick.
     let t = std::time::Instant::now();
-    let fast = c.get_object("loc", "here", Default::default()).await.unwrap();
+    let fast = c
+        .get_object("loc", "here", Default::default())
+        .await
+        .unwrap();
     assert_eq!(fast.body.collect().await.unwrap().len(), body.len());
     let unlimited = t.elapsed();
     let t = std::time::Instant::now();
