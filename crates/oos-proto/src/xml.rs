@@ -1158,6 +1158,123 @@ pub mod sdk {
         /// Request id.
         pub request_id: String,
     }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::xml::{from_xml, to_xml};
+
+        const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+        #[test]
+        fn request_documents_exact() {
+            let d = Delete {
+                quiet: true,
+                objects: vec![
+                    ObjectIdentifier { key: "a".into() },
+                    ObjectIdentifier { key: "b&c".into() },
+                ],
+            };
+            assert_eq!(
+                to_xml("Delete", &d),
+                format!(
+                    "{DECL}<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object>\
+<Object><Key>b&amp;c</Key></Object></Delete>"
+                )
+            );
+            let c = CompleteMultipartUpload {
+                parts: vec![CompletedPart {
+                    part_number: 1,
+                    etag: "\"e1\"".into(),
+                }],
+            };
+            assert_eq!(
+                to_xml("CompleteMultipartUpload", &c),
+                format!(
+                    "{DECL}<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>\
+<ETag>\"e1\"</ETag></Part></CompleteMultipartUpload>"
+                )
+            );
+            let l = LifecycleConfiguration {
+                rule: vec![LifecycleRule {
+                    id: Some("r".into()),
+                    prefix: Some("logs/".into()),
+                    status: "Enabled".into(),
+                    expiration: Some(LifecycleExpiration {
+                        days: Some(30),
+                        date: None,
+                    }),
+                    ..Default::default()
+                }],
+            };
+            assert_eq!(
+                to_xml("LifecycleConfiguration", &l),
+                format!(
+                    "{DECL}<LifecycleConfiguration><Rule><ID>r</ID><Prefix>logs/</Prefix>\
+<Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>"
+                )
+            );
+            let a = AccessControlPolicy {
+                owner: Owner {
+                    id: "o".into(),
+                    display_name: "n".into(),
+                },
+                access_control_list: AccessControlList {
+                    grant: vec![Grant {
+                        grantee: Grantee {
+                            xmlns_xsi: Some("http://www.w3.org/2001/XMLSchema-instance".into()),
+                            kind: "Group".into(),
+                            uri: Some("http://acs.amazonaws.com/groups/global/AllUsers".into()),
+                            ..Default::default()
+                        },
+                        permission: "READ".into(),
+                    }],
+                },
+            };
+            let xml = to_xml("AccessControlPolicy", &a);
+            assert_eq!(
+                xml,
+                format!(
+                    "{DECL}<AccessControlPolicy><Owner><ID>o</ID><DisplayName>n</DisplayName>\
+</Owner><AccessControlList><Grant><Grantee \
+xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">\
+<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ\
+</Permission></Grant></AccessControlList></AccessControlPolicy>"
+                )
+            );
+            // What is written reads back (the xsi:type attribute included).
+            let back: AccessControlPolicy = from_xml(&xml).unwrap();
+            assert_eq!(back, a);
+        }
+
+        #[test]
+        fn response_documents_parse() {
+            let v2: ListBucketResult = from_xml(
+                "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>\
+<Prefix/><KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated>\
+<NextContinuationToken>t</NextContinuationToken><Contents><Key>k</Key>\
+<LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>\"e\"</ETag><Size>3</Size>\
+<StorageClass>STANDARD</StorageClass></Contents><CommonPrefixes><Prefix>d/</Prefix>\
+</CommonPrefixes></ListBucketResult>",
+            )
+            .unwrap();
+            assert!(v2.is_truncated);
+            assert_eq!(v2.next_continuation_token.as_deref(), Some("t"));
+            assert_eq!(v2.contents[0].size, 3);
+            assert_eq!(v2.contents[0].etag, "\"e\"");
+            assert_eq!(v2.common_prefixes[0].prefix, "d/");
+            let keys: ListAccessKeysResponse = from_xml(
+                "<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata><member>\
+<UserName>u</UserName><AccessKeyId>K1</AccessKeyId><Status>Active</Status>\
+<IsPrimary>true</IsPrimary><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>\
+</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult>\
+</ListAccessKeysResponse>",
+            )
+            .unwrap();
+            let k = &keys.list_access_keys_result.access_key_metadata.member[0];
+            assert_eq!((k.access_key_id.as_str(), k.is_primary), ("K1", true));
+        }
+    }
 }
 
 #[cfg(test)]
