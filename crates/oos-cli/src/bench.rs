@@ -13,7 +13,8 @@ use futures_util::StreamExt;
 use oos::{Body, Client, ListObjectsV2Options};
 use serde_json::json;
 
-use crate::util::{self, human, remote};
+use crate::location::remote;
+use crate::units::{self, human};
 use crate::{Cli, CliError, CliResult};
 
 #[derive(Debug, Args)]
@@ -21,7 +22,7 @@ pub struct BenchArgs {
     /// `s3://bucket` to run in (created, and removed afterwards, when missing).
     pub bucket: String,
     /// Object size, e.g. 64KiB, 1MiB.
-    #[arg(long, default_value = "1MiB", value_parser = util::parse_size)]
+    #[arg(long, default_value = "1MiB", value_parser = units::parse_size)]
     pub size: u64,
     /// Objects written by the PUT phase and used by the others.
     #[arg(long, default_value_t = 50)]
@@ -30,7 +31,7 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
     /// Length of each timed phase (GET, MIXED, LIST), e.g. 10s.
-    #[arg(long, default_value = "5s", value_parser = util::parse_duration)]
+    #[arg(long, default_value = "5s", value_parser = units::parse_duration)]
     pub duration: Duration,
     /// Phases to run, comma-separated: put,get,mixed,list (put always runs first).
     #[arg(long, default_value = "put,get,mixed,list")]
@@ -396,7 +397,7 @@ pub async fn bench(cli: &Cli, a: &BenchArgs) -> CliResult {
         .map(|r| r["verify_errors"].as_u64().unwrap_or(0))
         .sum();
     if cli.json {
-        util::print_json(&json!({
+        units::print_json(&json!({
             "endpoint": client.config().endpoint,
             "bucket": bucket,
             "object_size": a.size,

@@ -7,7 +7,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
 
-use crate::util::{print_json, remote};
+use crate::location::remote;
+use crate::units::print_json;
 use crate::{Cli, CliError, CliResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

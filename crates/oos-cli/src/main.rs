@@ -4,7 +4,10 @@
 mod bench;
 mod bucket_cmd;
 mod fs_cmd;
-mod util;
+mod location;
+mod progress;
+mod transfer_cmd;
+mod units;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -131,11 +134,11 @@ pub enum Command {
     /// Remove a bucket (--force empties it first).
     Rb(fs_cmd::RbArgs),
     /// Copy local↔remote or remote↔remote.
-    Cp(fs_cmd::CpArgs),
+    Cp(transfer_cmd::CpArgs),
     /// Make the destination match the source (by size and modification time).
-    Sync(fs_cmd::SyncArgs),
+    Sync(transfer_cmd::SyncArgs),
     /// Move: copy, then delete the source.
-    Mv(fs_cmd::CpArgs),
+    Mv(transfer_cmd::CpArgs),
     /// Remove objects.
     Rm(fs_cmd::RmArgs),
     /// Write an object to stdout.
@@ -285,7 +288,7 @@ impl Cli {
                             .iter()
                             .map(|(k, v)| (k.clone(), shown(k, v).into()))
                             .collect();
-                        util::print_json(&serde_json::Value::Object(map));
+                        units::print_json(&serde_json::Value::Object(map));
                     }
                     None => {
                         for (k, v) in &p.values {
@@ -309,9 +312,9 @@ async fn run(cli: Cli) -> CliResult {
         Command::Ls(a) => fs_cmd::ls(&cli, a).await,
         Command::Mb(a) => fs_cmd::mb(&cli, a).await,
         Command::Rb(a) => fs_cmd::rb(&cli, a).await,
-        Command::Cp(a) => fs_cmd::cp(&cli, a, false).await,
-        Command::Mv(a) => fs_cmd::cp(&cli, a, true).await,
-        Command::Sync(a) => fs_cmd::sync(&cli, a).await,
+        Command::Cp(a) => transfer_cmd::cp(&cli, a, false).await,
+        Command::Mv(a) => transfer_cmd::cp(&cli, a, true).await,
+        Command::Sync(a) => transfer_cmd::sync(&cli, a).await,
         Command::Rm(a) => fs_cmd::rm(&cli, a).await,
         Command::Cat(a) => fs_cmd::cat(&cli, a).await,
         Command::Stat(a) => fs_cmd::stat(&cli, a).await,
