@@ -65,6 +65,7 @@ fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOption
     let mut put = oos::PutObjectOptions {
         storage_class: a.storage_class.clone(),
         content_type: a.content_type.clone(),
+        limit_rate: a.limit_rate,
         ..Default::default()
     };
     if let Some(d) = &a.data_location {

@@ -49,7 +49,8 @@ pub struct TransferOptions {
     pub concurrency: usize,
     /// Headers of the uploaded object.
     pub put: PutObjectOptions,
-    /// Download speed limit per request in KiB/s.
+    /// Download speed limit per request in KiB/s (uploads use `put.limit_rate`, also per
+    /// request, parts included).
     pub limit_rate: Option<u64>,
     /// Called as bytes move.
     pub progress: Option<ProgressFn>,
@@ -191,6 +192,7 @@ fn part_size_for(size: u64, configured: u64) -> u64 {
 }
 
 impl Client {
+    #[allow(clippy::too_many_arguments)]
     async fn put_part(
         &self,
         bucket: &str,
@@ -199,13 +201,16 @@ impl Client {
         part_number: u32,
         body: Body,
         md5: &[u8; 16],
+        limit_rate: Option<u64>,
     ) -> Result<CompletedPart> {
+        let limit = limit_rate.map(|r| format!("rate={r}"));
         let req = Request::new(Method::PUT)
             .bucket(bucket)
             .key(key)
             .query("partNumber", part_number)
             .query("uploadId", upload_id)
             .header("content-md5", &b64(md5))?
+            .header_opt("x-amz-limit", limit.as_deref())?
             .body(body);
         let resp = self.send_empty(req).await?;
         let etag = resp.header("etag").unwrap_or("").to_string();
@@ -290,6 +295,7 @@ impl Client {
         }
         let part_size = part_size_for(size, options.part_size);
         let count = size.div_ceil(part_size);
+        let limit = options.put.limit_rate;
         let upload_id = self
             .create_multipart_upload(bucket, key, options.put.clone())
             .await?;
@@ -304,7 +310,7 @@ impl Client {
                     let md5 = md5_of_file_range(&path, offset, len).await?;
                     let body = observed(Body::from_file_range(&path, offset, len), &meter);
                     let part = self
-                        .put_part(bucket, key, &upload_id, i as u32 + 1, body, &md5)
+                        .put_part(bucket, key, &upload_id, i as u32 + 1, body, &md5, limit)
                         .await?;
                     Ok::<_, Error>((part, md5))
                 }
@@ -360,6 +366,7 @@ impl Client {
             });
         }
         let part_size = options.part_size.max(MIN_PART_SIZE) as usize;
+        let limit = options.put.limit_rate;
         let upload_id = self
             .create_multipart_upload(bucket, key, options.put.clone())
             .await?;
@@ -394,7 +401,7 @@ impl Client {
                 let body = observed(Body::from(data), &meter);
                 let upload_id = upload_id.clone();
                 in_flight.push(async move {
-                    self.put_part(bucket, key, &upload_id, number, body, &md5)
+                    self.put_part(bucket, key, &upload_id, number, body, &md5, limit)
                         .await
                         .map(|p| (p, md5))
                 });
