@@ -164,7 +164,8 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum ConfigAction {
     /// Set a profile value: endpoint, access_key_id, secret_access_key, region, signature
-    /// (v4|v2), addressing (path|virtual), max_retries, timeout_secs.
+    /// (v4|v2), addressing (path|virtual), max_retries, timeout_secs, ca_file (extra trusted
+    /// CA certificates, PEM, for https endpoints).
     Set { key: String, value: String },
     /// Print the profile (secrets masked) or one value.
     Get { key: Option<String> },
@@ -172,7 +173,7 @@ pub enum ConfigAction {
     Path,
 }
 
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "endpoint",
     "access_key_id",
     "secret_access_key",
@@ -181,6 +182,7 @@ const KEYS: [&str; 8] = [
     "addressing",
     "max_retries",
     "timeout_secs",
+    "ca_file",
 ];
 
 impl Cli {
@@ -219,6 +221,7 @@ impl Cli {
             ),
             ("session_token", "OOS_SESSION_TOKEN", "AWS_SESSION_TOKEN"),
             ("region", "OOS_REGION", "AWS_REGION"),
+            ("ca_file", "OOS_CA_FILE", "AWS_CA_BUNDLE"),
         ] {
             if let Some(v) = env(oos_var, aws_var) {
                 p.set(key, &v);

@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 
 use crate::body::{Body, ByteStream, HttpBody};
 use crate::config::{Addressing, Config, SignatureVersion};
+use crate::connect::Connector;
 use crate::error::{service_error, Error, Result};
 
 /// Characters left alone in a query value or key name segment (RFC 3986 unreserved).
@@ -161,7 +162,7 @@ pub(crate) fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h s
 }
 
 struct Inner {
-    http: hyper_util::client::legacy::Client<HttpConnector, HttpBody>,
+    http: hyper_util::client::legacy::Client<Connector, HttpBody>,
     config: Config,
     scheme: String,
     /// `host[:port]` of the endpoint.
@@ -193,26 +194,29 @@ impl std::fmt::Debug for Client {
 }
 
 impl Client {
-    /// A client for `config`. Fails on an endpoint that is not `http://host[:port]`.
+    /// A client for `config`. Fails on an endpoint that is not `http[s]://host[:port]`, or
+    /// an unreadable `ca_file`.
     pub fn new(config: Config) -> Result<Client> {
         let endpoint = config.endpoint.trim_end_matches('/');
         let (scheme, authority) = match endpoint.split_once("://") {
             Some((s, a)) => (s.to_ascii_lowercase(), a.to_string()),
             None => ("http".to_string(), endpoint.to_string()),
         };
-        if scheme != "http" {
+        if scheme != "http" && scheme != "https" {
             return Err(Error::InvalidArgument(format!(
-                "endpoint {endpoint}: only http:// is supported by this build"
+                "endpoint {endpoint}: the scheme must be http or https"
             )));
         }
         if authority.is_empty() || authority.contains('/') {
             return Err(Error::InvalidArgument(format!(
-                "endpoint {endpoint}: expected http://host[:port]"
+                "endpoint {endpoint}: expected http[s]://host[:port]"
             )));
         }
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(config.connect_timeout));
+        let mut tcp = HttpConnector::new();
+        tcp.set_nodelay(true);
+        tcp.enforce_http(false);
+        tcp.set_connect_timeout(Some(config.connect_timeout));
+        let connector = Connector::new(tcp, scheme == "https", config.ca_file.as_deref())?;
         let http = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(30))
             .pool_max_idle_per_host(32)

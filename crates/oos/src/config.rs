@@ -68,7 +68,7 @@ pub enum Addressing {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// `http://host[:port]` (https needs a TLS-enabled build; see the crate docs).
+    /// `http://host[:port]` or `https://host[:port]`.
     pub endpoint: String,
     /// The key pair that signs requests.
     pub credentials: Credentials,
@@ -85,6 +85,8 @@ pub struct Config {
     pub timeout: Duration,
     /// Retries of idempotent requests on 5xx and connection errors.
     pub max_retries: u32,
+    /// Extra trusted CA certificates (PEM) for `https://` endpoints, on top of the system's.
+    pub ca_file: Option<PathBuf>,
 }
 
 impl Config {
@@ -104,6 +106,7 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             timeout: Duration::from_secs(300),
             max_retries: 3,
+            ca_file: None,
         }
     }
 
@@ -136,6 +139,7 @@ impl Config {
             ("OOS_REGION", "region"),
             ("OOS_SIGNATURE", "signature"),
             ("OOS_ADDRESSING", "addressing"),
+            ("OOS_CA_FILE", "ca_file"),
         ] {
             if let Ok(v) = std::env::var(var) {
                 profile.set(key, &v);
@@ -179,6 +183,12 @@ impl Config {
         self
     }
 
+    /// Trusts the CA certificates of this PEM file too (a private CA, a self-signed server).
+    pub fn with_ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_file = Some(path.into());
+        self
+    }
+
     /// Sets the response timeout.
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
@@ -213,7 +223,7 @@ pub fn region_from_endpoint(endpoint: &str) -> Option<String> {
 
 /// One profile: `key = value` settings. Known keys: `endpoint`, `access_key_id`,
 /// `secret_access_key`, `session_token`, `region`, `signature` (`v4`/`v2`),
-/// `addressing` (`path`/`virtual`), `max_retries`, `timeout_secs`.
+/// `addressing` (`path`/`virtual`), `max_retries`, `timeout_secs`, `ca_file`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Profile {
     /// The settings.
@@ -262,6 +272,10 @@ impl Profile {
                 other => return Err(Error::Config(format!("unknown addressing {other:?}"))),
             };
         }
+        c.ca_file = self
+            .get("ca_file")
+            .filter(|f| !f.is_empty())
+            .map(PathBuf::from);
         if let Some(s) = self.get("max_retries") {
             c.max_retries = s
                 .parse()

@@ -18,7 +18,7 @@
 //! * One [`Error`] with the S3 code, message, status and request id; idempotent requests are
 //!   retried with backoff on 5xx and connection errors.
 //!
-//! Only `http://` endpoints are supported by this build (TLS is left to a front proxy).
+//! `https://` endpoints use rustls with the system's roots (plus [`Config::ca_file`]).
 //!
 //! ```no_run
 //! # async fn f() -> oos::Result<()> {
@@ -37,6 +37,7 @@ mod body;
 mod bucket;
 mod client;
 mod config;
+mod connect;
 mod error;
 mod iam;
 mod multipart;

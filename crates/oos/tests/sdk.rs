@@ -924,7 +924,10 @@ async fn connection_errors_are_retried_then_reported() {
     assert!(err.is_retryable());
     // Two backoffs happened (each at least 1 ms).
     assert!(t.elapsed() >= std::time::Duration::from_millis(2));
-    assert!(Client::new(Config::new("https://x", "a", "bkt")).is_err());
+    assert!(Client::new(Config::new("ftp://x", "a", "b")).is_err());
+    assert!(
+        Client::new(Config::new("https://x", "a", "b").with_ca_file("/nonexistent.pem")).is_err()
+    );
 }
 
 #[tokio::test]

@@ -57,11 +57,22 @@ pub struct Oosd {
 
 impl Oosd {
     pub fn start() -> Oosd {
+        Self::start_with_config(None)
+    }
+
+    /// With an `oosd` configuration file of these TOML lines.
+    pub fn start_with_config(config: Option<&str>) -> Oosd {
         let dir = tempfile::tempdir().expect("temp dir");
         let log = std::fs::File::create(dir.path().join("oosd.log")).expect("log");
         let data = dir.path().join("data");
         std::fs::create_dir_all(&data).expect("data dir");
-        let mut child = Command::new(oosd_bin())
+        let mut cmd = Command::new(oosd_bin());
+        if let Some(text) = config {
+            let path = dir.path().join("oosd.toml");
+            std::fs::write(&path, text).expect("write config");
+            cmd.arg("--config").arg(path);
+        }
+        let mut child = cmd
             .arg("--listen")
             .arg("127.0.0.1:0")
             .arg("--data-dir")
