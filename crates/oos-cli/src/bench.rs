@@ -425,7 +425,7 @@ pub async fn bench(cli: &Cli, a: &BenchArgs) -> CliResult {
             println!(
                 "{:<6} {:>8} {:>10.2} {:>9.2} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>9.3} {:>7}",
                 r["phase"].as_str().unwrap_or("").to_uppercase(),
-                r["ops"],
+                r["ops"].as_u64().unwrap_or(0),
                 r["ops_per_sec"].as_f64().unwrap_or(0.0),
                 r["mib_per_sec"].as_f64().unwrap_or(0.0),
                 l["avg"].as_f64().unwrap_or(0.0),
@@ -433,7 +433,7 @@ pub async fn bench(cli: &Cli, a: &BenchArgs) -> CliResult {
                 l["p90"].as_f64().unwrap_or(0.0),
                 l["p99"].as_f64().unwrap_or(0.0),
                 l["max"].as_f64().unwrap_or(0.0),
-                r["errors"],
+                r["errors"].as_u64().unwrap_or(0),
             );
             if let Some(e) = r["first_error"].as_str() {
                 eprintln!("  first {} error: {e}", r["phase"].as_str().unwrap_or(""));
