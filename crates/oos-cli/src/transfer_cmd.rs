@@ -210,20 +210,10 @@ impl Job {
                 src_key,
                 bucket,
                 key,
-            } => {
-                let copy = oos::CopyObjectOptions {
-                    storage_class: a.storage_class.clone(),
-                    data_location: a.data_location.as_deref().map(data_location).transpose()?,
-                    ..Default::default()
-                };
-                client
-                    .copy_object(src_bucket, src_key, bucket, key, copy)
-                    .await?;
-                client
-                    .head_object(bucket, key, Default::default())
-                    .await
-                    .map(|m| m.size)
-            }
+            } => client
+                .copy(src_bucket, src_key, bucket, key, &opts)
+                .await
+                .map(|o| o.size),
         };
         progress.finish();
         let size = result?;

@@ -299,6 +299,20 @@ fn recursive_copy_multipart_and_sync() {
         ["set/big.bin", "set/sub/a.txt", "set/sub/deeper/b.txt"]
     );
 
+    // Server-side copy above the threshold: parallel UploadPartCopy.
+    env.ok(&[
+        "cp",
+        "s3://data/set/big.bin",
+        "s3://data/copy.bin",
+        "--part-size",
+        "5MiB",
+        "--multipart-threshold",
+        "5MiB",
+    ]);
+    let st = env.json(&["stat", "s3://data/copy.bin"]);
+    assert!(st["etag"].as_str().unwrap().ends_with("-2"), "{st}");
+    assert_eq!(st["size"], big.len() as u64);
+
     // Download the prefix with parallel ranges and compare.
     let out = tempfile::tempdir().unwrap();
     env.ok(&[

@@ -1,6 +1,7 @@
 //! The transfer manager: [`Client::upload_file`] and [`Client::upload_stream`] switch to
 //! parallel multipart above a threshold (aborting the upload on failure);
-//! [`Client::download_file`] fetches parallel ranges. All report progress and check integrity:
+//! [`Client::download_file`] fetches parallel ranges; [`Client::copy`] copies on the server
+//! with parallel UploadPartCopy ranges above the threshold. All report progress and check integrity:
 //! every request body carries its `Content-MD5`, and the final ETag (plain MD5 or the
 //! multipart `md5-of-md5s-N`) is compared with what was sent or received.
 
@@ -504,6 +505,119 @@ impl Client {
             size,
             parts: count as u32,
         })
+    }
+
+    /// Copies an object on the server: one CopyObject below the threshold, else a multipart
+    /// upload whose parts are parallel UploadPartCopy ranges (the way past CopyObject's 5 GiB
+    /// limit). The source's content headers and metadata are carried over; `options.put`'s
+    /// storage class and data location apply to the copy. Every part is copied only while the
+    /// source still has the ETag seen first.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let out = client.copy("b", "big.iso", "backup", "big.iso", &Default::default()).await?;
+    /// println!("{} parts", out.parts);
+    /// # Ok(()) }
+    /// ```
+    pub async fn copy(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        options: &TransferOptions,
+    ) -> Result<TransferOutput> {
+        let src = self
+            .head_object(src_bucket, src_key, Default::default())
+            .await?;
+        let size = src.size;
+        let meter = Meter::new(size, options.progress.clone());
+        if size < options.multipart_threshold.max(1) {
+            let copy = crate::CopyObjectOptions {
+                storage_class: options.put.storage_class.clone(),
+                data_location: options.put.data_location.clone(),
+                if_match: (!src.etag.is_empty()).then(|| src.etag.clone()),
+                ..Default::default()
+            };
+            let out = self
+                .copy_object(src_bucket, src_key, bucket, key, copy)
+                .await?;
+            meter.add(size);
+            return Ok(TransferOutput {
+                etag: out.etag,
+                size,
+                parts: 1,
+            });
+        }
+        let put = PutObjectOptions {
+            content_type: src.content_type.clone(),
+            content_encoding: src.content_encoding.clone(),
+            content_disposition: src.content_disposition.clone(),
+            cache_control: src.cache_control.clone(),
+            expires: src.expires.clone(),
+            metadata: src.metadata.clone(),
+            storage_class: options
+                .put
+                .storage_class
+                .clone()
+                .or_else(|| Some(src.storage_class.clone()).filter(|c| c != "STANDARD")),
+            data_location: options.put.data_location.clone(),
+            ..Default::default()
+        };
+        let part_size = part_size_for(size, options.part_size);
+        let count = size.div_ceil(part_size);
+        let upload_id = self.create_multipart_upload(bucket, key, put).await?;
+        let source = crate::object::copy_source(src_bucket, src_key);
+        let parts = futures_util::stream::iter(0..count)
+            .map(|i| {
+                let (meter, upload_id, source, etag) = (
+                    meter.clone(),
+                    upload_id.clone(),
+                    source.clone(),
+                    src.etag.clone(),
+                );
+                async move {
+                    let offset = i * part_size;
+                    let len = part_size.min(size - offset);
+                    let req = Request::new(Method::PUT)
+                        .bucket(bucket)
+                        .key(key)
+                        .query("partNumber", i + 1)
+                        .query("uploadId", &upload_id)
+                        .header("x-amz-copy-source", &source)?
+                        .header(
+                            "x-amz-copy-source-range",
+                            &format!("bytes={offset}-{}", offset + len - 1),
+                        )?
+                        .header_opt(
+                            "x-amz-copy-source-if-match",
+                            (!etag.is_empty()).then_some(etag.as_str()),
+                        )?;
+                    let (done, _): (crate::model::CopyResult, _) = self.send_xml(req).await?;
+                    meter.add(len);
+                    let md5: [u8; 16] = hex::decode(done.etag.trim_matches('"'))
+                        .ok()
+                        .and_then(|v| v.try_into().ok())
+                        .ok_or_else(|| {
+                            Error::Response(format!("part copy ETag {:?} is not an MD5", done.etag))
+                        })?;
+                    Ok::<_, Error>((
+                        CompletedPart {
+                            part_number: i as u32 + 1,
+                            etag: done.etag,
+                        },
+                        md5,
+                    ))
+                }
+            })
+            .buffer_unordered(options.concurrency.max(1))
+            .try_collect::<Vec<_>>()
+            .await;
+        let mut out = self
+            .finish_multipart(bucket, key, &upload_id, parts)
+            .await?;
+        out.size = size;
+        Ok(out)
     }
 
     #[allow(clippy::too_many_arguments)]

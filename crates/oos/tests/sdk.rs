@@ -853,6 +853,46 @@ async fn transfer_manager_upload_and_download() {
         .uploads
         .is_empty());
 
+    // Server-side copy: parallel UploadPartCopy ranges above the threshold.
+    let mut meta = BTreeMap::new();
+    meta.insert("origin".to_string(), "upload".to_string());
+    c.copy_object(
+        "trx",
+        "big",
+        "trx",
+        "big",
+        CopyObjectOptions {
+            replace: Some(PutObjectOptions {
+                metadata: meta,
+                content_type: Some("application/x-big".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("metadata update in place: {e}"));
+    let copied = c
+        .copy("trx", "big", "trx", "big-copy", &opts)
+        .await
+        .unwrap();
+    assert_eq!((copied.parts, copied.size), (3, content.len() as u64));
+    let m = c
+        .head_object("trx", "big-copy", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(m.content_type.as_deref(), Some("application/x-big"));
+    assert_eq!(m.metadata.get("origin").map(String::as_str), Some("upload"));
+    let got = c
+        .get_object("trx", "big-copy", Default::default())
+        .await
+        .unwrap()
+        .body
+        .collect()
+        .await
+        .unwrap();
+    assert!(got == content);
+
     let dst = dir.path().join("dst.bin");
     seen.store(0, Ordering::Relaxed);
     let down = c.download_file("trx", "big", &dst, &opts).await.unwrap();
@@ -865,6 +905,11 @@ async fn transfer_manager_upload_and_download() {
     std::fs::write(&small, b"small file").unwrap();
     let up = c.upload_file("trx", "small", &small, &opts).await.unwrap();
     assert_eq!(up.parts, 1);
+    let copied = c
+        .copy("trx", "small", "trx", "small-copy", &opts)
+        .await
+        .unwrap();
+    assert_eq!((copied.parts, copied.etag.as_str()), (1, up.etag.as_str()));
     let dst2 = dir.path().join("small.out");
     c.download_file("trx", "small", &dst2, &opts).await.unwrap();
     assert_eq!(std::fs::read(&dst2).unwrap(), b"small file");
