@@ -193,6 +193,7 @@ pub async fn mb(cli: &Cli, a: &MbArgs) -> CliResult {
 }
 
 pub(crate) fn report(cli: &Cli, value: serde_json::Value, line: impl FnOnce() -> String) {
+    crate::progress::clear_line();
     if cli.json {
         println!("{value}");
     } else {

@@ -1,11 +1,24 @@
 //! Transfer progress: a bar with rate and ETA on a terminal.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::units::human;
+
+/// Whether a bar is on screen: plain lines printed meanwhile clear it first.
+static DRAWN: AtomicBool = AtomicBool::new(false);
+
+/// Clears a bar on screen, so that a line printed next starts at column 0 (the bar redraws
+/// itself on its next update).
+pub fn clear_line() {
+    if DRAWN.swap(false, Ordering::Relaxed) {
+        eprint!("\r\x1b[2K");
+        let _ = std::io::stderr().flush();
+        DRAWN.store(true, Ordering::Relaxed);
+    }
+}
 
 /// A transfer progress display: a redrawn bar on a terminal, nothing otherwise (the caller
 /// prints a plain line when each transfer ends).
@@ -51,12 +64,24 @@ impl Progress {
         }))
     }
 
+    /// A callback for one of several transfers sharing this bar: it turns the transfer's
+    /// running total into increments of the bar's.
+    pub fn job_callback(&self) -> Option<oos::ProgressFn> {
+        let bar = self.inner.clone()?;
+        let last = AtomicU64::new(0);
+        Some(Arc::new(move |p: oos::Progress| {
+            let prev = last.swap(p.transferred, Ordering::Relaxed);
+            bar.done
+                .fetch_add(p.transferred.saturating_sub(prev), Ordering::Relaxed);
+            bar.draw(false);
+        }))
+    }
+
     /// Clears the bar.
     pub fn finish(&self) {
         if let Some(bar) = &self.inner {
             bar.draw(true);
-            eprint!("\r\x1b[2K");
-            let _ = std::io::stderr().flush();
+            clear_line();
         }
     }
 }
@@ -95,5 +120,6 @@ impl Bar {
             human(rate as u64)
         );
         let _ = std::io::stderr().flush();
+        DRAWN.store(true, Ordering::Relaxed);
     }
 }

@@ -143,12 +143,16 @@ enum Job {
         key: String,
         path: PathBuf,
         mtime: Option<SystemTime>,
+        /// From the listing; 0 when unknown.
+        size: u64,
     },
     Copy {
         src_bucket: String,
         src_key: String,
         bucket: String,
         key: String,
+        /// From the listing; 0 when unknown.
+        size: u64,
     },
 }
 
@@ -158,7 +162,7 @@ impl Job {
         cli: &Cli,
         client: &Client,
         a: &CpArgs,
-        show_bar: bool,
+        shared: Option<&Progress>,
         mv: bool,
     ) -> CliResult {
         let (label, op) = match self {
@@ -177,13 +181,19 @@ impl Job {
                 src_key,
                 bucket,
                 key,
+                ..
             } => (
                 format!("s3://{src_bucket}/{src_key} → s3://{bucket}/{key}"),
                 "copy",
             ),
         };
-        let progress = Progress::new(&label, 0, show_bar && !cli.no_progress && !cli.json);
-        let opts = transfer_options(a, &progress)?;
+        // One bar per transfer, or the shared bar of a multi-file run fed by deltas.
+        let own = Progress::new(&label, 0, shared.is_none() && bars_wanted(cli));
+        let mut opts = transfer_options(a, &own)?;
+        if let Some(bar) = shared {
+            opts.progress = bar.job_callback();
+        }
+        let progress = own;
         let result = match self {
             Job::Upload { path, bucket, key } => client
                 .upload_file(bucket, key, path, &opts)
@@ -194,6 +204,7 @@ impl Job {
                 key,
                 path,
                 mtime,
+                ..
             } => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
                     tokio::fs::create_dir_all(dir).await?;
@@ -210,6 +221,7 @@ impl Job {
                 src_key,
                 bucket,
                 key,
+                ..
             } => client
                 .copy(src_bucket, src_key, bucket, key, &opts)
                 .await
@@ -242,13 +254,35 @@ impl Job {
     }
 }
 
+impl Job {
+    /// Bytes this job moves, as far as known before it runs.
+    fn size_hint(&self) -> u64 {
+        match self {
+            Job::Upload { path, .. } => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            Job::Download { size, .. } | Job::Copy { size, .. } => *size,
+        }
+    }
+}
+
+fn bars_wanted(cli: &Cli) -> bool {
+    !cli.no_progress && !cli.json
+}
+
 async fn run_jobs(cli: &Cli, client: &Client, a: &CpArgs, jobs: Vec<Job>, mv: bool) -> CliResult {
     let single = jobs.len() == 1;
+    let shared = (!single).then(|| {
+        let total = jobs.iter().map(Job::size_hint).sum();
+        Progress::new(&format!("{} files", jobs.len()), total, bars_wanted(cli))
+    });
+    let shared_ref = shared.as_ref();
     let results: Vec<CliResult> = futures_util::stream::iter(jobs)
-        .map(|job| async move { job.run(cli, client, a, single, mv).await })
+        .map(|job| async move { job.run(cli, client, a, shared_ref, mv).await })
         .buffer_unordered(if single { 1 } else { a.concurrency.max(1) })
         .collect()
         .await;
+    if let Some(bar) = &shared {
+        bar.finish();
+    }
     let failed: Vec<CliError> = results.into_iter().filter_map(Result::err).collect();
     match failed.len() {
         0 => Ok(()),
@@ -367,6 +401,7 @@ async fn download_jobs(
             .map(|o| Job::Download {
                 bucket: bucket.to_string(),
                 path: Path::new(dst).join(o.key[key.len()..].trim_start_matches('/')),
+                size: o.size,
                 key: o.key,
                 mtime: None,
             })
@@ -383,6 +418,7 @@ async fn download_jobs(
         key: key.to_string(),
         path,
         mtime: None,
+        size: 0,
     }])
 }
 
@@ -398,6 +434,7 @@ async fn copy_jobs(
             .await?
             .into_iter()
             .map(|o| Job::Copy {
+                size: o.size,
                 src_bucket: src_bucket.to_string(),
                 bucket: bucket.to_string(),
                 key: join_prefix(key, o.key[src_key.len()..].trim_start_matches('/')),
@@ -406,6 +443,7 @@ async fn copy_jobs(
             .collect());
     }
     Ok(vec![Job::Copy {
+        size: 0,
         key: dest_key(key, basename(src_key)),
         src_bucket: src_bucket.to_string(),
         src_key: src_key.to_string(),
@@ -539,6 +577,7 @@ async fn sync_down(
             jobs.push(Job::Download {
                 bucket: bucket.to_string(),
                 path: dst.join(&rel),
+                size: o.size,
                 key: o.key,
                 mtime: remote_time,
             });

@@ -23,7 +23,18 @@ impl Env {
 
     /// `oos` with the endpoint and keys in the environment, a private config file.
     fn cmd(&self) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_oos"));
+        self.with_env(Command::new(env!("CARGO_BIN_EXE_oos")))
+    }
+
+    /// `cmdline` run by `script` in a pseudo-terminal, with the same environment; its output
+    /// is everything the terminal showed.
+    fn in_terminal(&self, cmdline: &str) -> std::io::Result<Output> {
+        self.with_env(Command::new("script"))
+            .args(["-qec", cmdline, "/dev/null"])
+            .output()
+    }
+
+    fn with_env(&self, mut c: Command) -> Command {
         c.env("OOS_CONFIG_FILE", self.home.path().join("config"))
             .env("OOS_ENDPOINT", &self.srv.endpoint)
             .env("OOS_ACCESS_KEY_ID", support::ACCESS_KEY)
@@ -590,4 +601,61 @@ fn bench_reports_and_verifies() {
         table.contains("PUT") && table.contains("GET") && !table.contains("MIXED"),
         "{table}"
     );
+}
+
+#[test]
+fn progress_bars_on_a_terminal_plain_lines_otherwise() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://bars"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.bin"), data(6 * 1024 * 1024, 1)).unwrap();
+    std::fs::write(dir.path().join("two.bin"), data(1024, 2)).unwrap();
+    let one = dir.path().join("one.bin");
+
+    // Not a terminal: one plain line, no bar.
+    let out = env.run(&["cp", p(&one), "s3://bars/plain.bin"]);
+    assert!(out.status.success());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stdout.starts_with("upload: ") && stdout.lines().count() == 1,
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("ETA") && !stderr.contains("ETA"),
+        "{stderr}"
+    );
+
+    // A terminal (a pty from `script`): a bar with rate and ETA on stderr.
+    let bin = env!("CARGO_BIN_EXE_oos");
+    let Ok(out) = env.in_terminal(&format!("{bin} cp {} s3://bars/tty.bin", p(&one))) else {
+        eprintln!("skipping the terminal check: no `script`");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("ETA") && text.contains("/s"), "{text}");
+    // The last frame is a full bar of the whole 6 MiB.
+    assert!(
+        text.contains(&format!("[{}] 6.0 MiB / 6.0 MiB", "#".repeat(30))),
+        "{text}"
+    );
+    assert!(text.contains("upload: "), "{text}");
+    // Several files share one bar.
+    let out = env
+        .in_terminal(&format!("{bin} cp -r {} s3://bars/dir", p(dir.path())))
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("2 files ["), "{text}");
+    // --no-progress: lines only, even on a terminal.
+    let out = env
+        .in_terminal(&format!(
+            "{bin} --no-progress cp {} s3://bars/np.bin",
+            p(&one)
+        ))
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("ETA"));
 }
