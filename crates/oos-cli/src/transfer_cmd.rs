@@ -81,6 +81,35 @@ fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOption
     })
 }
 
+/// The Content-Type of an uploaded file, from its extension (as aws-cli and mc guess it).
+fn guess_content_type(path: &Path) -> Option<&'static str> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    Some(match ext.as_str() {
+        "txt" | "log" | "md" => "text/plain",
+        "html" | "htm" => "text/html",
+        "css" => "text/css",
+        "csv" => "text/csv",
+        "js" | "mjs" => "text/javascript",
+        "json" => "application/json",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "gz" | "tgz" => "application/gzip",
+        "tar" => "application/x-tar",
+        "wasm" => "application/wasm",
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "svg" => "image/svg+xml",
+        "webp" => "image/webp",
+        "ico" => "image/x-icon",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "webm" => "video/webm",
+        _ => return None,
+    })
+}
+
 fn basename(s: &str) -> &str {
     s.trim_end_matches('/').rsplit('/').next().unwrap_or(s)
 }
@@ -195,10 +224,15 @@ impl Job {
         }
         let progress = own;
         let result = match self {
-            Job::Upload { path, bucket, key } => client
-                .upload_file(bucket, key, path, &opts)
-                .await
-                .map(|o| o.size),
+            Job::Upload { path, bucket, key } => {
+                if opts.put.content_type.is_none() {
+                    opts.put.content_type = guess_content_type(path).map(str::to_string);
+                }
+                client
+                    .upload_file(bucket, key, path, &opts)
+                    .await
+                    .map(|o| o.size)
+            }
             Job::Download {
                 bucket,
                 key,

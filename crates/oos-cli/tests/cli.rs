@@ -199,6 +199,11 @@ fn buckets_objects_and_exit_codes() {
     assert_eq!(st["size"], 11);
     assert_eq!(st["storage_class"], "STANDARD_IA");
     assert_eq!(st["content_type"], "text/plain");
+    // Without --content-type it is guessed from the file name.
+    assert_eq!(
+        env.json(&["stat", "s3://one/top.txt"])["content_type"],
+        "text/plain"
+    );
 
     // ls: one level with prefixes, recursive, human sizes.
     let out = env.ok(&["ls", "s3://one"]);

@@ -9,7 +9,7 @@ use crate::body::{Body, ByteStream};
 use crate::bucket::DataLocation;
 use crate::client::{enc_path, header_str, to_xml, unquote, Client, Request};
 use crate::error::{Error, Result};
-use crate::model::{CopyResult, Delete, DeleteResult, ObjectIdentifier};
+use crate::model::{AccessControlPolicy, CopyResult, Delete, DeleteResult, ObjectIdentifier};
 
 /// Options of [`Client::put_object`] (also used by multipart and the transfer manager).
 #[derive(Debug, Clone, Default)]
@@ -363,6 +363,19 @@ impl Client {
         let (mut doc, _): (CopyResult, _) = self.send_xml(req).await?;
         doc.etag = unquote(&doc.etag);
         Ok(doc)
+    }
+
+    /// The object's ACL (`GET key?acl`; OOS grants the owner FULL_CONTROL and has no PUT).
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let acl = client.get_object_acl("photos", "a.jpg").await?;
+    /// println!("{}", acl.access_control_list.grant[0].permission);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_object_acl(&self, bucket: &str, key: &str) -> Result<AccessControlPolicy> {
+        let req = Request::new(Method::GET).bucket(bucket).key(key).sub("acl");
+        Ok(self.send_xml(req).await?.0)
     }
 
     /// Deletes up to 1000 keys in one request. `quiet` leaves deleted keys out of the answer.

@@ -227,6 +227,14 @@ async fn objects_put_get_head_copy_delete() {
     assert!(!m.metadata.contains_key("color"));
     assert_eq!(m.content_type.as_deref(), Some("text/plain"));
 
+    // Object ACL: the owner has FULL_CONTROL.
+    let acl = c.get_object_acl("bkt", "copy1").await.unwrap();
+    assert_eq!(acl.access_control_list.grant[0].permission, "FULL_CONTROL");
+    assert_eq!(
+        acl.access_control_list.grant[0].grantee.kind,
+        "CanonicalUser"
+    );
+
     // Missing key: typed 404.
     let err = c
         .get_object("bkt", "missing", Default::default())
