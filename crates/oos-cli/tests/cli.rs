@@ -199,6 +199,18 @@ fn buckets_objects_and_exit_codes() {
     assert_eq!(st["size"], 11);
     assert_eq!(st["storage_class"], "STANDARD_IA");
     assert_eq!(st["content_type"], "text/plain");
+    // --data-location reaches the server: the server's own region is fine, another is refused.
+    env.ok(&[
+        "cp",
+        p(&f),
+        "s3://one/placed.txt",
+        "--data-location",
+        &region,
+    ]);
+    let out = env.run(&["cp", p(&f), "s3://one/x.txt", "--data-location", "Atlantis"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LocationConstraint"));
+    env.ok(&["rm", "s3://one/placed.txt"]);
     // Without --content-type it is guessed from the file name.
     assert_eq!(
         env.json(&["stat", "s3://one/top.txt"])["content_type"],
