@@ -81,7 +81,9 @@ pub struct Config {
     pub addressing: Addressing,
     /// TCP connect timeout.
     pub connect_timeout: Duration,
-    /// Time from sending a request to its response head (bodies stream without limit).
+    /// Time from sending a request to its response head, the request body included (response
+    /// bodies stream without limit). Raise it for big single PUTs over slow links; the
+    /// transfer manager's parts are small enough for the default.
     pub timeout: Duration,
     /// Retries of idempotent requests on 5xx and connection errors.
     pub max_retries: u32,
