@@ -477,6 +477,806 @@ pub struct ErrorDocument<'a> {
 /// The namespace value for response documents.
 pub const XMLNS: &str = S3_XMLNS;
 
+// ===================================================================================
+// SDK (client side) documents, added for the `oos` crate (issue #7). Response documents the
+// SDK parses and request documents it writes; each type derives both directions so the CLI
+// can also read and write them as JSON (keys are the XML element names).
+// ===================================================================================
+
+/// Documents as the SDK reads and writes them.
+pub mod sdk {
+    use serde::{Deserialize, Serialize};
+
+    /// A bucket or object owner.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct Owner {
+        /// Canonical user id.
+        #[serde(rename = "ID")]
+        pub id: String,
+        /// Display name.
+        #[serde(rename = "DisplayName")]
+        pub display_name: String,
+    }
+
+    /// ListBuckets result.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListAllMyBucketsResult {
+        /// The account owning the buckets.
+        pub owner: Owner,
+        /// The buckets.
+        pub buckets: Buckets,
+    }
+
+    /// `<Buckets>` wrapper.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Buckets {
+        /// One entry per bucket.
+        pub bucket: Vec<Bucket>,
+    }
+
+    /// One bucket of ListBuckets.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Bucket {
+        /// Bucket name.
+        pub name: String,
+        /// ISO 8601 creation time.
+        pub creation_date: String,
+    }
+
+    /// OOS GetRegions result (`BucketRegions`).
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct BucketRegions {
+        /// Regions that may hold metadata.
+        pub metadata_regions: Regions,
+        /// Regions that may hold data.
+        pub data_regions: Regions,
+    }
+
+    /// A list of region names.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Regions {
+        /// Region names.
+        pub region: Vec<String>,
+    }
+
+    /// One object of a listing.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Object {
+        /// Object key.
+        pub key: String,
+        /// ISO 8601 modification time.
+        pub last_modified: String,
+        /// Entity tag, quoted as sent.
+        #[serde(rename = "ETag")]
+        pub etag: String,
+        /// Size in bytes.
+        pub size: u64,
+        /// Storage class.
+        pub storage_class: String,
+        /// Owner, when listed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub owner: Option<Owner>,
+    }
+
+    /// A common prefix of a delimited listing.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct CommonPrefix {
+        /// The prefix, ending with the delimiter.
+        pub prefix: String,
+    }
+
+    /// ListObjects (v1) and ListObjectsV2 result; fields of the other version stay empty.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListBucketResult {
+        /// Bucket name.
+        pub name: String,
+        /// Prefix asked for.
+        pub prefix: String,
+        /// v1 marker.
+        pub marker: Option<String>,
+        /// v1 next marker (only with a delimiter).
+        pub next_marker: Option<String>,
+        /// Page size asked for.
+        pub max_keys: u32,
+        /// Delimiter asked for.
+        pub delimiter: Option<String>,
+        /// Whether more pages follow.
+        pub is_truncated: bool,
+        /// v2 key count.
+        pub key_count: Option<u32>,
+        /// v2 token sent.
+        pub continuation_token: Option<String>,
+        /// v2 token of the next page.
+        pub next_continuation_token: Option<String>,
+        /// v2 start-after.
+        pub start_after: Option<String>,
+        /// The objects.
+        pub contents: Vec<Object>,
+        /// The common prefixes.
+        pub common_prefixes: Vec<CommonPrefix>,
+    }
+
+    /// InitiateMultipartUpload result.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct InitiateMultipartUploadResult {
+        /// Bucket.
+        pub bucket: String,
+        /// Key.
+        pub key: String,
+        /// Upload id.
+        pub upload_id: String,
+    }
+
+    /// A part in CompleteMultipartUpload.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct CompletedPart {
+        /// Part number, 1..=10000.
+        pub part_number: u32,
+        /// The part's ETag as UploadPart returned it.
+        #[serde(rename = "ETag")]
+        pub etag: String,
+    }
+
+    /// CompleteMultipartUpload request.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    pub struct CompleteMultipartUpload {
+        /// Parts in ascending order.
+        #[serde(rename = "Part", default)]
+        pub parts: Vec<CompletedPart>,
+    }
+
+    /// CompleteMultipartUpload result.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct CompleteMultipartUploadResult {
+        /// Object URL.
+        pub location: String,
+        /// Bucket.
+        pub bucket: String,
+        /// Key.
+        pub key: String,
+        /// Multipart ETag (`"md5-of-md5s-N"`).
+        #[serde(rename = "ETag")]
+        pub etag: String,
+    }
+
+    /// CopyObjectResult and CopyPartResult.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct CopyResult {
+        /// Modification time of the copy.
+        pub last_modified: String,
+        /// ETag of the copy.
+        #[serde(rename = "ETag")]
+        pub etag: String,
+    }
+
+    /// One part of ListParts.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Part {
+        /// Part number.
+        pub part_number: u32,
+        /// Upload time.
+        pub last_modified: String,
+        /// ETag.
+        #[serde(rename = "ETag")]
+        pub etag: String,
+        /// Size.
+        pub size: u64,
+    }
+
+    /// ListParts result.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListPartsResult {
+        /// Bucket.
+        pub bucket: String,
+        /// Key.
+        pub key: String,
+        /// Upload id.
+        pub upload_id: String,
+        /// Storage class.
+        pub storage_class: String,
+        /// Marker sent.
+        pub part_number_marker: u32,
+        /// Marker of the next page.
+        pub next_part_number_marker: Option<u32>,
+        /// Page size.
+        pub max_parts: u32,
+        /// Whether more pages follow.
+        pub is_truncated: bool,
+        /// The parts.
+        #[serde(rename = "Part")]
+        pub parts: Vec<Part>,
+    }
+
+    /// One upload of ListMultipartUploads.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Upload {
+        /// Key.
+        pub key: String,
+        /// Upload id.
+        pub upload_id: String,
+        /// Storage class.
+        pub storage_class: String,
+        /// ISO 8601 start time.
+        pub initiated: String,
+    }
+
+    /// ListMultipartUploads result.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListMultipartUploadsResult {
+        /// Bucket.
+        pub bucket: String,
+        /// Key marker sent.
+        pub key_marker: String,
+        /// Upload id marker sent.
+        pub upload_id_marker: String,
+        /// Next key marker.
+        pub next_key_marker: Option<String>,
+        /// Next upload id marker.
+        pub next_upload_id_marker: Option<String>,
+        /// Prefix.
+        pub prefix: String,
+        /// Page size.
+        pub max_uploads: u32,
+        /// Whether more pages follow.
+        pub is_truncated: bool,
+        /// The uploads.
+        #[serde(rename = "Upload")]
+        pub uploads: Vec<Upload>,
+        /// Common prefixes.
+        pub common_prefixes: Vec<CommonPrefix>,
+    }
+
+    /// An object to delete in DeleteObjects.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct ObjectIdentifier {
+        /// Key.
+        pub key: String,
+    }
+
+    /// DeleteObjects request.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(rename_all = "PascalCase")]
+    pub struct Delete {
+        /// Quiet mode: only errors are reported.
+        pub quiet: bool,
+        /// Keys to delete.
+        #[serde(rename = "Object")]
+        pub objects: Vec<ObjectIdentifier>,
+    }
+
+    /// A deleted key.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Deleted {
+        /// Key.
+        pub key: String,
+    }
+
+    /// A key that could not be deleted.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct DeleteError {
+        /// Key.
+        pub key: String,
+        /// S3 error code.
+        pub code: String,
+        /// Message.
+        pub message: String,
+    }
+
+    /// DeleteObjects result.
+    #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct DeleteResult {
+        /// Deleted keys (empty in quiet mode).
+        pub deleted: Vec<Deleted>,
+        /// Failures.
+        pub error: Vec<DeleteError>,
+    }
+
+    /// An S3 error document.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ErrorDocument {
+        /// Error code.
+        pub code: String,
+        /// Message.
+        pub message: String,
+        /// Resource.
+        pub resource: String,
+        /// Request id.
+        pub request_id: String,
+    }
+
+    /// An ACL grantee.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct Grantee {
+        /// XML namespace of `xsi:type`; set it to `http://www.w3.org/2001/XMLSchema-instance`.
+        #[serde(rename = "@xmlns:xsi", skip_serializing_if = "Option::is_none")]
+        pub xmlns_xsi: Option<String>,
+        /// `CanonicalUser` or `Group`. (quick-xml matches attributes by local name when
+        /// reading, so the prefix is written but not expected.)
+        #[serde(
+            rename(serialize = "@xsi:type", deserialize = "@type"),
+            alias = "@xsi:type"
+        )]
+        pub kind: String,
+        /// Canonical user id.
+        #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Display name.
+        #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
+        pub display_name: Option<String>,
+        /// Group URI.
+        #[serde(rename = "URI", skip_serializing_if = "Option::is_none")]
+        pub uri: Option<String>,
+    }
+
+    /// One grant.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Grant {
+        /// Who.
+        pub grantee: Grantee,
+        /// `FULL_CONTROL`, `READ`, `WRITE`, `READ_ACP` or `WRITE_ACP`.
+        pub permission: String,
+    }
+
+    /// `<AccessControlList>`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct AccessControlList {
+        /// Grants.
+        pub grant: Vec<Grant>,
+    }
+
+    /// GetBucketAcl result and PutBucketAcl body.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct AccessControlPolicy {
+        /// Owner.
+        pub owner: Owner,
+        /// Grants.
+        pub access_control_list: AccessControlList,
+    }
+
+    /// Website configuration.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct WebsiteConfiguration {
+        /// Redirect every request.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub redirect_all_requests_to: Option<RedirectAllRequestsTo>,
+        /// Index document.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub index_document: Option<IndexDocument>,
+        /// Error document.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub error_document: Option<ErrorDocumentKey>,
+        /// Routing rules.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub routing_rules: Option<RoutingRules>,
+    }
+
+    /// `<RedirectAllRequestsTo>`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct RedirectAllRequestsTo {
+        /// Target host.
+        pub host_name: String,
+        /// `http` or `https`.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub protocol: Option<String>,
+    }
+
+    /// `<IndexDocument>`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct IndexDocument {
+        /// e.g. `index.html`.
+        pub suffix: String,
+    }
+
+    /// `<ErrorDocument>` of a website.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ErrorDocumentKey {
+        /// e.g. `error.html`.
+        pub key: String,
+    }
+
+    /// `<RoutingRules>`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct RoutingRules {
+        /// Rules.
+        pub routing_rule: Vec<RoutingRule>,
+    }
+
+    /// One routing rule.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct RoutingRule {
+        /// When it applies.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub condition: Option<RoutingCondition>,
+        /// Where it redirects.
+        pub redirect: Redirect,
+    }
+
+    /// Routing condition.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct RoutingCondition {
+        /// Error code to match.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub http_error_code_returned_equals: Option<String>,
+        /// Key prefix to match.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub key_prefix_equals: Option<String>,
+    }
+
+    /// Routing redirect.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Redirect {
+        /// Host.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub host_name: Option<String>,
+        /// Status code.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub http_redirect_code: Option<String>,
+        /// Protocol.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub protocol: Option<String>,
+        /// Prefix replacement.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub replace_key_prefix_with: Option<String>,
+        /// Key replacement.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub replace_key_with: Option<String>,
+    }
+
+    /// Lifecycle configuration.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct LifecycleConfiguration {
+        /// Rules.
+        pub rule: Vec<LifecycleRule>,
+    }
+
+    /// One lifecycle rule.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct LifecycleRule {
+        /// Rule id.
+        #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Key prefix (the older form).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub prefix: Option<String>,
+        /// Filter (the newer form).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub filter: Option<LifecycleFilter>,
+        /// `Enabled` or `Disabled`.
+        pub status: String,
+        /// When objects expire.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub expiration: Option<LifecycleExpiration>,
+        /// When incomplete uploads are aborted.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub abort_incomplete_multipart_upload: Option<AbortIncompleteMultipartUpload>,
+    }
+
+    /// Lifecycle filter.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct LifecycleFilter {
+        /// Key prefix.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub prefix: Option<String>,
+    }
+
+    /// Expiration: days after creation or a date.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct LifecycleExpiration {
+        /// Days after creation.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub days: Option<u32>,
+        /// ISO 8601 midnight date.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub date: Option<String>,
+    }
+
+    /// Abort of incomplete uploads.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct AbortIncompleteMultipartUpload {
+        /// Days after initiation.
+        pub days_after_initiation: u32,
+    }
+
+    /// CORS configuration.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct CorsConfiguration {
+        /// Rules.
+        #[serde(rename = "CORSRule")]
+        pub rules: Vec<CorsRule>,
+    }
+
+    /// One CORS rule.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct CorsRule {
+        /// Rule id.
+        #[serde(rename = "ID", skip_serializing_if = "Option::is_none")]
+        pub id: Option<String>,
+        /// Allowed origins.
+        pub allowed_origin: Vec<String>,
+        /// Allowed methods.
+        pub allowed_method: Vec<String>,
+        /// Allowed request headers.
+        pub allowed_header: Vec<String>,
+        /// Exposed response headers.
+        pub expose_header: Vec<String>,
+        /// Preflight cache time.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub max_age_seconds: Option<u32>,
+    }
+
+    /// Bucket logging status.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct BucketLoggingStatus {
+        /// Absent: logging off.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub logging_enabled: Option<LoggingEnabled>,
+    }
+
+    /// Where logs go.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct LoggingEnabled {
+        /// Target bucket.
+        pub target_bucket: String,
+        /// Key prefix of the log objects.
+        pub target_prefix: String,
+    }
+
+    /// OOS bucket acceleration.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct AccelerateConfiguration {
+        /// `Enabled` or `Suspended`.
+        #[serde(rename = "Status")]
+        pub status: String,
+        /// White-listed addresses or CIDRs.
+        #[serde(rename = "IPWhiteLists", skip_serializing_if = "Option::is_none")]
+        pub ip_white_lists: Option<IpWhiteLists>,
+    }
+
+    /// `<IPWhiteLists>`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default)]
+    pub struct IpWhiteLists {
+        /// Addresses or CIDRs (at most 5).
+        #[serde(rename = "IP")]
+        pub ip: Vec<String>,
+    }
+
+    /// An IAM access key as CreateAccessKey and ListAccessKeys return it.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct AccessKey {
+        /// Owner's user name.
+        pub user_name: String,
+        /// Key id.
+        pub access_key_id: String,
+        /// `Active` or `Inactive`.
+        pub status: String,
+        /// Secret (CreateAccessKey only).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub secret_access_key: Option<String>,
+        /// Whether it is a primary key.
+        pub is_primary: bool,
+        /// Creation time.
+        pub create_date: String,
+    }
+
+    /// `<CreateAccessKeyResponse>`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct CreateAccessKeyResponse {
+        /// Result.
+        pub create_access_key_result: CreateAccessKeyResult,
+    }
+
+    /// `<CreateAccessKeyResult>`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct CreateAccessKeyResult {
+        /// The new key.
+        pub access_key: AccessKey,
+    }
+
+    /// `<ListAccessKeysResponse>`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListAccessKeysResponse {
+        /// Result.
+        pub list_access_keys_result: ListAccessKeysResult,
+    }
+
+    /// `<ListAccessKeysResult>`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListAccessKeysResult {
+        /// Keys.
+        pub access_key_metadata: AccessKeyMetadata,
+        /// Whether more pages follow.
+        pub is_truncated: bool,
+        /// Marker of the next page.
+        pub marker: Option<String>,
+    }
+
+    /// `<AccessKeyMetadata>`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default)]
+    pub struct AccessKeyMetadata {
+        /// Keys.
+        #[serde(rename = "member")]
+        pub member: Vec<AccessKey>,
+    }
+
+    /// An IAM error response (`<ErrorResponse><Error>…`).
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct IamErrorResponse {
+        /// The error.
+        pub error: ErrorDocument,
+        /// Request id.
+        pub request_id: String,
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use crate::xml::{from_xml, to_xml};
+
+        const DECL: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+
+        #[test]
+        fn request_documents_exact() {
+            let d = Delete {
+                quiet: true,
+                objects: vec![
+                    ObjectIdentifier { key: "a".into() },
+                    ObjectIdentifier { key: "b&c".into() },
+                ],
+            };
+            assert_eq!(
+                to_xml("Delete", &d),
+                format!(
+                    "{DECL}<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object>\
+<Object><Key>b&amp;c</Key></Object></Delete>"
+                )
+            );
+            let c = CompleteMultipartUpload {
+                parts: vec![CompletedPart {
+                    part_number: 1,
+                    etag: "\"e1\"".into(),
+                }],
+            };
+            assert_eq!(
+                to_xml("CompleteMultipartUpload", &c),
+                format!(
+                    "{DECL}<CompleteMultipartUpload><Part><PartNumber>1</PartNumber>\
+<ETag>\"e1\"</ETag></Part></CompleteMultipartUpload>"
+                )
+            );
+            let l = LifecycleConfiguration {
+                rule: vec![LifecycleRule {
+                    id: Some("r".into()),
+                    prefix: Some("logs/".into()),
+                    status: "Enabled".into(),
+                    expiration: Some(LifecycleExpiration {
+                        days: Some(30),
+                        date: None,
+                    }),
+                    ..Default::default()
+                }],
+            };
+            assert_eq!(
+                to_xml("LifecycleConfiguration", &l),
+                format!(
+                    "{DECL}<LifecycleConfiguration><Rule><ID>r</ID><Prefix>logs/</Prefix>\
+<Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule></LifecycleConfiguration>"
+                )
+            );
+            let a = AccessControlPolicy {
+                owner: Owner {
+                    id: "o".into(),
+                    display_name: "n".into(),
+                },
+                access_control_list: AccessControlList {
+                    grant: vec![Grant {
+                        grantee: Grantee {
+                            xmlns_xsi: Some("http://www.w3.org/2001/XMLSchema-instance".into()),
+                            kind: "Group".into(),
+                            uri: Some("http://acs.amazonaws.com/groups/global/AllUsers".into()),
+                            ..Default::default()
+                        },
+                        permission: "READ".into(),
+                    }],
+                },
+            };
+            let xml = to_xml("AccessControlPolicy", &a);
+            assert_eq!(
+                xml,
+                format!(
+                    "{DECL}<AccessControlPolicy><Owner><ID>o</ID><DisplayName>n</DisplayName>\
+</Owner><AccessControlList><Grant><Grantee \
+xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">\
+<URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ\
+</Permission></Grant></AccessControlList></AccessControlPolicy>"
+                )
+            );
+            // What is written reads back (the xsi:type attribute included).
+            let back: AccessControlPolicy = from_xml(&xml).unwrap();
+            assert_eq!(back, a);
+        }
+
+        #[test]
+        fn response_documents_parse() {
+            let v2: ListBucketResult = from_xml(
+                "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name>\
+<Prefix/><KeyCount>1</KeyCount><MaxKeys>1</MaxKeys><IsTruncated>true</IsTruncated>\
+<NextContinuationToken>t</NextContinuationToken><Contents><Key>k</Key>\
+<LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>\"e\"</ETag><Size>3</Size>\
+<StorageClass>STANDARD</StorageClass></Contents><CommonPrefixes><Prefix>d/</Prefix>\
+</CommonPrefixes></ListBucketResult>",
+            )
+            .unwrap();
+            assert!(v2.is_truncated);
+            assert_eq!(v2.next_continuation_token.as_deref(), Some("t"));
+            assert_eq!(v2.contents[0].size, 3);
+            assert_eq!(v2.contents[0].etag, "\"e\"");
+            assert_eq!(v2.common_prefixes[0].prefix, "d/");
+            let keys: ListAccessKeysResponse = from_xml(
+                "<ListAccessKeysResponse><ListAccessKeysResult><AccessKeyMetadata><member>\
+<UserName>u</UserName><AccessKeyId>K1</AccessKeyId><Status>Active</Status>\
+<IsPrimary>true</IsPrimary><CreateDate>2024-01-01T00:00:00Z</CreateDate></member>\
+</AccessKeyMetadata><IsTruncated>false</IsTruncated></ListAccessKeysResult>\
+</ListAccessKeysResponse>",
+            )
+            .unwrap();
+            let k = &keys.list_access_keys_result.access_key_metadata.member[0];
+            assert_eq!((k.access_key_id.as_str(), k.is_primary), ("K1", true));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,254 @@
+//! `oos bucket <kind> <get|set|delete>` (JSON in and out) and `oos keys`.
+
+use clap::{Args, Subcommand, ValueEnum};
+use oos::model::*;
+use oos::Acl;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+
+use crate::location::remote;
+use crate::units::print_json;
+use crate::{Cli, CliError, CliResult};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Kind {
+    Policy,
+    Website,
+    Cors,
+    Lifecycle,
+    Logging,
+    Accelerate,
+    Acl,
+    Location,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Action {
+    Get,
+    Set,
+    Delete,
+}
+
+#[derive(Debug, Args)]
+pub struct BucketArgs {
+    /// Which configuration.
+    pub kind: Kind,
+    /// What to do with it.
+    pub action: Action,
+    /// `s3://bucket`
+    pub bucket: String,
+    /// For `set`: the JSON document inline (for `acl` also a canned ACL name such as
+    /// `public-read`). Without it, --file is read.
+    pub value: Option<String>,
+    /// For `set`: read the JSON document from this file (`-` for stdin).
+    #[arg(long)]
+    pub file: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Create an access key (prints its secret once).
+    Create,
+    /// List the account's access keys.
+    List {
+        /// Page size.
+        #[arg(long)]
+        max_items: Option<u32>,
+    },
+    /// Activate or deactivate a key, or make it primary.
+    Update {
+        access_key_id: String,
+        /// Active or Inactive.
+        #[arg(long)]
+        status: String,
+        /// Make the key primary (true) or not (false).
+        #[arg(long)]
+        primary: Option<bool>,
+    },
+    /// Delete an access key.
+    Delete { access_key_id: String },
+}
+
+fn input(a: &BucketArgs) -> CliResult<String> {
+    if let Some(v) = &a.value {
+        return Ok(v.clone());
+    }
+    match a.file.as_deref() {
+        Some("-") => Ok(std::io::read_to_string(std::io::stdin())?),
+        Some(path) => Ok(std::fs::read_to_string(path)?),
+        None => Err(CliError::usage("set needs a JSON value or --file")),
+    }
+}
+
+fn parse<T: DeserializeOwned>(text: &str, kind: Kind) -> CliResult<T> {
+    serde_json::from_str(text)
+        .map_err(|e| CliError::usage(format!("invalid {kind:?} JSON document: {e}")))
+}
+
+fn show<T: Serialize>(v: &T) {
+    print_json(&serde_json::to_value(v).unwrap_or_default());
+}
+
+pub async fn bucket(cli: &Cli, a: &BucketArgs) -> CliResult {
+    let client = cli.client()?;
+    let (bucket, key) = remote(&a.bucket)?;
+    if !key.is_empty() {
+        return Err(CliError::usage(
+            "bucket commands take s3://bucket without a key",
+        ));
+    }
+    let b = bucket.as_str();
+    let unsupported = || {
+        Err(CliError::usage(format!(
+            "{:?} does not support {:?}",
+            a.kind, a.action
+        )))
+    };
+    match (a.kind, a.action) {
+        (Kind::Policy, Action::Get) => {
+            let text = client.get_bucket_policy(b).await?;
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => print_json(&v),
+                Err(_) => println!("{text}"),
+            }
+        }
+        (Kind::Policy, Action::Set) => {
+            let text = input(a)?;
+            serde_json::from_str::<serde_json::Value>(&text)
+                .map_err(|e| CliError::usage(format!("invalid policy JSON: {e}")))?;
+            client.put_bucket_policy(b, &text).await?;
+        }
+        (Kind::Policy, Action::Delete) => client.delete_bucket_policy(b).await?,
+        (Kind::Website, Action::Get) => show(&client.get_bucket_website(b).await?),
+        (Kind::Website, Action::Set) => {
+            let doc: WebsiteConfiguration = parse(&input(a)?, a.kind)?;
+            client.put_bucket_website(b, &doc).await?
+        }
+        (Kind::Website, Action::Delete) => client.delete_bucket_website(b).await?,
+        (Kind::Cors, Action::Get) => show(&client.get_bucket_cors(b).await?),
+        (Kind::Cors, Action::Set) => {
+            let doc: CorsConfiguration = parse(&input(a)?, a.kind)?;
+            client.put_bucket_cors(b, &doc).await?
+        }
+        (Kind::Cors, Action::Delete) => client.delete_bucket_cors(b).await?,
+        (Kind::Lifecycle, Action::Get) => show(&client.get_bucket_lifecycle(b).await?),
+        (Kind::Lifecycle, Action::Set) => {
+            let doc: LifecycleConfiguration = parse(&input(a)?, a.kind)?;
+            client.put_bucket_lifecycle(b, &doc).await?
+        }
+        (Kind::Lifecycle, Action::Delete) => client.delete_bucket_lifecycle(b).await?,
+        (Kind::Logging, Action::Get) => show(&client.get_bucket_logging(b).await?),
+        (Kind::Logging, Action::Set) => {
+            let doc: BucketLoggingStatus = parse(&input(a)?, a.kind)?;
+            client.put_bucket_logging(b, &doc).await?
+        }
+        (Kind::Logging, Action::Delete) => {
+            client
+                .put_bucket_logging(b, &BucketLoggingStatus::default())
+                .await?
+        }
+        (Kind::Accelerate, Action::Get) => show(&client.get_bucket_accelerate(b).await?),
+        (Kind::Accelerate, Action::Set) => {
+            let doc: AccelerateConfiguration = parse(&input(a)?, a.kind)?;
+            client.put_bucket_accelerate(b, &doc).await?
+        }
+        (Kind::Accelerate, Action::Delete) => {
+            let off = AccelerateConfiguration {
+                status: "Suspended".into(),
+                ip_white_lists: None,
+            };
+            client.put_bucket_accelerate(b, &off).await?
+        }
+        (Kind::Acl, Action::Get) => show(&client.get_bucket_acl(b).await?),
+        (Kind::Acl, Action::Set) => {
+            let text = input(a)?;
+            let acl = if text.trim_start().starts_with('{') {
+                Acl::Policy(parse(&text, a.kind)?)
+            } else {
+                Acl::Canned(text.trim().to_string())
+            };
+            client.put_bucket_acl(b, acl).await?
+        }
+        (Kind::Location, Action::Get) => show(&client.get_bucket_location(b).await?),
+        (Kind::Acl, Action::Delete) | (Kind::Location, _) => return unsupported(),
+    }
+    if a.action != Action::Get && !cli.json {
+        eprintln!("{:?} {:?}: s3://{bucket}", a.kind, a.action);
+    }
+    Ok(())
+}
+
+pub async fn keys(cli: &Cli, action: &KeysAction) -> CliResult {
+    let client = cli.client()?;
+    match action {
+        KeysAction::Create => {
+            let k = client.create_access_key().await?;
+            if cli.json {
+                show(&k);
+            } else {
+                println!("AccessKeyId     : {}", k.access_key_id);
+                println!(
+                    "SecretAccessKey : {}",
+                    k.secret_access_key.as_deref().unwrap_or("")
+                );
+                println!("Status          : {}", k.status);
+                println!("IsPrimary       : {}", k.is_primary);
+            }
+        }
+        KeysAction::List { max_items } => {
+            let mut marker = None;
+            let mut all = Vec::new();
+            loop {
+                let page = client
+                    .list_access_keys(oos::ListAccessKeysOptions {
+                        max_items: *max_items,
+                        marker: marker.clone(),
+                    })
+                    .await?;
+                all.extend(page.access_key_metadata.member);
+                match page.marker {
+                    Some(m) if page.is_truncated => marker = Some(m),
+                    _ => break,
+                }
+            }
+            if cli.json {
+                print_json(&json!({ "access_keys": all }));
+            } else {
+                for k in all {
+                    println!(
+                        "{}  {:<8}  {}  {}",
+                        k.access_key_id,
+                        k.status,
+                        if k.is_primary { "primary" } else { "-" },
+                        k.create_date
+                    );
+                }
+            }
+        }
+        KeysAction::Update {
+            access_key_id,
+            status,
+            primary,
+        } => {
+            let active = match status.to_ascii_lowercase().as_str() {
+                "active" => true,
+                "inactive" => false,
+                _ => return Err(CliError::usage("--status is Active or Inactive")),
+            };
+            client
+                .update_access_key(access_key_id, active, *primary)
+                .await?;
+            if !cli.json {
+                eprintln!("updated {access_key_id}");
+            }
+        }
+        KeysAction::Delete { access_key_id } => {
+            client.delete_access_key(access_key_id).await?;
+            if !cli.json {
+                eprintln!("deleted {access_key_id}");
+            }
+        }
+    }
+    Ok(())
+}

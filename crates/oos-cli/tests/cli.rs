@@ -1,0 +1,678 @@
+//! The real `oos` binary against a real `oosd`.
+
+#[path = "../../oos/tests/support/mod.rs"]
+mod support;
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+use support::{data, Oosd};
+
+struct Env {
+    srv: Oosd,
+    home: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        Env {
+            srv: Oosd::start(),
+            home: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    /// `oos` with the endpoint and keys in the environment, a private config file.
+    fn cmd(&self) -> Command {
+        self.with_env(Command::new(env!("CARGO_BIN_EXE_oos")))
+    }
+
+    /// `cmdline` run by `script` in a pseudo-terminal, with the same environment; its output
+    /// is everything the terminal showed.
+    fn in_terminal(&self, cmdline: &str) -> std::io::Result<Output> {
+        self.with_env(Command::new("script"))
+            .args(["-qec", cmdline, "/dev/null"])
+            .output()
+    }
+
+    fn with_env(&self, mut c: Command) -> Command {
+        c.env("OOS_CONFIG_FILE", self.home.path().join("config"))
+            .env("OOS_ENDPOINT", &self.srv.endpoint)
+            .env("OOS_ACCESS_KEY_ID", support::ACCESS_KEY)
+            .env("OOS_SECRET_ACCESS_KEY", support::SECRET_KEY)
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("OOS_PROFILE")
+            .stdin(Stdio::null());
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd().args(args).output().expect("run oos")
+    }
+
+    /// Runs and asserts success; returns stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "oos {args:?} failed ({:?}): {}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+}
+
+fn p(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+#[test]
+fn config_profile_and_overrides() {
+    let env = Env::new();
+    // Without env keys: the profile file is used.
+    let bare = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_oos"))
+            .env("OOS_CONFIG_FILE", env.home.path().join("config"))
+            .env_remove("OOS_ENDPOINT")
+            .env_remove("OOS_ACCESS_KEY_ID")
+            .env_remove("OOS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_ACCESS_KEY_ID")
+            .env_remove("AWS_SECRET_ACCESS_KEY")
+            .env_remove("AWS_ENDPOINT_URL")
+            .env_remove("OOS_PROFILE")
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let out = bare(&["ls"]);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "no configuration is a usage error"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("oos: error: "));
+    for (k, v) in [
+        ("endpoint", env.srv.endpoint.as_str()),
+        ("access_key_id", support::ACCESS_KEY),
+        ("secret_access_key", support::SECRET_KEY),
+    ] {
+        assert!(bare(&["config", "set", k, v]).status.success());
+    }
+    assert_eq!(
+        bare(&["config", "set", "signature", "v3"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        bare(&["config", "set", "colour", "x"]).status.code(),
+        Some(2)
+    );
+    let shown = String::from_utf8(bare(&["config", "get"]).stdout).unwrap();
+    assert!(shown.contains("access_key_id = OOSTESTACCESSKEY0001"));
+    assert!(!shown.contains(support::SECRET_KEY), "secrets are masked");
+    assert!(bare(&["mb", "s3://fromprofile"]).status.success());
+    let ls = String::from_utf8(bare(&["ls"]).stdout).unwrap();
+    assert!(ls.contains("fromprofile"), "{ls}");
+    // A second profile with a wrong secret; --profile selects it, --endpoint overrides.
+    let cfg = env.home.path().join("config");
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "{text}\n[bad]\nendpoint = http://127.0.0.1:1\naccess_key_id = {}\nsecret_access_key = nope\n",
+            support::ACCESS_KEY
+        ),
+    )
+    .unwrap();
+    let out = bare(&["--profile", "bad", "--endpoint", &env.srv.endpoint, "ls"]);
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "SignatureDoesNotMatch is 'denied'"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("SignatureDoesNotMatch") && err.contains("request id"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    // Env beats the profile: the good keys from the environment.
+    assert!(env
+        .cmd()
+        .args(["--profile", "bad", "--endpoint", &env.srv.endpoint, "ls"])
+        .output()
+        .unwrap()
+        .status
+        .success());
+    assert_eq!(bare(&["--profile", "missing", "ls"]).status.code(), Some(2));
+}
+
+#[test]
+fn buckets_objects_and_exit_codes() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let regions = env.json(&["regions"]);
+    let region = regions["data_regions"][0].as_str().unwrap().to_string();
+    env.ok(&[
+        "mb",
+        "s3://one",
+        "--region",
+        &region,
+        "--data-location",
+        &region,
+        "--acl",
+        "public-read",
+    ]);
+    let st = env.json(&["stat", "s3://one"]);
+    assert_eq!(st["metadata_location"], region.as_str());
+    assert_eq!(st["data_location"]["type"], "Specified");
+    env.ok(&["mb", "s3://two"]);
+    let ls = env.json(&["ls"]);
+    let names: Vec<&str> = ls["buckets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["one", "two"]);
+
+    let f = dir.path().join("hello.txt");
+    std::fs::write(&f, b"hello world").unwrap();
+    env.ok(&[
+        "cp",
+        p(&f),
+        "s3://one/docs/",
+        "--storage-class",
+        "STANDARD_IA",
+        "--content-type",
+        "text/plain",
+    ]);
+    env.ok(&["cp", p(&f), "s3://one/top.txt"]);
+    assert_eq!(env.ok(&["cat", "s3://one/docs/hello.txt"]), "hello world");
+    let st = env.json(&["stat", "s3://one/docs/hello.txt"]);
+    assert_eq!(st["size"], 11);
+    assert_eq!(st["storage_class"], "STANDARD_IA");
+    assert_eq!(st["content_type"], "text/plain");
+    // --data-location reaches the server: the server's own region is fine, another is refused.
+    env.ok(&[
+        "cp",
+        p(&f),
+        "s3://one/placed.txt",
+        "--data-location",
+        &region,
+    ]);
+    let out = env.run(&["cp", p(&f), "s3://one/x.txt", "--data-location", "Atlantis"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("LocationConstraint"));
+    env.ok(&["rm", "s3://one/placed.txt"]);
+    // Without --content-type it is guessed from the file name.
+    assert_eq!(
+        env.json(&["stat", "s3://one/top.txt"])["content_type"],
+        "text/plain"
+    );
+
+    // ls: one level with prefixes, recursive, human sizes.
+    let out = env.ok(&["ls", "s3://one"]);
+    assert!(out.contains("PRE docs/"), "{out}");
+    assert!(
+        out.contains("top.txt") && !out.contains("hello.txt"),
+        "{out}"
+    );
+    let out = env.ok(&["ls", "--recursive", "-H", "--summarize", "s3://one"]);
+    assert!(
+        out.contains("docs/hello.txt") && out.contains("11 B"),
+        "{out}"
+    );
+    assert!(out.contains("Total Objects: 2"), "{out}");
+
+    // remote → remote, remote → local, mv.
+    env.ok(&["cp", "s3://one/top.txt", "s3://two/copied.txt"]);
+    let back = dir.path().join("back.txt");
+    env.ok(&["cp", "s3://two/copied.txt", p(&back)]);
+    assert_eq!(std::fs::read(&back).unwrap(), b"hello world");
+    env.ok(&["mv", "s3://two/copied.txt", "s3://two/moved.txt"]);
+    let keys = env.json(&["ls", "--recursive", "s3://two"]);
+    let keys: Vec<&str> = keys["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["moved.txt"]);
+    env.ok(&["mv", p(&back), "s3://two/"]);
+    assert!(!back.exists());
+    assert_eq!(env.ok(&["cat", "s3://two/back.txt"]), "hello world");
+
+    // stdin / stdout.
+    let mut child = env
+        .cmd()
+        .args(["cp", "-", "s3://two/stdin.bin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), b"piped bytes").unwrap();
+    drop(child.stdin.take());
+    assert!(child.wait().unwrap().success());
+    assert_eq!(env.ok(&["cp", "s3://two/stdin.bin", "-"]), "piped bytes");
+
+    // Exit codes and one-line errors.
+    let out = env.run(&["cat", "s3://one/nope"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("oos: error: NoSuchKey:") && err.contains("request id"),
+        "{err}"
+    );
+    assert_eq!(env.run(&["ls", "s3://nobucket"]).status.code(), Some(3));
+    assert_eq!(
+        env.run(&["rb", "s3://one"]).status.code(),
+        Some(5),
+        "BucketNotEmpty is a conflict"
+    );
+    assert_eq!(env.run(&["cp", "a", "b"]).status.code(), Some(2));
+    assert_eq!(env.run(&["frobnicate"]).status.code(), Some(2));
+
+    // rm, rm --recursive, rb --force.
+    env.ok(&["rm", "s3://one/top.txt"]);
+    env.ok(&["rm", "--recursive", "s3://one/docs/"]);
+    assert_eq!(
+        env.json(&["ls", "--recursive", "s3://one"])["total_objects"],
+        0
+    );
+    env.ok(&["rb", "s3://one"]);
+    env.ok(&["rb", "--force", "s3://two"]);
+    assert!(env.json(&["ls"])["buckets"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn recursive_copy_multipart_and_sync() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://data"]);
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(src.path().join("sub/deeper")).unwrap();
+    let big = data(7 * 1024 * 1024 + 5, 9);
+    std::fs::write(src.path().join("big.bin"), &big).unwrap();
+    std::fs::write(src.path().join("sub/a.txt"), b"a").unwrap();
+    std::fs::write(src.path().join("sub/deeper/b.txt"), b"bb").unwrap();
+
+    // Multipart: 5 MiB parts above a 5 MiB threshold.
+    env.ok(&[
+        "cp",
+        "--recursive",
+        p(src.path()),
+        "s3://data/set",
+        "--part-size",
+        "5MiB",
+        "--multipart-threshold",
+        "5MiB",
+    ]);
+    let st = env.json(&["stat", "s3://data/set/big.bin"]);
+    assert!(st["etag"].as_str().unwrap().ends_with("-2"), "{st}");
+    let listed = env.json(&["ls", "--recursive", "s3://data/set/"]);
+    let keys: Vec<&str> = listed["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        ["set/big.bin", "set/sub/a.txt", "set/sub/deeper/b.txt"]
+    );
+
+    // Server-side copy above the threshold: parallel UploadPartCopy.
+    env.ok(&[
+        "cp",
+        "s3://data/set/big.bin",
+        "s3://data/copy.bin",
+        "--part-size",
+        "5MiB",
+        "--multipart-threshold",
+        "5MiB",
+    ]);
+    let st = env.json(&["stat", "s3://data/copy.bin"]);
+    assert!(st["etag"].as_str().unwrap().ends_with("-2"), "{st}");
+    assert_eq!(st["size"], big.len() as u64);
+
+    // Download the prefix with parallel ranges and compare.
+    let out = tempfile::tempdir().unwrap();
+    env.ok(&[
+        "cp",
+        "--recursive",
+        "s3://data/set/",
+        p(out.path()),
+        "--part-size",
+        "5MiB",
+        "--multipart-threshold",
+        "5MiB",
+    ]);
+    assert!(std::fs::read(out.path().join("big.bin")).unwrap() == big);
+    assert_eq!(
+        std::fs::read(out.path().join("sub/deeper/b.txt")).unwrap(),
+        b"bb"
+    );
+
+    // sync up: nothing to do the second time; a changed file goes; --delete removes extras.
+    // --json: one JSON object per transfer (JSON Lines).
+    let first = env.ok(&["--json", "sync", p(src.path()), "s3://data/mirror"]);
+    let lines: Vec<serde_json::Value> = first
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{first}");
+    assert!(lines.iter().all(|l| l["op"] == "upload"));
+    let again = env.ok(&["sync", p(src.path()), "s3://data/mirror"]);
+    assert!(
+        again.trim().is_empty(),
+        "second sync uploads nothing: {again}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    std::fs::write(src.path().join("sub/a.txt"), b"changed").unwrap();
+    std::fs::remove_file(src.path().join("sub/deeper/b.txt")).unwrap();
+    let out_sync = env.ok(&["sync", "--delete", p(src.path()), "s3://data/mirror"]);
+    assert!(out_sync.contains("sub/a.txt"), "{out_sync}");
+    assert!(
+        out_sync.contains("delete: s3://data/mirror/sub/deeper/b.txt"),
+        "{out_sync}"
+    );
+    assert!(!out_sync.contains("big.bin"), "{out_sync}");
+    assert_eq!(env.ok(&["cat", "s3://data/mirror/sub/a.txt"]), "changed");
+
+    // sync down, then again: no transfers; --delete removes local extras.
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("extra.txt"), b"x").unwrap();
+    let down = env.ok(&["sync", "--delete", "s3://data/mirror", p(local.path())]);
+    assert!(down.contains("download"), "{down}");
+    assert!(!local.path().join("extra.txt").exists());
+    assert_eq!(
+        std::fs::read(local.path().join("sub/a.txt")).unwrap(),
+        b"changed"
+    );
+    let down2 = env.ok(&["sync", "s3://data/mirror", p(local.path())]);
+    assert!(down2.trim().is_empty(), "{down2}");
+}
+
+#[test]
+fn bucket_configs_presign_keys() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://cfg"]);
+    env.ok(&["mb", "s3://logs"]);
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Sid":"s1","Effect":"Allow","Principal":{"AWS":["*"]},"Action":["s3:GetObject"],"Resource":["arn:aws:s3:::cfg/*"]}]}"#;
+    env.ok(&["bucket", "policy", "set", "s3://cfg", policy]);
+    assert_eq!(
+        env.json(&["bucket", "policy", "get", "s3://cfg"])["Statement"][0]["Sid"],
+        "s1"
+    );
+    env.ok(&["bucket", "policy", "delete", "s3://cfg"]);
+    assert_eq!(
+        env.run(&["bucket", "policy", "get", "s3://cfg"])
+            .status
+            .code(),
+        Some(3)
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let site = dir.path().join("site.json");
+    std::fs::write(&site, r#"{"IndexDocument":{"Suffix":"index.html"}}"#).unwrap();
+    env.ok(&["bucket", "website", "set", "s3://cfg", "--file", p(&site)]);
+    assert_eq!(
+        env.json(&["bucket", "website", "get", "s3://cfg"])["IndexDocument"]["Suffix"],
+        "index.html"
+    );
+    env.ok(&["bucket", "website", "delete", "s3://cfg"]);
+
+    env.ok(&[
+        "bucket",
+        "cors",
+        "set",
+        "s3://cfg",
+        r#"{"CORSRule":[{"AllowedOrigin":["*"],"AllowedMethod":["GET"]}]}"#,
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "cors", "get", "s3://cfg"])["CORSRule"][0]["AllowedMethod"][0],
+        "GET"
+    );
+    env.ok(&["bucket", "cors", "delete", "s3://cfg"]);
+
+    env.ok(&[
+        "bucket",
+        "lifecycle",
+        "set",
+        "s3://cfg",
+        r#"{"Rule":[{"ID":"r1","Prefix":"tmp/","Status":"Enabled","Expiration":{"Days":3}}]}"#,
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "lifecycle", "get", "s3://cfg"])["Rule"][0]["Expiration"]["Days"],
+        3
+    );
+    env.ok(&["bucket", "lifecycle", "delete", "s3://cfg"]);
+
+    env.ok(&[
+        "bucket",
+        "logging",
+        "set",
+        "s3://cfg",
+        r#"{"LoggingEnabled":{"TargetBucket":"logs","TargetPrefix":"cfg/"}}"#,
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "logging", "get", "s3://cfg"])["LoggingEnabled"]["TargetBucket"],
+        "logs"
+    );
+    env.ok(&["bucket", "logging", "delete", "s3://cfg"]);
+    assert!(env
+        .json(&["bucket", "logging", "get", "s3://cfg"])
+        .get("LoggingEnabled")
+        .is_none());
+
+    env.ok(&[
+        "bucket",
+        "accelerate",
+        "set",
+        "s3://cfg",
+        r#"{"Status":"Enabled","IPWhiteLists":{"IP":["192.0.2.1"]}}"#,
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "accelerate", "get", "s3://cfg"])["Status"],
+        "Enabled"
+    );
+
+    env.ok(&["bucket", "acl", "set", "s3://cfg", "public-read"]);
+    let acl = env.json(&["bucket", "acl", "get", "s3://cfg"]);
+    assert!(acl["AccessControlList"]["Grant"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|g| g["Permission"] == "READ"));
+    assert!(env
+        .json(&["bucket", "location", "get", "s3://cfg"])
+        .is_object());
+    assert_eq!(
+        env.run(&["bucket", "location", "set", "s3://cfg", "{}"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        env.run(&["bucket", "cors", "set", "s3://cfg", "not json"])
+            .status
+            .code(),
+        Some(2)
+    );
+
+    // presign: a URL a plain HTTP client can use.
+    let f = dir.path().join("obj");
+    std::fs::write(&f, b"presigned content").unwrap();
+    env.ok(&["cp", p(&f), "s3://cfg/obj"]);
+    let url = env.ok(&[
+        "presign",
+        "s3://cfg/obj",
+        "--expires",
+        "120",
+        "--limit-rate",
+        "512",
+    ]);
+    let url = url.trim();
+    assert!(
+        url.contains("X-Amz-Expires=120") && url.contains("x-amz-limit"),
+        "{url}"
+    );
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_at(rest.find('/').unwrap());
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200"), "{resp}");
+    assert!(resp.ends_with("presigned content"), "{resp}");
+
+    // Access keys.
+    let created = env.json(&["keys", "create"]);
+    let id = created["AccessKeyId"].as_str().unwrap().to_string();
+    assert!(created["SecretAccessKey"].as_str().unwrap().len() >= 16);
+    let list = env.json(&["keys", "list", "--max-items", "1"]);
+    let ids: Vec<&str> = list["access_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["AccessKeyId"].as_str().unwrap())
+        .collect();
+    assert!(
+        ids.contains(&id.as_str()) && ids.len() == 2,
+        "paged through: {ids:?}"
+    );
+    env.ok(&["keys", "update", &id, "--status", "Inactive"]);
+    let list = env.json(&["keys", "list"]);
+    let k = list["access_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["AccessKeyId"] == id.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(k["Status"], "Inactive");
+    env.ok(&["keys", "delete", &id]);
+    assert_eq!(env.run(&["keys", "delete", &id]).status.code(), Some(3));
+}
+
+#[test]
+fn bench_reports_and_verifies() {
+    let env = Env::new();
+    let out = env.json(&[
+        "bench",
+        "s3://benchb",
+        "--size",
+        "64KiB",
+        "--objects",
+        "8",
+        "--concurrency",
+        "4",
+        "--duration",
+        "1s",
+    ]);
+    let phases = out["phases"].as_array().unwrap();
+    let names: Vec<&str> = phases
+        .iter()
+        .map(|p| p["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["put", "get", "mixed", "list"]);
+    for p in phases {
+        assert!(p["ops"].as_u64().unwrap() > 0, "{p}");
+        assert_eq!(p["errors"], 0, "{p}");
+        assert_eq!(p["verify_errors"], 0, "{p}");
+        assert!(p["ops_per_sec"].as_f64().unwrap() > 0.0);
+        let l = &p["latency_ms"];
+        assert!(l["p50"].as_f64().unwrap() <= l["p99"].as_f64().unwrap());
+        assert!(l["p99"].as_f64().unwrap() <= l["max"].as_f64().unwrap());
+    }
+    assert_eq!(phases[0]["ops"], 8);
+    assert_eq!(phases[0]["bytes"], 8 * 65536);
+    // The bucket it created is gone again.
+    assert!(env.json(&["ls"])["buckets"].as_array().unwrap().is_empty());
+    // Table output.
+    let table = env.ok(&[
+        "bench",
+        "s3://benchb",
+        "--size",
+        "4KiB",
+        "--objects",
+        "4",
+        "--duration",
+        "300ms",
+        "--phases",
+        "put,get",
+    ]);
+    assert!(table.starts_with("PHASE"), "{table}");
+    assert!(
+        table.contains("PUT") && table.contains("GET") && !table.contains("MIXED"),
+        "{table}"
+    );
+}
+
+#[test]
+fn progress_bars_on_a_terminal_plain_lines_otherwise() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://bars"]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("one.bin"), data(6 * 1024 * 1024, 1)).unwrap();
+    std::fs::write(dir.path().join("two.bin"), data(1024, 2)).unwrap();
+    let one = dir.path().join("one.bin");
+
+    // Not a terminal: one plain line, no bar.
+    let out = env.run(&["cp", p(&one), "s3://bars/plain.bin"]);
+    assert!(out.status.success());
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(
+        stdout.starts_with("upload: ") && stdout.lines().count() == 1,
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("ETA") && !stderr.contains("ETA"),
+        "{stderr}"
+    );
+
+    // A terminal (a pty from `script`): a bar with rate and ETA on stderr.
+    let bin = env!("CARGO_BIN_EXE_oos");
+    let Ok(out) = env.in_terminal(&format!("{bin} cp {} s3://bars/tty.bin", p(&one))) else {
+        eprintln!("skipping the terminal check: no `script`");
+        return;
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("ETA") && text.contains("/s"), "{text}");
+    // The last frame is a full bar of the whole 6 MiB.
+    assert!(
+        text.contains(&format!("[{}] 6.0 MiB / 6.0 MiB", "#".repeat(30))),
+        "{text}"
+    );
+    assert!(text.contains("upload: "), "{text}");
+    // Several files share one bar.
+    let out = env
+        .in_terminal(&format!("{bin} cp -r {} s3://bars/dir", p(dir.path())))
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("2 files ["), "{text}");
+    // --no-progress: lines only, even on a terminal.
+    let out = env
+        .in_terminal(&format!(
+            "{bin} --no-progress cp {} s3://bars/np.bin",
+            p(&one)
+        ))
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("ETA"));
+}

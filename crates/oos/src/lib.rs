@@ -1,0 +1,77 @@
+//! # oos — the Rust SDK for OOS
+//!
+//! An async client for China Telecom's S3-compatible object storage (and the `oosd` server of
+//! this workspace). It signs with `oos-sign` (SigV4 or SigV2) and speaks the XML of
+//! `oos-proto`, the same code the server uses.
+//!
+//! * [`Client`] / [`Config`]: one cheap-to-clone client per endpoint; credentials from
+//!   arguments, the environment ([`Config::from_env`]) or a profile file
+//!   ([`Config::from_profile`]).
+//! * Every operation of the OOS SDK guide, named as there: service (`list_buckets`,
+//!   `get_regions`), buckets (`create_bucket`, `list_objects_v2`, ACL, policy, website,
+//!   lifecycle, CORS, logging, accelerate…), objects (`put_object`, `get_object`,
+//!   `copy_object`, `delete_objects`…), multipart, presigned URLs ([`Client::presign`]) and the
+//!   AccessKey API (`create_access_key`…).
+//! * The transfer manager ([`Client::upload_file`], [`Client::upload_stream`],
+//!   [`Client::download_file`]): parallel multipart and ranged GETs with progress and
+//!   integrity checks.
+//! * One [`Error`] with the S3 code, message, status and request id; idempotent requests are
+//!   retried with backoff on 5xx and connection errors.
+//!
+//! `https://` endpoints use rustls with the system's roots (plus [`Config::ca_file`]).
+//!
+//! ```no_run
+//! # async fn f() -> oos::Result<()> {
+//! use oos::{Client, Config, PutObjectOptions};
+//! let client = Client::new(Config::new("http://127.0.0.1:8080", "AK", "SK"))?;
+//! client.create_bucket("demo", Default::default()).await?;
+//! client.put_object("demo", "hello.txt", "hello", PutObjectOptions::default()).await?;
+//! let text = client.get_object("demo", "hello.txt", Default::default()).await?.body.collect().await?;
+//! assert_eq!(&text[..], b"hello");
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+mod body;
+mod bucket;
+mod client;
+mod config;
+mod connect;
+mod error;
+mod iam;
+mod multipart;
+mod object;
+mod presign;
+mod service;
+mod transfer;
+
+/// The XML documents of requests and responses (shared with the server through `oos-proto`).
+pub mod model {
+    pub use oos_proto::xml::sdk::*;
+    pub use oos_proto::xml::{
+        BucketConfiguration, DataLocationConstraint, LocationList, MetadataLocation,
+    };
+}
+
+pub use body::{Body, ByteStream};
+pub use bucket::{
+    Acl, CreateBucketOptions, DataLocation, ListObjectsOptions, ListObjectsV2Options, ListPaginator,
+};
+pub use client::Client;
+pub use config::{
+    region_from_endpoint, Addressing, Config, Credentials, Profile, ProfileFile, SignatureVersion,
+};
+pub use error::{BoxError, Error, Result, ServiceError};
+pub use http::Method;
+pub use iam::ListAccessKeysOptions;
+pub use multipart::{ListPartsOptions, ListUploadsOptions};
+pub use object::{
+    CopyObjectOptions, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions,
+    PutObjectOutput, Range,
+};
+pub use presign::PresignOptions;
+pub use service::ListBucketsOutput;
+pub use transfer::{
+    multipart_etag, Progress, ProgressFn, TransferOptions, TransferOutput, MAX_PARTS, MIN_PART_SIZE,
+};

@@ -1,0 +1,425 @@
+//! Object operations: put, get (streaming, ranges, conditions), head, delete, copy and
+//! DeleteObjects.
+
+use std::collections::BTreeMap;
+
+use http::{HeaderMap, Method};
+
+use crate::body::{Body, ByteStream};
+use crate::bucket::DataLocation;
+use crate::client::{enc_path, header_str, to_xml, unquote, Client, Request};
+use crate::error::{Error, Result};
+use crate::model::{AccessControlPolicy, CopyResult, Delete, DeleteResult, ObjectIdentifier};
+
+/// Options of [`Client::put_object`] (also used by multipart and the transfer manager).
+#[derive(Debug, Clone, Default)]
+pub struct PutObjectOptions {
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Content-Encoding`.
+    pub content_encoding: Option<String>,
+    /// `Content-Disposition`.
+    pub content_disposition: Option<String>,
+    /// `Cache-Control`.
+    pub cache_control: Option<String>,
+    /// `Expires` (an HTTP date).
+    pub expires: Option<String>,
+    /// User metadata, sent as `x-amz-meta-<name>`.
+    pub metadata: BTreeMap<String, String>,
+    /// `STANDARD`, `REDUCED_REDUNDANCY`, `STANDARD_IA` or an OOS `EC_N_M`.
+    pub storage_class: Option<String>,
+    /// Where OOS keeps the data.
+    pub data_location: Option<DataLocation>,
+    /// Canned ACL.
+    pub acl: Option<String>,
+    /// Upload speed limit in KiB/s (`x-amz-limit: rate=N`).
+    pub limit_rate: Option<u64>,
+    /// `Content-MD5` (base64) the server must check the body against.
+    pub content_md5: Option<String>,
+}
+
+impl PutObjectOptions {
+    pub(crate) fn apply(&self, req: Request) -> Result<Request> {
+        let mut req = req
+            .header_opt("content-type", self.content_type.as_deref())?
+            .header_opt("content-encoding", self.content_encoding.as_deref())?
+            .header_opt("content-disposition", self.content_disposition.as_deref())?
+            .header_opt("cache-control", self.cache_control.as_deref())?
+            .header_opt("expires", self.expires.as_deref())?
+            .header_opt("x-amz-storage-class", self.storage_class.as_deref())?
+            .header_opt("x-amz-acl", self.acl.as_deref())?;
+        if let Some(d) = &self.data_location {
+            req = req.header("x-ctyun-data-location", &d.header_value())?;
+        }
+        for (k, v) in &self.metadata {
+            req = req.header(&format!("x-amz-meta-{}", k.to_ascii_lowercase()), v)?;
+        }
+        Ok(req)
+    }
+}
+
+/// PutObject output.
+#[derive(Debug, Clone)]
+pub struct PutObjectOutput {
+    /// ETag without quotes (the MD5 of the body, hex).
+    pub etag: String,
+    /// Request id.
+    pub request_id: String,
+}
+
+/// A byte range: `start..=end`, or from `start` to the end, or the last `n` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Range {
+    /// `bytes=start-end` (inclusive).
+    Inclusive(u64, u64),
+    /// `bytes=start-`.
+    From(u64),
+    /// `bytes=-n`.
+    Suffix(u64),
+}
+
+impl Range {
+    /// The `Range` header value.
+    pub fn header_value(&self) -> String {
+        match self {
+            Range::Inclusive(a, b) => format!("bytes={a}-{b}"),
+            Range::From(a) => format!("bytes={a}-"),
+            Range::Suffix(n) => format!("bytes=-{n}"),
+        }
+    }
+}
+
+/// Options of [`Client::get_object`] and [`Client::head_object`].
+#[derive(Debug, Clone, Default)]
+pub struct GetObjectOptions {
+    /// Only these bytes.
+    pub range: Option<Range>,
+    /// `If-Match`: fail with 412 unless the ETag matches.
+    pub if_match: Option<String>,
+    /// `If-None-Match`: 304 when the ETag matches.
+    pub if_none_match: Option<String>,
+    /// `If-Modified-Since` (an HTTP date).
+    pub if_modified_since: Option<String>,
+    /// `If-Unmodified-Since` (an HTTP date).
+    pub if_unmodified_since: Option<String>,
+    /// Download speed limit in KiB/s.
+    pub limit_rate: Option<u64>,
+}
+
+impl GetObjectOptions {
+    fn apply(&self, req: Request) -> Result<Request> {
+        let range = self.range.map(|r| r.header_value());
+        let quote = |s: &Option<String>| {
+            s.as_ref().map(|e| {
+                if e.starts_with('"') || e == "*" {
+                    e.clone()
+                } else {
+                    format!("\"{e}\"")
+                }
+            })
+        };
+        let mut req = req
+            .header_opt("range", range.as_deref())?
+            .header_opt("if-match", quote(&self.if_match).as_deref())?
+            .header_opt("if-none-match", quote(&self.if_none_match).as_deref())?
+            .header_opt("if-modified-since", self.if_modified_since.as_deref())?
+            .header_opt("if-unmodified-since", self.if_unmodified_since.as_deref())?;
+        if let Some(rate) = self.limit_rate {
+            req = req.header("x-amz-limit", &format!("rate={rate}"))?;
+        }
+        Ok(req)
+    }
+}
+
+/// What HEAD and GET say about an object.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ObjectMeta {
+    /// `Content-Length` of this response (the range length for a ranged GET).
+    pub content_length: u64,
+    /// Whole object size (from `Content-Range` when ranged).
+    pub size: u64,
+    /// `Content-Range`, when ranged.
+    pub content_range: Option<String>,
+    /// ETag without quotes.
+    pub etag: String,
+    /// `Last-Modified` (HTTP date).
+    pub last_modified: String,
+    /// `Content-Type`.
+    pub content_type: Option<String>,
+    /// `Content-Encoding`.
+    pub content_encoding: Option<String>,
+    /// `Content-Disposition`.
+    pub content_disposition: Option<String>,
+    /// `Cache-Control`.
+    pub cache_control: Option<String>,
+    /// `Expires`.
+    pub expires: Option<String>,
+    /// Storage class (`STANDARD` when the header is absent).
+    pub storage_class: String,
+    /// User metadata (`x-amz-meta-*`, names lower-case without the prefix).
+    pub metadata: BTreeMap<String, String>,
+    /// OOS `x-ctyun-data-location`, when the owner has several data regions.
+    pub data_location: Option<String>,
+    /// Request id.
+    pub request_id: String,
+}
+
+impl ObjectMeta {
+    pub(crate) fn from_headers(h: &HeaderMap) -> ObjectMeta {
+        let s = |n: &str| header_str(h, n).map(str::to_string);
+        let content_length = s("content-length")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        let content_range = s("content-range");
+        let size = content_range
+            .as_deref()
+            .and_then(|r| r.rsplit('/').next())
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(content_length);
+        let metadata = h
+            .iter()
+            .filter_map(|(k, v)| {
+                let name = k.as_str().strip_prefix("x-amz-meta-")?;
+                Some((name.to_string(), v.to_str().ok()?.to_string()))
+            })
+            .collect();
+        ObjectMeta {
+            content_length,
+            size,
+            content_range,
+            etag: s("etag").map(|e| unquote(&e)).unwrap_or_default(),
+            last_modified: s("last-modified").unwrap_or_default(),
+            content_type: s("content-type"),
+            content_encoding: s("content-encoding"),
+            content_disposition: s("content-disposition"),
+            cache_control: s("cache-control"),
+            expires: s("expires"),
+            storage_class: s("x-amz-storage-class").unwrap_or_else(|| "STANDARD".into()),
+            metadata,
+            data_location: s("x-ctyun-data-location"),
+            request_id: s("x-amz-request-id").unwrap_or_default(),
+        }
+    }
+}
+
+/// GetObject output: the metadata and the body, still streaming.
+#[derive(Debug)]
+pub struct GetObjectOutput {
+    /// Headers of the object.
+    pub meta: ObjectMeta,
+    /// The body; read it with [`ByteStream`]'s methods or as a `Stream`.
+    pub body: ByteStream,
+}
+
+/// Options of [`Client::copy_object`].
+#[derive(Debug, Clone, Default)]
+pub struct CopyObjectOptions {
+    /// Replace the metadata and content headers with these (`x-amz-metadata-directive:
+    /// REPLACE`); `None` copies them.
+    pub replace: Option<PutObjectOptions>,
+    /// New storage class (also allowed without `replace`).
+    pub storage_class: Option<String>,
+    /// New data location.
+    pub data_location: Option<DataLocation>,
+    /// `x-amz-copy-source-if-match`.
+    pub if_match: Option<String>,
+    /// `x-amz-copy-source-if-none-match`.
+    pub if_none_match: Option<String>,
+}
+
+/// `x-amz-copy-source` value: `/bucket/key`, percent-encoded.
+pub(crate) fn copy_source(bucket: &str, key: &str) -> String {
+    format!("/{bucket}/{}", enc_path(key))
+}
+
+impl Client {
+    /// Uploads an object in one request. `body` may be bytes, a file ([`Body::from_file`]) or
+    /// a stream of known length; it is streamed, never copied whole.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let out = client
+    ///     .put_object("photos", "hello.txt", "hello", oos::PutObjectOptions::default())
+    ///     .await?;
+    /// println!("etag {}", out.etag);
+    /// # Ok(()) }
+    /// ```
+    pub async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: impl Into<Body>,
+        options: PutObjectOptions,
+    ) -> Result<PutObjectOutput> {
+        let mut req = options
+            .apply(Request::new(Method::PUT).bucket(bucket).key(key))?
+            .header_opt("content-md5", options.content_md5.as_deref())?
+            .body(body);
+        if let Some(rate) = options.limit_rate {
+            req = req.header("x-amz-limit", &format!("rate={rate}"))?;
+        }
+        let resp = self.send_empty(req).await?;
+        Ok(PutObjectOutput {
+            etag: resp.header("etag").map(unquote).unwrap_or_default(),
+            request_id: resp.request_id(),
+        })
+    }
+
+    /// Downloads an object; the body streams from the socket.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// use oos::{GetObjectOptions, Range};
+    /// let out = client.get_object("photos", "hello.txt", GetObjectOptions {
+    ///     range: Some(Range::Inclusive(0, 3)), ..Default::default()
+    /// }).await?;
+    /// let first4 = out.body.collect().await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        options: GetObjectOptions,
+    ) -> Result<GetObjectOutput> {
+        let req = options.apply(Request::new(Method::GET).bucket(bucket).key(key))?;
+        let resp = self.send(req).await?;
+        Ok(GetObjectOutput {
+            meta: ObjectMeta::from_headers(&resp.headers),
+            body: resp.body,
+        })
+    }
+
+    /// The object's metadata (`HEAD`); a missing key is an error with status 404.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let meta = client.head_object("photos", "hello.txt", Default::default()).await?;
+    /// println!("{} bytes", meta.size);
+    /// # Ok(()) }
+    /// ```
+    pub async fn head_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        options: GetObjectOptions,
+    ) -> Result<ObjectMeta> {
+        let req = options.apply(Request::new(Method::HEAD).bucket(bucket).key(key))?;
+        let resp = self.send_empty(req).await?;
+        Ok(ObjectMeta::from_headers(&resp.headers))
+    }
+
+    /// Deletes an object (no error when it does not exist).
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// client.delete_object("photos", "hello.txt").await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_object(&self, bucket: &str, key: &str) -> Result<()> {
+        self.send_empty(Request::new(Method::DELETE).bucket(bucket).key(key))
+            .await
+            .map(|_| ())
+    }
+
+    /// Copies an object on the server (up to 5 GiB; larger ones through multipart copy).
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let r = client
+    ///     .copy_object("photos", "a.jpg", "backup", "a.jpg", Default::default())
+    ///     .await?;
+    /// println!("{}", r.etag);
+    /// # Ok(()) }
+    /// ```
+    pub async fn copy_object(
+        &self,
+        src_bucket: &str,
+        src_key: &str,
+        bucket: &str,
+        key: &str,
+        options: CopyObjectOptions,
+    ) -> Result<CopyResult> {
+        let mut req = Request::new(Method::PUT)
+            .bucket(bucket)
+            .key(key)
+            .header("x-amz-copy-source", &copy_source(src_bucket, src_key))?
+            .header_opt("x-amz-copy-source-if-match", options.if_match.as_deref())?
+            .header_opt(
+                "x-amz-copy-source-if-none-match",
+                options.if_none_match.as_deref(),
+            )?;
+        if let Some(replace) = &options.replace {
+            req = replace
+                .apply(req)?
+                .header("x-amz-metadata-directive", "REPLACE")?;
+        }
+        if replace_storage(&options) {
+            req = req.header_opt("x-amz-storage-class", options.storage_class.as_deref())?;
+        }
+        if let Some(d) = &options.data_location {
+            req = req.header("x-ctyun-data-location", &d.header_value())?;
+        }
+        let (mut doc, _): (CopyResult, _) = self.send_xml(req).await?;
+        doc.etag = unquote(&doc.etag);
+        Ok(doc)
+    }
+
+    /// The object's ACL (`GET key?acl`; OOS grants the owner FULL_CONTROL and has no PUT).
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let acl = client.get_object_acl("photos", "a.jpg").await?;
+    /// println!("{}", acl.access_control_list.grant[0].permission);
+    /// # Ok(()) }
+    /// ```
+    pub async fn get_object_acl(&self, bucket: &str, key: &str) -> Result<AccessControlPolicy> {
+        let req = Request::new(Method::GET).bucket(bucket).key(key).sub("acl");
+        Ok(self.send_xml(req).await?.0)
+    }
+
+    /// Deletes up to 1000 keys in one request. `quiet` leaves deleted keys out of the answer.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// let r = client.delete_objects("photos", &["a.jpg", "b.jpg"], false).await?;
+    /// assert!(r.error.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub async fn delete_objects<K: AsRef<str>>(
+        &self,
+        bucket: &str,
+        keys: &[K],
+        quiet: bool,
+    ) -> Result<DeleteResult> {
+        if keys.is_empty() || keys.len() > 1000 {
+            return Err(Error::InvalidArgument(format!(
+                "delete_objects takes 1 to 1000 keys, not {}",
+                keys.len()
+            )));
+        }
+        let doc = Delete {
+            quiet,
+            objects: keys
+                .iter()
+                .map(|k| ObjectIdentifier {
+                    key: k.as_ref().to_string(),
+                })
+                .collect(),
+        };
+        let req = Request::new(Method::POST)
+            .bucket(bucket)
+            .sub("delete")
+            .xml_body(to_xml("Delete", &doc))?;
+        Ok(self.send_xml(req).await?.0)
+    }
+}
+
+/// A storage class given outside `replace` is sent on its own (unless `replace` has one).
+fn replace_storage(options: &CopyObjectOptions) -> bool {
+    options.storage_class.is_some()
+        && options
+            .replace
+            .as_ref()
+            .is_none_or(|r| r.storage_class.is_none())
+}
