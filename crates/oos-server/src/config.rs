@@ -345,26 +345,21 @@ impl Config {
             region,
             gc_grace: std::time::Duration::from_secs(file.gc_grace_seconds.unwrap_or(30)),
             access_key_quota: file.access_key_quota.unwrap_or(10),
-            portal_listen: file
-                .portal_listen
-                .map(|a| {
-                    a.parse().map_err(|_| ConfigError::Invalid {
-                        key: "portal_listen",
-                        message: format!("{a:?} is not an address like 127.0.0.1:9002"),
-                    })
-                })
-                .transpose()?,
-            iam_listen: file
-                .iam_listen
-                .map(|a| {
-                    a.parse().map_err(|_| ConfigError::Invalid {
-                        key: "iam_listen",
-                        message: format!("{a:?} is not an address like 127.0.0.1:9001"),
-                    })
-                })
-                .transpose()?,
+            portal_listen: parse_addr(file.portal_listen, "portal_listen")?,
+            iam_listen: parse_addr(file.iam_listen, "iam_listen")?,
         })
     }
+}
+
+/// An optional extra listener address (`iam_listen`, `portal_listen`).
+fn parse_addr(text: Option<String>, key: &'static str) -> Result<Option<SocketAddr>, ConfigError> {
+    text.map(|a| {
+        a.parse().map_err(|_| ConfigError::Invalid {
+            key,
+            message: format!("{a:?} is not an address like 127.0.0.1:9001"),
+        })
+    })
+    .transpose()
 }
 
 impl Config {

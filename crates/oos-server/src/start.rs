@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
 
 use crate::config::Config;
+use crate::front::Role;
 use crate::metrics::Metrics;
 use crate::state::{now_millis, Server};
 
@@ -109,33 +110,36 @@ pub async fn run(config: Config) -> Result<(), String> {
             let _ = rx.wait_for(|s| *s).await;
         }
     };
-    let mut iam_task = None;
-    if let Some(addr) = server.config.iam_listen {
-        let iam_listener = TcpListener::bind(addr)
+    // The optional extra listeners: (address, config key, what it serves, its role).
+    let extra = [
+        (
+            server.config.iam_listen,
+            "iam_listen",
+            "IAM API",
+            "",
+            Role::IamOnly,
+        ),
+        (
+            server.config.portal_listen,
+            "portal_listen",
+            "portal",
+            "/_portal/",
+            Role::PortalOnly,
+        ),
+    ];
+    let mut tasks = Vec::new();
+    for (addr, key, what, path, role) in extra {
+        let Some(addr) = addr else { continue };
+        let listener = TcpListener::bind(addr)
             .await
-            .map_err(|e| format!("cannot listen on {addr} (iam_listen): {e}"))?;
-        let local = iam_listener.local_addr().map_err(|e| e.to_string())?;
-        println!("oosd IAM API listening on {scheme}://{local}");
-        iam_task = Some(tokio::spawn(crate::front::serve(
+            .map_err(|e| format!("cannot listen on {addr} ({key}): {e}"))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        println!("oosd {what} listening on {scheme}://{local}{path}");
+        tasks.push(tokio::spawn(crate::front::serve(
             server.clone(),
-            iam_listener,
+            listener,
             tls.clone(),
-            crate::front::Role::IamOnly,
-            stopped(),
-        )));
-    }
-    let mut portal_task = None;
-    if let Some(addr) = server.config.portal_listen {
-        let portal_listener = TcpListener::bind(addr)
-            .await
-            .map_err(|e| format!("cannot listen on {addr} (portal_listen): {e}"))?;
-        let local = portal_listener.local_addr().map_err(|e| e.to_string())?;
-        println!("oosd portal listening on {scheme}://{local}/_portal/");
-        portal_task = Some(tokio::spawn(crate::front::serve(
-            server.clone(),
-            portal_listener,
-            tls.clone(),
-            crate::front::Role::PortalOnly,
+            role,
             stopped(),
         )));
     }
@@ -143,8 +147,8 @@ pub async fn run(config: Config) -> Result<(), String> {
         shutdown_signal().await;
         let _ = stop_tx.send(true);
     });
-    crate::front::serve(server, listener, tls, crate::front::Role::Main, stopped()).await;
-    for task in [iam_task, portal_task].into_iter().flatten() {
+    crate::front::serve(server, listener, tls, Role::Main, stopped()).await;
+    for task in tasks {
         let _ = task.await;
     }
     Ok(())
