@@ -117,6 +117,9 @@ pub trait MetaStore: Send + Sync + 'static {
     ) -> MetaResult<()>;
     /// Counts of objects and their bytes, over all buckets (for metrics).
     async fn usage(&self) -> MetaResult<Usage>;
+    /// Every bucket (of any owner) that has a configuration document of `kind`, by name: what
+    /// background workers walk (lifecycle, say) without visiting every account.
+    async fn buckets_with_config(&self, kind: &str) -> MetaResult<Vec<Bucket>>;
     /// Counts of objects and their bytes in one bucket (zero for an empty or unknown bucket).
     async fn bucket_usage(&self, bucket: &str) -> MetaResult<Usage>;
 

@@ -205,6 +205,12 @@ impl MetaStore for SqliteStore {
         self.read(read_ops::usage).await
     }
 
+    async fn buckets_with_config(&self, kind: &str) -> MetaResult<Vec<Bucket>> {
+        let kind = kind.to_owned();
+        self.read(move |c| read_ops::buckets_with_config(c, &kind))
+            .await
+    }
+
     async fn bucket_usage(&self, bucket: &str) -> MetaResult<Usage> {
         let bucket = bucket.to_owned();
         self.read(move |c| read_ops::bucket_usage(c, &bucket)).await

@@ -78,6 +78,31 @@ async fn buckets(s: Arc<dyn MetaStore>) {
     ));
     // The name is free again for anyone.
     assert!(s.create_bucket(bucket("b1", "carol")).await.unwrap());
+
+    // Buckets with a kind of configuration, whoever owns them.
+    s.set_bucket_config("c1", "lifecycle", Some("<L/>"))
+        .await
+        .unwrap();
+    s.set_bucket_config("b2", "lifecycle", Some("<L/>"))
+        .await
+        .unwrap();
+    s.set_bucket_config("b1", "policy", Some("{}")).await.unwrap();
+    let with = |kind: &'static str| {
+        let s = s.clone();
+        async move {
+            s.buckets_with_config(kind)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|b| b.name)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(with("lifecycle").await, ["b2", "c1"]);
+    assert_eq!(with("policy").await, ["b1"]);
+    assert!(with("website").await.is_empty());
+    s.set_bucket_config("b2", "lifecycle", None).await.unwrap();
+    assert_eq!(with("lifecycle").await, ["c1"]);
 }
 
 async fn delete_non_empty_bucket(s: Arc<dyn MetaStore>) {

@@ -89,6 +89,22 @@ pub(super) fn list_buckets(c: &Connection, owner: &str) -> MetaResult<Vec<Bucket
     Ok(out)
 }
 
+pub(super) fn buckets_with_config(c: &Connection, kind: &str) -> MetaResult<Vec<Bucket>> {
+    // `config` is a JSON list of [kind, document] pairs.
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {} FROM buckets WHERE EXISTS
+           (SELECT 1 FROM json_each(buckets.config) WHERE json_extract(value, '$[0]') = ?1)
+         ORDER BY name",
+        codec::BUCKET_COLS
+    ))?;
+    let mut rows = stmt.query(params![kind])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(codec::bucket_from_row(row)?);
+    }
+    Ok(out)
+}
+
 pub(super) fn bucket_usage(c: &Connection, bucket: &str) -> MetaResult<Usage> {
     Ok(
         c.prepare_cached("SELECT objects, bytes FROM bucket_usage WHERE bucket = ?1")?

@@ -27,7 +27,7 @@ pub use worker::spawn_worker;
 /// S3's limit on a lifecycle configuration body.
 pub const MAX_LIFECYCLE_BYTES: u64 = 512 * 1024;
 /// The bucket configuration kind the document is stored under.
-const KIND: &str = "lifecycle";
+pub(crate) const KIND: &str = "lifecycle";
 
 pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx

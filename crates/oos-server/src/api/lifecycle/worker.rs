@@ -64,30 +64,28 @@ pub fn spawn_worker(server: Arc<Server>) {
 async fn pass(server: &Server, schedule: &mut Schedule) -> Result<Tally, MetaError> {
     let mut tally = Tally::default();
     let mut seen = HashSet::new();
-    for account in server.meta.list_accounts().await? {
-        for bucket in server.meta.list_buckets(&account.id).await? {
-            let Some(rules) = super::rules_of(&bucket) else {
+    for bucket in server.meta.buckets_with_config(super::KIND).await? {
+        let Some(rules) = super::rules_of(&bucket) else {
+            continue;
+        };
+        seen.insert(bucket.name.clone());
+        let version = config_hash(&bucket);
+        let now = server.clock.now_millis();
+        if let Some(&(v, due)) = schedule.get(&bucket.name) {
+            if v == version && now < due {
                 continue;
-            };
-            seen.insert(bucket.name.clone());
-            let version = config_hash(&bucket);
-            let now = server.clock.now_millis();
-            if let Some(&(v, due)) = schedule.get(&bucket.name) {
-                if v == version && now < due {
-                    continue;
-                }
             }
-            tally.buckets += 1;
-            // One bucket failing (deleted mid-pass, say) does not stop the others; it is
-            // retried on the next pass since its schedule is not updated.
-            match sweep(server, &bucket.name, &rules, now, &mut tally).await {
-                Ok(due) => {
-                    schedule.insert(bucket.name.clone(), (version, due));
-                }
-                Err(MetaError::NoSuchBucket) => {}
-                Err(e) => {
-                    tracing::warn!(bucket = %bucket.name, error = %e, "lifecycle sweep failed")
-                }
+        }
+        tally.buckets += 1;
+        // One bucket failing (deleted mid-pass, say) does not stop the others; it is
+        // retried on the next pass since its schedule is not updated.
+        match sweep(server, &bucket.name, &rules, now, &mut tally).await {
+            Ok(due) => {
+                schedule.insert(bucket.name.clone(), (version, due));
+            }
+            Err(MetaError::NoSuchBucket) => {}
+            Err(e) => {
+                tracing::warn!(bucket = %bucket.name, error = %e, "lifecycle sweep failed")
             }
         }
     }
