@@ -178,6 +178,20 @@ def test_portal_in_a_browser(portal_server, tmp_path):
         b.wait("document.querySelector('#accounts tr[data-account=\"root\"]')", what="the admin page")
         assert "ChengDu" in b.text("#server-info")
         b.screenshot(SHOTS / "admin.png")
+        b.fill("#account-name", "from-portal")
+        b.fill("#account-regions", "ChengDu")
+        b.eval("document.querySelector('#create-account').requestSubmit()")
+        secret = b.wait("document.querySelector('#new-account-secret') && document.querySelector('#new-account-secret').textContent",
+                        what="the new account's secret")
+        assert len(secret) == 40
+        b.eval("document.querySelector('tr[data-account=\"from-portal\"] button[data-act=\"disable\"]').click()")
+        b.wait("document.querySelector('tr[data-account=\"from-portal\"] button[data-act=\"enable\"]')",
+               what="the account disabled")
+        shown = subprocess.run([os.environ.get("OOSD_BIN", str(ROOT / "target" / "debug" / "oosd")), "account", "show",
+                                "from-portal", "--json", "--data-dir", str(portal_server.data_dir)],
+                               capture_output=True, text=True, timeout=60)
+        info = json.loads(shown.stdout)
+        assert info["disabled"] is True and info["regions"] == ["ChengDu"]
 
         # Sign out: the page and the APIs are closed to this browser.
         b.click("#logout")
