@@ -86,7 +86,9 @@ async fn buckets(s: Arc<dyn MetaStore>) {
     s.set_bucket_config("b2", "lifecycle", Some("<L/>"))
         .await
         .unwrap();
-    s.set_bucket_config("b1", "policy", Some("{}")).await.unwrap();
+    s.set_bucket_config("b1", "policy", Some("{}"))
+        .await
+        .unwrap();
     let with = |kind: &'static str| {
         let s = s.clone();
         async move {
