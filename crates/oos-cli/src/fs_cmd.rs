@@ -193,12 +193,8 @@ pub async fn mb(cli: &Cli, a: &MbArgs) -> CliResult {
 }
 
 pub(crate) fn report(cli: &Cli, value: serde_json::Value, line: impl FnOnce() -> String) {
-    crate::progress::clear_line();
-    if cli.json {
-        println!("{value}");
-    } else {
-        println!("{}", line());
-    }
+    let text = if cli.json { value.to_string() } else { line() };
+    crate::progress::suspend(|| println!("{text}"));
 }
 
 /// Every key under `prefix`.

@@ -644,6 +644,11 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
         !stdout.contains("ETA") && !stderr.contains("ETA"),
         "{stderr}"
     );
+    // Nothing drawn at all: no bar, no cursor or erase escapes.
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains("[#") && !stdout.contains('\x1b'),
+        "{stderr:?}"
+    );
 
     // A terminal (a pty from `script`): a bar with rate and ETA on stderr.
     let bin = env!("CARGO_BIN_EXE_oos");
@@ -654,6 +659,8 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("ETA") && text.contains("/s"), "{text}");
+    // Redrawn in place: each frame erases the line before it.
+    assert!(text.contains("\r\x1b[2K["), "{text:?}");
     // The last frame is a full bar of the whole 6 MiB.
     assert!(
         text.contains(&format!("[{}] 6.0 MiB / 6.0 MiB", "#".repeat(30))),
@@ -666,7 +673,7 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("2 files ["), "{text}");
+    assert!(text.contains("ETA") && text.contains("2 files"), "{text}");
     // --no-progress: lines only, even on a terminal.
     let out = env
         .in_terminal(&format!(
