@@ -351,6 +351,7 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
             "storage_class": m.storage_class, "metadata": m.metadata,
             "cache_control": m.cache_control, "content_encoding": m.content_encoding,
             "content_disposition": m.content_disposition, "data_location": m.data_location,
+            "tag_count": m.tag_count,
         }));
     } else {
         println!("Name          : s3://{bucket}/{key}");
@@ -361,6 +362,12 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
         println!("Storage class : {}", m.storage_class);
         for (k, v) in &m.metadata {
             println!("Metadata      : {k}: {v}");
+        }
+        if m.tag_count > 0 {
+            println!(
+                "Tags          : {} (oos tag get s3://{bucket}/{key})",
+                m.tag_count
+            );
         }
     }
     Ok(())

@@ -150,8 +150,10 @@ pub enum Command {
     /// List the regions the account may use.
     Regions,
     /// Bucket configuration: policy, website, cors, lifecycle, logging, accelerate, acl,
-    /// location.
+    /// location, tagging.
     Bucket(bucket_cmd::BucketArgs),
+    /// An object's tags: get, set or delete.
+    Tag(bucket_cmd::TagArgs),
     /// Access keys: create, list, update, delete.
     Keys {
         #[command(subcommand)]
@@ -324,6 +326,7 @@ async fn run(cli: Cli) -> CliResult {
         Command::Presign(a) => fs_cmd::presign(&cli, a).await,
         Command::Regions => fs_cmd::regions(&cli).await,
         Command::Bucket(a) => bucket_cmd::bucket(&cli, a).await,
+        Command::Tag(a) => bucket_cmd::tag(&cli, a).await,
         Command::Keys { action } => bucket_cmd::keys(&cli, action).await,
         Command::Bench(a) => bench::bench(&cli, a).await,
     }

@@ -683,3 +683,118 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("ETA"));
 }
+
+#[test]
+fn tags_and_no_clobber() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://tagged"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "first").unwrap();
+
+    // cp --tags: URL-encoded pairs; stat counts them, `oos tag get` prints them as JSON.
+    env.ok(&[
+        "cp",
+        "--tags",
+        "project=oos&note=a%20b",
+        p(&file),
+        "s3://tagged/a.txt",
+    ]);
+    assert_eq!(env.json(&["stat", "s3://tagged/a.txt"])["tag_count"], 2);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({"project": "oos", "note": "a b"})
+    );
+    // A copy keeps them, unless --tags replaces them.
+    env.ok(&["cp", "s3://tagged/a.txt", "s3://tagged/b.txt"]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/b.txt"])["project"],
+        "oos"
+    );
+    env.ok(&[
+        "cp",
+        "--tags",
+        "v=2",
+        "s3://tagged/a.txt",
+        "s3://tagged/c.txt",
+    ]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/c.txt"]),
+        serde_json::json!({"v": "2"})
+    );
+
+    // tag set: k=v arguments or a JSON object; delete empties.
+    env.ok(&["tag", "set", "s3://tagged/a.txt", "state=done", "owner=me"]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({"state": "done", "owner": "me"})
+    );
+    env.ok(&["tag", "set", "s3://tagged/a.txt", r#"{"only":"this"}"#]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({"only": "this"})
+    );
+    env.ok(&["tag", "delete", "s3://tagged/a.txt"]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({})
+    );
+    let bad = env.run(&["tag", "set", "s3://tagged/a.txt", "aws:x=1"]);
+    assert_eq!(bad.status.code(), Some(1), "InvalidTag is a 400");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("InvalidTag"));
+    assert_eq!(
+        env.run(&["tag", "get", "s3://tagged/missing"])
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(
+        env.run(&["tag", "set", "s3://tagged"]).status.code(),
+        Some(2)
+    );
+
+    // Bucket tags: 404 (exit 3) until set.
+    assert_eq!(
+        env.run(&["bucket", "tagging", "get", "s3://tagged"])
+            .status
+            .code(),
+        Some(3)
+    );
+    env.ok(&[
+        "bucket",
+        "tagging",
+        "set",
+        "s3://tagged",
+        r#"{"team":"storage","cost":"42"}"#,
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "tagging", "get", "s3://tagged"]),
+        serde_json::json!({"team": "storage", "cost": "42"})
+    );
+    env.ok(&["bucket", "tagging", "delete", "s3://tagged"]);
+    assert_eq!(
+        env.run(&["bucket", "tagging", "get", "s3://tagged"])
+            .status
+            .code(),
+        Some(3)
+    );
+
+    // --no-clobber: existing destinations are skipped, new ones written.
+    std::fs::write(&file, "second").unwrap();
+    let out = env.ok(&["cp", "-n", p(&file), "s3://tagged/a.txt"]);
+    assert!(out.starts_with("skip: "), "{out}");
+    assert_eq!(env.ok(&["cat", "s3://tagged/a.txt"]), "first");
+    let skipped = env.json(&["cp", "--no-clobber", p(&file), "s3://tagged/a.txt"]);
+    assert_eq!(skipped["op"], "skip");
+    env.ok(&["cp", "-n", p(&file), "s3://tagged/new.txt"]);
+    assert_eq!(env.ok(&["cat", "s3://tagged/new.txt"]), "second");
+    let out = env.ok(&["cp", "-n", "s3://tagged/new.txt", p(&file)]);
+    assert!(out.starts_with("skip: "), "{out}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "second");
+    let out = env.ok(&["cp", "-n", "s3://tagged/new.txt", "s3://tagged/b.txt"]);
+    assert!(out.starts_with("skip: "), "{out}");
+    assert_eq!(env.ok(&["cat", "s3://tagged/b.txt"]), "first");
+    // Without -n the upload overwrites.
+    env.ok(&["cp", p(&file), "s3://tagged/a.txt"]);
+    assert_eq!(env.ok(&["cat", "s3://tagged/a.txt"]), "second");
+}
