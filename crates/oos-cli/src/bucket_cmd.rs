@@ -248,6 +248,71 @@ pub async fn tag(cli: &Cli, a: &TagArgs) -> CliResult {
     Ok(())
 }
 
+#[derive(Debug, Args)]
+pub struct AclArgs {
+    /// `get` or `set` (`delete` is `set … private`).
+    pub action: Action,
+    /// `s3://bucket/key`, or `s3://bucket` for the bucket's ACL.
+    pub path: String,
+    /// For `set`: a canned ACL (`private`, `public-read`, …), an AccessControlPolicy JSON
+    /// document (as `get` prints it), or `PERMISSION=GRANTEE` grants such as
+    /// `READ=uri="http://acs.amazonaws.com/groups/global/AllUsers"` or `READ=id="<id>"`.
+    pub value: Vec<String>,
+}
+
+/// The ACL of `oos acl set`.
+fn acl_from_args(args: &[String]) -> CliResult<Acl> {
+    match args {
+        [] => Err(CliError::usage(
+            "acl set needs a canned ACL, a JSON document or PERMISSION=GRANTEE grants",
+        )),
+        [one] if one.trim_start().starts_with('{') => Ok(Acl::Policy(parse(one, Kind::Acl)?)),
+        [one] if !one.contains('=') => Ok(Acl::Canned(one.trim().to_string())),
+        grants => grants
+            .iter()
+            .map(|g| match g.split_once('=') {
+                Some((permission, grantee)) if !grantee.is_empty() => {
+                    Ok((permission.to_ascii_uppercase(), grantee.to_string()))
+                }
+                _ => Err(CliError::usage(format!(
+                    "{g:?}: expected PERMISSION=GRANTEE, e.g. READ=id=\"<id>\""
+                ))),
+            })
+            .collect::<CliResult<Vec<_>>>()
+            .map(Acl::Grants),
+    }
+}
+
+/// `oos acl get|set s3://bucket[/key]`: the object's ACL, or the bucket's without a key.
+pub async fn acl(cli: &Cli, a: &AclArgs) -> CliResult {
+    let client = cli.client()?;
+    let (bucket, key) = remote(&a.path)?;
+    match a.action {
+        Action::Get if !a.value.is_empty() => {
+            return Err(CliError::usage("acl get takes no value"))
+        }
+        Action::Get if key.is_empty() => show(&client.get_bucket_acl(&bucket).await?),
+        Action::Get => show(&client.get_object_acl(&bucket, &key).await?),
+        Action::Set => {
+            let acl = acl_from_args(&a.value)?;
+            if key.is_empty() {
+                client.put_bucket_acl(&bucket, acl).await?
+            } else {
+                client.put_object_acl(&bucket, &key, acl).await?
+            }
+        }
+        Action::Delete => {
+            return Err(CliError::usage(
+                "an ACL cannot be deleted; use `oos acl set <path> private`",
+            ))
+        }
+    }
+    if a.action == Action::Set && !cli.json {
+        eprintln!("Acl Set: {}", a.path);
+    }
+    Ok(())
+}
+
 pub async fn keys(cli: &Cli, action: &KeysAction) -> CliResult {
     let client = cli.client()?;
     match action {

@@ -33,6 +33,9 @@ pub struct CpArgs {
     /// Content-Type of uploaded objects.
     #[arg(long)]
     pub content_type: Option<String>,
+    /// Canned ACL of uploaded objects (`private`, `public-read`, …).
+    #[arg(long)]
+    pub acl: Option<String>,
     /// Multipart part size, e.g. 8MiB.
     #[arg(long, default_value = "8MiB", value_parser = units::parse_size)]
     pub part_size: u64,
@@ -94,6 +97,7 @@ fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOption
         content_type: a.content_type.clone(),
         limit_rate: a.limit_rate,
         tags: a.tags.clone().unwrap_or_default(),
+        acl: a.acl.clone(),
         if_none_match: a.no_clobber.then(|| "*".to_string()),
         ..Default::default()
     };
@@ -573,6 +577,7 @@ pub async fn sync(cli: &Cli, a: &SyncArgs) -> CliResult {
         storage_class: None,
         data_location: None,
         content_type: None,
+        acl: None,
         part_size: 8 << 20,
         multipart_threshold: 16 << 20,
         concurrency: a.concurrency,

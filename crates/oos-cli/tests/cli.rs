@@ -798,3 +798,48 @@ fn tags_and_no_clobber() {
     env.ok(&["cp", p(&file), "s3://tagged/a.txt"]);
     assert_eq!(env.ok(&["cat", "s3://tagged/a.txt"]), "second");
 }
+
+#[test]
+fn object_and_bucket_acls() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://acls"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "hi").unwrap();
+    let public = |acl: &serde_json::Value| {
+        acl["AccessControlList"]["Grant"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["Permission"] == "READ" && g["Grantee"]["URI"].is_string())
+    };
+    // cp --acl, then acl set / get on the object.
+    env.ok(&["cp", "--acl", "public-read", p(&file), "s3://acls/a.txt"]);
+    assert!(public(&env.json(&["acl", "get", "s3://acls/a.txt"])));
+    env.ok(&["acl", "set", "s3://acls/a.txt", "private"]);
+    let private = env.json(&["acl", "get", "s3://acls/a.txt"]);
+    assert!(!public(&private), "{private}");
+    env.ok(&[
+        "acl",
+        "set",
+        "s3://acls/a.txt",
+        "READ=uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+    ]);
+    assert!(public(&env.json(&["acl", "get", "s3://acls/a.txt"])));
+    // The JSON `get` prints is what `set` takes.
+    env.ok(&["acl", "set", "s3://acls/a.txt", &private.to_string()]);
+    assert!(!public(&env.json(&["acl", "get", "s3://acls/a.txt"])));
+    // Without a key: the bucket's.
+    env.ok(&["acl", "set", "s3://acls", "public-read"]);
+    assert!(public(&env.json(&["acl", "get", "s3://acls"])));
+    assert_eq!(
+        env.run(&["acl", "set", "s3://acls/missing", "private"])
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(
+        env.run(&["acl", "delete", "s3://acls/a.txt"]).status.code(),
+        Some(2)
+    );
+}

@@ -45,7 +45,8 @@ pub struct PutObjectOptions {
     pub if_none_match: Option<String>,
     /// `If-Match`: write only over the object with this ETag (else 412
     /// `PreconditionFailed`, or 404 `NoSuchKey` when there is none). Sent like
-    /// `if_none_match`.
+    /// `if_none_match`. With either condition, a request retried after a lost answer may
+    /// be refused because its own first attempt wrote the object.
     pub if_match: Option<String>,
 }
 
