@@ -1,4 +1,4 @@
-//! `oos bucket <kind> <get|set|delete>` (JSON in and out) and `oos keys`.
+//! `oos bucket <kind> <get|set|delete>` (JSON in and out), `oos tag` and `oos keys`.
 
 use clap::{Args, Subcommand, ValueEnum};
 use oos::model::*;
@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::location::remote;
+use crate::transfer_cmd::{parse_tags, Tags};
 use crate::units::print_json;
 use crate::{Cli, CliError, CliResult};
 
@@ -21,6 +22,7 @@ pub enum Kind {
     Accelerate,
     Acl,
     Location,
+    Tagging,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -39,7 +41,8 @@ pub struct BucketArgs {
     /// `s3://bucket`
     pub bucket: String,
     /// For `set`: the JSON document inline (for `acl` also a canned ACL name such as
-    /// `public-read`). Without it, --file is read.
+    /// `public-read`; for `tagging` an object of tags, `{"team":"storage"}`). Without it,
+    /// --file is read.
     pub value: Option<String>,
     /// For `set`: read the JSON document from this file (`-` for stdin).
     #[arg(long)]
@@ -171,10 +174,141 @@ pub async fn bucket(cli: &Cli, a: &BucketArgs) -> CliResult {
             client.put_bucket_acl(b, acl).await?
         }
         (Kind::Location, Action::Get) => show(&client.get_bucket_location(b).await?),
+        (Kind::Tagging, Action::Get) => show(&client.get_bucket_tagging(b).await?),
+        (Kind::Tagging, Action::Set) => {
+            let tags: Tags = parse(&input(a)?, a.kind)?;
+            client.put_bucket_tagging(b, &tags).await?
+        }
+        (Kind::Tagging, Action::Delete) => client.delete_bucket_tagging(b).await?,
         (Kind::Acl, Action::Delete) | (Kind::Location, _) => return unsupported(),
     }
     if a.action != Action::Get && !cli.json {
         eprintln!("{:?} {:?}: s3://{bucket}", a.kind, a.action);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct TagArgs {
+    /// What to do with the object's tags (`set` replaces them all).
+    pub action: Action,
+    /// `s3://bucket/key`
+    pub path: String,
+    /// For `set`: the tags, as `k=v` arguments, one URL-encoded `k1=v1&k2=v2` or a JSON
+    /// object `{"k1":"v1"}`.
+    pub tags: Vec<String>,
+}
+
+/// The tags of `oos tag set`: a JSON object, or `k=v` arguments (each may hold several,
+/// `&`-separated and URL-encoded).
+fn tags_from_args(args: &[String]) -> CliResult<Tags> {
+    match args {
+        [] => Err(CliError::usage(
+            "tag set needs tags: k=v … or a JSON object",
+        )),
+        [one] if one.trim_start().starts_with('{') => serde_json::from_str(one)
+            .map_err(|e| CliError::usage(format!("invalid tags JSON object: {e}"))),
+        _ => {
+            let mut tags = Tags::new();
+            for arg in args {
+                for (k, v) in parse_tags(arg).map_err(CliError::usage)? {
+                    if tags.insert(k.clone(), v).is_some() {
+                        return Err(CliError::usage(format!("tag {k:?} is given twice")));
+                    }
+                }
+            }
+            Ok(tags)
+        }
+    }
+}
+
+/// `oos tag get|set|delete s3://bucket/key`: tags print as a JSON object.
+pub async fn tag(cli: &Cli, a: &TagArgs) -> CliResult {
+    let client = cli.client()?;
+    let (bucket, key) = remote(&a.path)?;
+    if key.is_empty() {
+        return Err(CliError::usage(
+            "tag takes s3://bucket/key (bucket tags: oos bucket tagging)",
+        ));
+    }
+    if a.action != Action::Set && !a.tags.is_empty() {
+        return Err(CliError::usage("only tag set takes tags"));
+    }
+    match a.action {
+        Action::Get => show(&client.get_object_tagging(&bucket, &key).await?),
+        Action::Set => {
+            let tags = tags_from_args(&a.tags)?;
+            client.put_object_tagging(&bucket, &key, &tags).await?
+        }
+        Action::Delete => client.delete_object_tagging(&bucket, &key).await?,
+    }
+    if a.action != Action::Get && !cli.json {
+        eprintln!("Tagging {:?}: s3://{bucket}/{key}", a.action);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Args)]
+pub struct AclArgs {
+    /// `get` or `set` (`delete` is `set … private`).
+    pub action: Action,
+    /// `s3://bucket/key`, or `s3://bucket` for the bucket's ACL.
+    pub path: String,
+    /// For `set`: a canned ACL (`private`, `public-read`, …), an AccessControlPolicy JSON
+    /// document (as `get` prints it), or `PERMISSION=GRANTEE` grants such as
+    /// `READ=uri="http://acs.amazonaws.com/groups/global/AllUsers"` or `READ=id="<id>"`.
+    pub value: Vec<String>,
+}
+
+/// The ACL of `oos acl set`.
+fn acl_from_args(args: &[String]) -> CliResult<Acl> {
+    match args {
+        [] => Err(CliError::usage(
+            "acl set needs a canned ACL, a JSON document or PERMISSION=GRANTEE grants",
+        )),
+        [one] if one.trim_start().starts_with('{') => Ok(Acl::Policy(parse(one, Kind::Acl)?)),
+        [one] if !one.contains('=') => Ok(Acl::Canned(one.trim().to_string())),
+        grants => grants
+            .iter()
+            .map(|g| match g.split_once('=') {
+                Some((permission, grantee)) if !grantee.is_empty() => {
+                    Ok((permission.to_ascii_uppercase(), grantee.to_string()))
+                }
+                _ => Err(CliError::usage(format!(
+                    "{g:?}: expected PERMISSION=GRANTEE, e.g. READ=id=\"<id>\""
+                ))),
+            })
+            .collect::<CliResult<Vec<_>>>()
+            .map(Acl::Grants),
+    }
+}
+
+/// `oos acl get|set s3://bucket[/key]`: the object's ACL, or the bucket's without a key.
+pub async fn acl(cli: &Cli, a: &AclArgs) -> CliResult {
+    let client = cli.client()?;
+    let (bucket, key) = remote(&a.path)?;
+    match a.action {
+        Action::Get if !a.value.is_empty() => {
+            return Err(CliError::usage("acl get takes no value"))
+        }
+        Action::Get if key.is_empty() => show(&client.get_bucket_acl(&bucket).await?),
+        Action::Get => show(&client.get_object_acl(&bucket, &key).await?),
+        Action::Set => {
+            let acl = acl_from_args(&a.value)?;
+            if key.is_empty() {
+                client.put_bucket_acl(&bucket, acl).await?
+            } else {
+                client.put_object_acl(&bucket, &key, acl).await?
+            }
+        }
+        Action::Delete => {
+            return Err(CliError::usage(
+                "an ACL cannot be deleted; use `oos acl set <path> private`",
+            ))
+        }
+    }
+    if a.action == Action::Set && !cli.json {
+        eprintln!("Acl Set: {}", a.path);
     }
     Ok(())
 }

@@ -193,12 +193,8 @@ pub async fn mb(cli: &Cli, a: &MbArgs) -> CliResult {
 }
 
 pub(crate) fn report(cli: &Cli, value: serde_json::Value, line: impl FnOnce() -> String) {
-    crate::progress::clear_line();
-    if cli.json {
-        println!("{value}");
-    } else {
-        println!("{}", line());
-    }
+    let text = if cli.json { value.to_string() } else { line() };
+    crate::progress::suspend(|| println!("{text}"));
 }
 
 /// Every key under `prefix`.
@@ -355,6 +351,7 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
             "storage_class": m.storage_class, "metadata": m.metadata,
             "cache_control": m.cache_control, "content_encoding": m.content_encoding,
             "content_disposition": m.content_disposition, "data_location": m.data_location,
+            "tag_count": m.tag_count,
         }));
     } else {
         println!("Name          : s3://{bucket}/{key}");
@@ -365,6 +362,12 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
         println!("Storage class : {}", m.storage_class);
         for (k, v) in &m.metadata {
             println!("Metadata      : {k}: {v}");
+        }
+        if m.tag_count > 0 {
+            println!(
+                "Tags          : {} (oos tag get s3://{bucket}/{key})",
+                m.tag_count
+            );
         }
     }
     Ok(())

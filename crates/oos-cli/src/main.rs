@@ -150,8 +150,12 @@ pub enum Command {
     /// List the regions the account may use.
     Regions,
     /// Bucket configuration: policy, website, cors, lifecycle, logging, accelerate, acl,
-    /// location.
+    /// location, tagging.
     Bucket(bucket_cmd::BucketArgs),
+    /// An object's tags: get, set or delete.
+    Tag(bucket_cmd::TagArgs),
+    /// An object's ACL (or a bucket's): get or set.
+    Acl(bucket_cmd::AclArgs),
     /// Access keys: create, list, update, delete.
     Keys {
         #[command(subcommand)]
@@ -324,6 +328,8 @@ async fn run(cli: Cli) -> CliResult {
         Command::Presign(a) => fs_cmd::presign(&cli, a).await,
         Command::Regions => fs_cmd::regions(&cli).await,
         Command::Bucket(a) => bucket_cmd::bucket(&cli, a).await,
+        Command::Tag(a) => bucket_cmd::tag(&cli, a).await,
+        Command::Acl(a) => bucket_cmd::acl(&cli, a).await,
         Command::Keys { action } => bucket_cmd::keys(&cli, action).await,
         Command::Bench(a) => bench::bench(&cli, a).await,
     }

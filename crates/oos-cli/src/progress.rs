@@ -1,125 +1,106 @@
-//! Transfer progress: a bar with rate and ETA on a terminal.
+//! Transfer progress: an `indicatif` bar with rate and ETA on a terminal, nothing otherwise.
 
-use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::io::IsTerminal;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle, WeakProgressBar};
 
 use crate::units::human;
 
-/// Whether a bar is on screen: plain lines printed meanwhile clear it first.
-static DRAWN: AtomicBool = AtomicBool::new(false);
+/// The bar on screen, if any: lines printed meanwhile hide it first ([`suspend`]). A run has
+/// at most one at a time (one per single transfer, or the shared bar of a multi-file run).
+static ACTIVE: Mutex<Option<WeakProgressBar>> = Mutex::new(None);
 
-/// Clears a bar on screen, so that a line printed next starts at column 0 (the bar redraws
-/// itself on its next update).
-pub fn clear_line() {
-    if DRAWN.swap(false, Ordering::Relaxed) {
-        eprint!("\r\x1b[2K");
-        let _ = std::io::stderr().flush();
-        DRAWN.store(true, Ordering::Relaxed);
+/// Runs `f` (which prints a line) with the bar on screen hidden, then redraws the bar.
+pub fn suspend<R>(f: impl FnOnce() -> R) -> R {
+    let bar = ACTIVE
+        .lock()
+        .expect("progress lock")
+        .as_ref()
+        .and_then(WeakProgressBar::upgrade);
+    match bar {
+        Some(bar) => bar.suspend(f),
+        None => f(),
     }
 }
 
-/// A transfer progress display: a redrawn bar on a terminal, nothing otherwise (the caller
-/// prints a plain line when each transfer ends).
+/// A transfer progress display: a bar on a terminal, nothing otherwise (the caller prints a
+/// plain line when each transfer ends).
 #[derive(Clone)]
 pub struct Progress {
-    inner: Option<Arc<Bar>>,
+    bar: Option<ProgressBar>,
 }
 
-struct Bar {
-    label: String,
-    start: Instant,
-    done: AtomicU64,
-    total: AtomicU64,
-    last_draw: Mutex<Instant>,
+/// `[#####-----] 1.5 MiB / 6.0 MiB 12.0 MiB/s ETA 1s label`, in the CLI's units; the label
+/// last, cut to the terminal's width, so that the line never wraps.
+fn style() -> ProgressStyle {
+    ProgressStyle::with_template("[{bar:30}] {done} / {total} {rate}/s ETA {left} {wide_msg}")
+        .expect("progress template")
+        .progress_chars("#-")
+        .with_key("done", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human(s.pos()));
+        })
+        .with_key("total", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = match s.len().filter(|&n| n > 0) {
+                Some(n) => w.write_str(&human(n)),
+                None => w.write_str("?"),
+            };
+        })
+        .with_key("rate", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = w.write_str(&human(s.per_sec() as u64));
+        })
+        .with_key("left", |s: &ProgressState, w: &mut dyn std::fmt::Write| {
+            let _ = match s.len().filter(|&n| n > 0) {
+                Some(_) if s.pos() > 0 => write!(w, "{}s", s.eta().as_secs()),
+                _ => w.write_str("?"),
+            };
+        })
 }
 
 impl Progress {
-    /// A bar when stderr is a terminal and `enabled`.
+    /// A bar when stderr is a terminal and `enabled`; `total` 0 means not known yet.
     pub fn new(label: &str, total: u64, enabled: bool) -> Progress {
-        let on = enabled && std::io::stderr().is_terminal();
-        Progress {
-            inner: on.then(|| {
-                Arc::new(Bar {
-                    label: label.to_string(),
-                    start: Instant::now(),
-                    done: AtomicU64::new(0),
-                    total: AtomicU64::new(total),
-                    last_draw: Mutex::new(Instant::now() - Duration::from_secs(1)),
-                })
-            }),
+        if !(enabled && std::io::stderr().is_terminal()) {
+            return Progress { bar: None };
         }
+        let bar = ProgressBar::with_draw_target(
+            (total > 0).then_some(total),
+            ProgressDrawTarget::stderr(),
+        )
+        .with_style(style())
+        .with_message(label.to_string());
+        *ACTIVE.lock().expect("progress lock") = Some(bar.downgrade());
+        Progress { bar: Some(bar) }
     }
 
     /// The SDK callback feeding this bar.
     pub fn callback(&self) -> Option<oos::ProgressFn> {
-        let bar = self.inner.clone()?;
+        let bar = self.bar.clone()?;
         Some(Arc::new(move |p: oos::Progress| {
-            bar.done.store(p.transferred, Ordering::Relaxed);
-            if p.total > 0 {
-                bar.total.store(p.total, Ordering::Relaxed);
+            if p.total > 0 && bar.length() != Some(p.total) {
+                bar.set_length(p.total);
             }
-            bar.draw(false);
+            bar.set_position(p.transferred);
         }))
     }
 
     /// A callback for one of several transfers sharing this bar: it turns the transfer's
     /// running total into increments of the bar's.
     pub fn job_callback(&self) -> Option<oos::ProgressFn> {
-        let bar = self.inner.clone()?;
+        let bar = self.bar.clone()?;
         let last = AtomicU64::new(0);
         Some(Arc::new(move |p: oos::Progress| {
-            let prev = last.swap(p.transferred, Ordering::Relaxed);
-            bar.done
-                .fetch_add(p.transferred.saturating_sub(prev), Ordering::Relaxed);
-            bar.draw(false);
+            let prev = last.fetch_max(p.transferred, Ordering::Relaxed);
+            bar.inc(p.transferred.saturating_sub(prev));
         }))
     }
 
-    /// Clears the bar.
+    /// Draws the final state once, then clears the bar.
     pub fn finish(&self) {
-        if let Some(bar) = &self.inner {
-            bar.draw(true);
-            clear_line();
+        if let Some(bar) = &self.bar {
+            bar.force_draw();
+            bar.finish_and_clear();
         }
-    }
-}
-
-impl Bar {
-    fn draw(&self, force: bool) {
-        let mut last = self.last_draw.lock().expect("progress lock");
-        if !force && last.elapsed() < Duration::from_millis(100) {
-            return;
-        }
-        *last = Instant::now();
-        let done = self.done.load(Ordering::Relaxed);
-        let total = self.total.load(Ordering::Relaxed);
-        let secs = self.start.elapsed().as_secs_f64().max(1e-3);
-        let rate = done as f64 / secs;
-        let width = 30usize;
-        let (bar, eta) = if total > 0 {
-            let filled = ((done.min(total) as f64 / total as f64) * width as f64) as usize;
-            let eta = if rate > 0.0 {
-                format!("{:.0}s", (total.saturating_sub(done)) as f64 / rate)
-            } else {
-                "?".into()
-            };
-            (
-                format!("{}{}", "#".repeat(filled), "-".repeat(width - filled)),
-                eta,
-            )
-        } else {
-            ("-".repeat(width), "?".into())
-        };
-        eprint!(
-            "\r\x1b[2K{} [{bar}] {} / {} {}/s ETA {eta}",
-            self.label,
-            human(done),
-            if total > 0 { human(total) } else { "?".into() },
-            human(rate as u64)
-        );
-        let _ = std::io::stderr().flush();
-        DRAWN.store(true, Ordering::Relaxed);
     }
 }

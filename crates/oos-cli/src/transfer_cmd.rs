@@ -33,6 +33,9 @@ pub struct CpArgs {
     /// Content-Type of uploaded objects.
     #[arg(long)]
     pub content_type: Option<String>,
+    /// Canned ACL of uploaded objects (`private`, `public-read`, …).
+    #[arg(long)]
+    pub acl: Option<String>,
     /// Multipart part size, e.g. 8MiB.
     #[arg(long, default_value = "8MiB", value_parser = units::parse_size)]
     pub part_size: u64,
@@ -45,6 +48,33 @@ pub struct CpArgs {
     /// Speed limit per request, KiB/s.
     #[arg(long)]
     pub limit_rate: Option<u64>,
+    /// Tags of uploaded or copied objects, URL-encoded: `k1=v1&k2=v2` (a copy otherwise
+    /// keeps the source's tags).
+    #[arg(long, value_parser = parse_tags)]
+    pub tags: Option<Tags>,
+    /// Never overwrite: skip a destination that exists. Uploads (and multipart copies) are
+    /// conditional (`If-None-Match: *`), so a key created meanwhile is not overwritten either.
+    #[arg(short = 'n', long)]
+    pub no_clobber: bool,
+}
+
+/// Object tags, key → value.
+pub type Tags = BTreeMap<String, String>;
+
+/// `k1=v1&k2=v2`, URL-encoded, as `x-amz-tagging` and aws-cli's `--tagging` take it.
+pub fn parse_tags(s: &str) -> Result<Tags, String> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(s).map_err(|e| format!("expected k1=v1&k2=v2: {e}"))?;
+    let mut tags = Tags::new();
+    for (k, v) in pairs {
+        if k.is_empty() {
+            return Err("a tag key is empty".into());
+        }
+        if tags.insert(k.clone(), v).is_some() {
+            return Err(format!("tag {k:?} is given twice"));
+        }
+    }
+    Ok(tags)
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +96,9 @@ fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOption
         storage_class: a.storage_class.clone(),
         content_type: a.content_type.clone(),
         limit_rate: a.limit_rate,
+        tags: a.tags.clone().unwrap_or_default(),
+        acl: a.acl.clone(),
+        if_none_match: a.no_clobber.then(|| "*".to_string()),
         ..Default::default()
     };
     if let Some(d) = &a.data_location {
@@ -223,6 +256,18 @@ impl Job {
             opts.progress = bar.job_callback();
         }
         let progress = own;
+        if a.no_clobber && self.destination_exists(client).await? {
+            // Count the skipped bytes as done, so that a shared bar still reaches its total.
+            if let Some(cb) = &opts.progress {
+                let size = self.size_hint();
+                cb(oos::Progress {
+                    transferred: size,
+                    total: size,
+                });
+            }
+            progress.finish();
+            return skipped(cli, &label);
+        }
         let result = match self {
             Job::Upload { path, bucket, key } => {
                 if opts.put.content_type.is_none() {
@@ -262,7 +307,11 @@ impl Job {
                 .map(|o| o.size),
         };
         progress.finish();
-        let size = result?;
+        let size = match result {
+            // --no-clobber: the key appeared after the check; it is not overwritten.
+            Err(e) if a.no_clobber && e.status() == Some(412) => return skipped(cli, &label),
+            r => r?,
+        };
         if mv {
             match self {
                 Job::Upload { path, .. } => tokio::fs::remove_file(path).await?,
@@ -288,7 +337,31 @@ impl Job {
     }
 }
 
+/// `--no-clobber` left this transfer out.
+fn skipped(cli: &Cli, label: &str) -> CliResult {
+    report(
+        cli,
+        json!({"op": "skip", "transfer": label, "reason": "destination exists"}),
+        || format!("skip: {label} (destination exists)"),
+    );
+    Ok(())
+}
+
 impl Job {
+    /// Whether the destination is already there (for `--no-clobber`).
+    async fn destination_exists(&self, client: &Client) -> CliResult<bool> {
+        match self {
+            Job::Download { path, .. } => Ok(tokio::fs::try_exists(path).await?),
+            Job::Upload { bucket, key, .. } | Job::Copy { bucket, key, .. } => {
+                match client.head_object(bucket, key, Default::default()).await {
+                    Ok(_) => Ok(true),
+                    Err(e) if e.status() == Some(404) => Ok(false),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
     /// Bytes this job moves, as far as known before it runs.
     fn size_hint(&self) -> u64 {
         match self {
@@ -381,10 +454,14 @@ async fn upload_stdin(
 ) -> CliResult {
     let opts = transfer_options(a, &Progress::new("stdin", 0, false))?;
     let key = dest_key(key, "stdin");
-    let out = client
-        .upload_stream(bucket, &key, tokio::io::stdin(), &opts)
-        .await?;
     let label = format!("- → s3://{bucket}/{key}");
+    let out = match client
+        .upload_stream(bucket, &key, tokio::io::stdin(), &opts)
+        .await
+    {
+        Err(e) if a.no_clobber && e.status() == Some(412) => return skipped(cli, &label),
+        r => r?,
+    };
     report(
         cli,
         json!({"op": "upload", "transfer": label, "size": out.size}),
@@ -500,10 +577,13 @@ pub async fn sync(cli: &Cli, a: &SyncArgs) -> CliResult {
         storage_class: None,
         data_location: None,
         content_type: None,
+        acl: None,
         part_size: 8 << 20,
         multipart_threshold: 16 << 20,
         concurrency: a.concurrency,
         limit_rate: None,
+        tags: None,
+        no_clobber: false,
     };
     match (Location::parse(&a.source), Location::parse(&a.destination)) {
         (Location::Local(src), Location::Remote { bucket, key }) => {

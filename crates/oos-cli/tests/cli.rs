@@ -644,6 +644,11 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
         !stdout.contains("ETA") && !stderr.contains("ETA"),
         "{stderr}"
     );
+    // Nothing drawn at all: no bar, no cursor or erase escapes.
+    assert!(
+        !stderr.contains('\x1b') && !stderr.contains("[#") && !stdout.contains('\x1b'),
+        "{stderr:?}"
+    );
 
     // A terminal (a pty from `script`): a bar with rate and ETA on stderr.
     let bin = env!("CARGO_BIN_EXE_oos");
@@ -654,6 +659,8 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("ETA") && text.contains("/s"), "{text}");
+    // Redrawn in place: each frame erases the line before it.
+    assert!(text.contains("\r\x1b[2K["), "{text:?}");
     // The last frame is a full bar of the whole 6 MiB.
     assert!(
         text.contains(&format!("[{}] 6.0 MiB / 6.0 MiB", "#".repeat(30))),
@@ -666,7 +673,7 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("2 files ["), "{text}");
+    assert!(text.contains("ETA") && text.contains("2 files"), "{text}");
     // --no-progress: lines only, even on a terminal.
     let out = env
         .in_terminal(&format!(
@@ -675,4 +682,164 @@ fn progress_bars_on_a_terminal_plain_lines_otherwise() {
         ))
         .unwrap();
     assert!(!String::from_utf8_lossy(&out.stdout).contains("ETA"));
+}
+
+#[test]
+fn tags_and_no_clobber() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://tagged"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "first").unwrap();
+
+    // cp --tags: URL-encoded pairs; stat counts them, `oos tag get` prints them as JSON.
+    env.ok(&[
+        "cp",
+        "--tags",
+        "project=oos&note=a%20b",
+        p(&file),
+        "s3://tagged/a.txt",
+    ]);
+    assert_eq!(env.json(&["stat", "s3://tagged/a.txt"])["tag_count"], 2);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({"project": "oos", "note": "a b"})
+    );
+    // A copy keeps them, unless --tags replaces them.
+    env.ok(&["cp", "s3://tagged/a.txt", "s3://tagged/b.txt"]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/b.txt"])["project"],
+        "oos"
+    );
+    env.ok(&[
+        "cp",
+        "--tags",
+        "v=2",
+        "s3://tagged/a.txt",
+        "s3://tagged/c.txt",
+    ]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/c.txt"]),
+        serde_json::json!({"v": "2"})
+    );
+
+    // tag set: k=v arguments or a JSON object; delete empties.
+    env.ok(&["tag", "set", "s3://tagged/a.txt", "state=done", "owner=me"]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({"state": "done", "owner": "me"})
+    );
+    env.ok(&["tag", "set", "s3://tagged/a.txt", r#"{"only":"this"}"#]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({"only": "this"})
+    );
+    env.ok(&["tag", "delete", "s3://tagged/a.txt"]);
+    assert_eq!(
+        env.json(&["tag", "get", "s3://tagged/a.txt"]),
+        serde_json::json!({})
+    );
+    let bad = env.run(&["tag", "set", "s3://tagged/a.txt", "aws:x=1"]);
+    assert_eq!(bad.status.code(), Some(1), "InvalidTag is a 400");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("InvalidTag"));
+    assert_eq!(
+        env.run(&["tag", "get", "s3://tagged/missing"])
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(
+        env.run(&["tag", "set", "s3://tagged"]).status.code(),
+        Some(2)
+    );
+
+    // Bucket tags: 404 (exit 3) until set.
+    assert_eq!(
+        env.run(&["bucket", "tagging", "get", "s3://tagged"])
+            .status
+            .code(),
+        Some(3)
+    );
+    env.ok(&[
+        "bucket",
+        "tagging",
+        "set",
+        "s3://tagged",
+        r#"{"team":"storage","cost":"42"}"#,
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "tagging", "get", "s3://tagged"]),
+        serde_json::json!({"team": "storage", "cost": "42"})
+    );
+    env.ok(&["bucket", "tagging", "delete", "s3://tagged"]);
+    assert_eq!(
+        env.run(&["bucket", "tagging", "get", "s3://tagged"])
+            .status
+            .code(),
+        Some(3)
+    );
+
+    // --no-clobber: existing destinations are skipped, new ones written.
+    std::fs::write(&file, "second").unwrap();
+    let out = env.ok(&["cp", "-n", p(&file), "s3://tagged/a.txt"]);
+    assert!(out.starts_with("skip: "), "{out}");
+    assert_eq!(env.ok(&["cat", "s3://tagged/a.txt"]), "first");
+    let skipped = env.json(&["cp", "--no-clobber", p(&file), "s3://tagged/a.txt"]);
+    assert_eq!(skipped["op"], "skip");
+    env.ok(&["cp", "-n", p(&file), "s3://tagged/new.txt"]);
+    assert_eq!(env.ok(&["cat", "s3://tagged/new.txt"]), "second");
+    let out = env.ok(&["cp", "-n", "s3://tagged/new.txt", p(&file)]);
+    assert!(out.starts_with("skip: "), "{out}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "second");
+    let out = env.ok(&["cp", "-n", "s3://tagged/new.txt", "s3://tagged/b.txt"]);
+    assert!(out.starts_with("skip: "), "{out}");
+    assert_eq!(env.ok(&["cat", "s3://tagged/b.txt"]), "first");
+    // Without -n the upload overwrites.
+    env.ok(&["cp", p(&file), "s3://tagged/a.txt"]);
+    assert_eq!(env.ok(&["cat", "s3://tagged/a.txt"]), "second");
+}
+
+#[test]
+fn object_and_bucket_acls() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://acls"]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a.txt");
+    std::fs::write(&file, "hi").unwrap();
+    let public = |acl: &serde_json::Value| {
+        acl["AccessControlList"]["Grant"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| g["Permission"] == "READ" && g["Grantee"]["URI"].is_string())
+    };
+    // cp --acl, then acl set / get on the object.
+    env.ok(&["cp", "--acl", "public-read", p(&file), "s3://acls/a.txt"]);
+    assert!(public(&env.json(&["acl", "get", "s3://acls/a.txt"])));
+    env.ok(&["acl", "set", "s3://acls/a.txt", "private"]);
+    let private = env.json(&["acl", "get", "s3://acls/a.txt"]);
+    assert!(!public(&private), "{private}");
+    env.ok(&[
+        "acl",
+        "set",
+        "s3://acls/a.txt",
+        "READ=uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"",
+    ]);
+    assert!(public(&env.json(&["acl", "get", "s3://acls/a.txt"])));
+    // The JSON `get` prints is what `set` takes.
+    env.ok(&["acl", "set", "s3://acls/a.txt", &private.to_string()]);
+    assert!(!public(&env.json(&["acl", "get", "s3://acls/a.txt"])));
+    // Without a key: the bucket's.
+    env.ok(&["acl", "set", "s3://acls", "public-read"]);
+    assert!(public(&env.json(&["acl", "get", "s3://acls"])));
+    assert_eq!(
+        env.run(&["acl", "set", "s3://acls/missing", "private"])
+            .status
+            .code(),
+        Some(3)
+    );
+    assert_eq!(
+        env.run(&["acl", "delete", "s3://acls/a.txt"]).status.code(),
+        Some(2)
+    );
 }

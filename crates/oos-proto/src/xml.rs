@@ -849,6 +849,32 @@ pub mod sdk {
         pub grant: Vec<Grant>,
     }
 
+    /// Object or bucket tags: the body of PUT `?tagging` and the result of GET `?tagging`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Tagging {
+        /// The tags.
+        pub tag_set: TagSet,
+    }
+
+    /// `<TagSet>`.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct TagSet {
+        /// One entry per tag.
+        pub tag: Vec<Tag>,
+    }
+
+    /// One tag.
+    #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct Tag {
+        /// Tag key.
+        pub key: String,
+        /// Tag value (may be empty).
+        pub value: String,
+    }
+
     /// GetBucketAcl result and PutBucketAcl body.
     #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
     #[serde(default, rename_all = "PascalCase")]

@@ -2,6 +2,7 @@
 
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
@@ -48,6 +49,9 @@ pub struct Body {
     inner: Inner,
     len: u64,
     observer: Option<ChunkObserver>,
+    /// How far into the body any attempt got: a retry reports only the bytes past it, so that
+    /// progress counts each byte once.
+    reported: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Body {
@@ -87,6 +91,7 @@ impl Body {
             },
             len,
             observer: None,
+            reported: Arc::default(),
         }
     }
 
@@ -99,6 +104,7 @@ impl Body {
             inner: Inner::Stream(Some(stream.boxed())),
             len,
             observer: None,
+            reported: Arc::default(),
         }
     }
 
@@ -133,11 +139,21 @@ impl Body {
     /// The hyper body for one attempt. A stream body is handed out once.
     pub(crate) async fn take_http(&mut self) -> Result<HttpBody> {
         let observer = self.observer.clone();
+        let reported = self.reported.clone();
+        // Reports the part of a chunk ending `end` bytes into the body that no attempt has
+        // reported yet.
+        let report = move |chunk: &[u8], end: u64| {
+            if let Some(o) = &observer {
+                let before = reported.fetch_max(end, Ordering::Relaxed);
+                if end > before {
+                    let fresh = ((end - before) as usize).min(chunk.len());
+                    o(&chunk[chunk.len() - fresh..]);
+                }
+            }
+        };
         let stream: BoxStream<'static, std::io::Result<Bytes>> = match &mut self.inner {
             Inner::Bytes(b) => {
-                if let Some(o) = &observer {
-                    o(b);
-                }
+                report(b, b.len() as u64);
                 return Ok(Full::new(b.clone())
                     .map_err(|never| match never {})
                     .boxed_unsync());
@@ -162,9 +178,7 @@ impl Body {
                     "body longer than its declared {expected} bytes"
                 )));
             }
-            if let Some(o) = &observer {
-                o(&chunk);
-            }
+            report(&chunk, seen);
             Ok(chunk)
         });
         let frames = stream
@@ -180,6 +194,7 @@ impl From<Bytes> for Body {
             len: b.len() as u64,
             inner: Inner::Bytes(b),
             observer: None,
+            reported: Arc::default(),
         }
     }
 }
@@ -301,6 +316,40 @@ impl Stream for ByteStream {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Sends every attempt's body to the end, as hyper would.
+    async fn drain(body: &mut Body) {
+        let mut http = body.take_http().await.unwrap();
+        while let Some(frame) = http.frame().await {
+            frame.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_retried_body_is_reported_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        std::fs::write(&path, vec![7u8; 600 * 1024]).unwrap();
+        for mut body in [
+            Body::from(vec![1u8; 1000]),
+            Body::from_file(&path).await.unwrap(),
+        ] {
+            let len = body.len();
+            let count = Arc::new(AtomicU64::new(0));
+            let c = count.clone();
+            body = body.with_observer(Arc::new(move |chunk: &[u8]| {
+                c.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+            }));
+            drain(&mut body).await;
+            drain(&mut body).await;
+            assert_eq!(count.load(Ordering::Relaxed), len);
         }
     }
 }

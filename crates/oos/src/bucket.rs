@@ -148,13 +148,49 @@ pub struct ListObjectsV2Options {
     pub max_keys: Option<u32>,
 }
 
-/// A bucket ACL to set: a canned name or a full policy document.
+/// A bucket or object ACL to set: a canned name, grant headers or a full policy document.
 #[derive(Debug, Clone)]
 pub enum Acl {
     /// `private`, `public-read`, `public-read-write`, `authenticated-read`.
     Canned(String),
+    /// Grant headers: pairs of a permission (`READ`, `WRITE`, `READ_ACP`, `WRITE_ACP` or
+    /// `FULL_CONTROL`) and its grantees as S3 writes them, e.g. `id="<canonical id>"` or
+    /// `uri="http://acs.amazonaws.com/groups/global/AllUsers"` (several separated by commas).
+    Grants(Vec<(String, String)>),
     /// An `AccessControlPolicy` document.
     Policy(AccessControlPolicy),
+}
+
+impl Acl {
+    /// The request with this ACL as its header(s) or body.
+    pub(crate) fn apply(self, req: Request) -> Result<Request> {
+        match self {
+            Acl::Canned(name) => req.header("x-amz-acl", &name),
+            Acl::Grants(grants) => {
+                if grants.is_empty() {
+                    return Err(Error::InvalidArgument("Acl::Grants with no grant".into()));
+                }
+                let mut req = req;
+                for (permission, grantees) in grants {
+                    let header = match permission.as_str() {
+                        "READ" => "x-amz-grant-read",
+                        "WRITE" => "x-amz-grant-write",
+                        "READ_ACP" => "x-amz-grant-read-acp",
+                        "WRITE_ACP" => "x-amz-grant-write-acp",
+                        "FULL_CONTROL" => "x-amz-grant-full-control",
+                        other => {
+                            return Err(Error::InvalidArgument(format!(
+                                "unknown ACL permission {other:?}"
+                            )))
+                        }
+                    };
+                    req = req.header(header, &grantees)?;
+                }
+                Ok(req)
+            }
+            Acl::Policy(doc) => req.xml_body(to_xml("AccessControlPolicy", &doc)),
+        }
+    }
 }
 
 impl Client {
@@ -330,7 +366,7 @@ impl Client {
         }
     }
 
-    /// Sets the bucket ACL (canned header or `AccessControlPolicy` document).
+    /// Sets the bucket ACL (canned header, grant headers or `AccessControlPolicy` document).
     ///
     /// ```no_run
     /// # async fn f(client: oos::Client) -> oos::Result<()> {
@@ -339,11 +375,7 @@ impl Client {
     /// ```
     pub async fn put_bucket_acl(&self, bucket: &str, acl: Acl) -> Result<()> {
         let req = Request::new(Method::PUT).bucket(bucket).sub("acl");
-        let req = match acl {
-            Acl::Canned(name) => req.header("x-amz-acl", &name)?,
-            Acl::Policy(doc) => req.xml_body(to_xml("AccessControlPolicy", &doc))?,
-        };
-        self.send_empty(req).await.map(|_| ())
+        self.send_empty(acl.apply(req)?).await.map(|_| ())
     }
 
     /// The bucket ACL.

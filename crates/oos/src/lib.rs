@@ -9,8 +9,8 @@
 //!   ([`Config::from_profile`]).
 //! * Every operation of the OOS SDK guide, named as there: service (`list_buckets`,
 //!   `get_regions`), buckets (`create_bucket`, `list_objects_v2`, ACL, policy, website,
-//!   lifecycle, CORS, logging, accelerate…), objects (`put_object`, `get_object`,
-//!   `copy_object`, `delete_objects`…), multipart, presigned URLs ([`Client::presign`]) and the
+//!   lifecycle, CORS, logging, accelerate, tagging…), objects (`put_object` with conditional
+//!   writes, `get_object`, `copy_object`, `delete_objects`, ACL, tagging…), multipart, presigned URLs ([`Client::presign`]) and the
 //!   AccessKey API (`create_access_key`…).
 //! * The transfer manager ([`Client::upload_file`], [`Client::upload_stream`],
 //!   [`Client::download_file`]): parallel multipart and ranged GETs with progress and
@@ -44,6 +44,7 @@ mod multipart;
 mod object;
 mod presign;
 mod service;
+mod tagging;
 mod transfer;
 
 /// The XML documents of requests and responses (shared with the server through `oos-proto`).
@@ -65,7 +66,7 @@ pub use config::{
 pub use error::{BoxError, Error, Result, ServiceError};
 pub use http::Method;
 pub use iam::ListAccessKeysOptions;
-pub use multipart::{ListPartsOptions, ListUploadsOptions};
+pub use multipart::{CompleteMultipartUploadOptions, ListPartsOptions, ListUploadsOptions};
 pub use object::{
     CopyObjectOptions, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions,
     PutObjectOutput, Range,

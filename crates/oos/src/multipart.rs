@@ -36,6 +36,16 @@ pub struct ListUploadsOptions {
     pub max_uploads: Option<u32>,
 }
 
+/// Options of [`Client::complete_multipart_upload_with`]: S3 conditional writes.
+#[derive(Debug, Clone, Default)]
+pub struct CompleteMultipartUploadOptions {
+    /// `If-None-Match: *`: complete only if the key is free (else 412 `PreconditionFailed`).
+    pub if_none_match: Option<String>,
+    /// `If-Match`: complete only over the object with this ETag (else 412
+    /// `PreconditionFailed`, or 404 `NoSuchKey` when there is none).
+    pub if_match: Option<String>,
+}
+
 impl Client {
     /// Starts a multipart upload; returns its upload id. `options` are the object's headers.
     ///
@@ -136,7 +146,34 @@ impl Client {
         bucket: &str,
         key: &str,
         upload_id: &str,
+        parts: Vec<CompletedPart>,
+    ) -> Result<CompleteMultipartUploadResult> {
+        self.complete_multipart_upload_with(bucket, key, upload_id, parts, &Default::default())
+            .await
+    }
+
+    /// [`Client::complete_multipart_upload`] with conditions on the object it replaces. A
+    /// refused condition leaves the upload in place: complete it later or abort it.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client, id: String, parts: Vec<oos::model::CompletedPart>) -> oos::Result<()> {
+    /// let only_if_new = oos::CompleteMultipartUploadOptions {
+    ///     if_none_match: Some("*".into()),
+    ///     ..Default::default()
+    /// };
+    /// match client.complete_multipart_upload_with("b", "big", &id, parts, &only_if_new).await {
+    ///     Err(e) if e.status() == Some(412) => println!("someone else wrote b/big first"),
+    ///     other => { other?; }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn complete_multipart_upload_with(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
         mut parts: Vec<CompletedPart>,
+        options: &CompleteMultipartUploadOptions,
     ) -> Result<CompleteMultipartUploadResult> {
         parts.sort_by_key(|p| p.part_number);
         let doc = CompleteMultipartUpload { parts };
@@ -145,6 +182,11 @@ impl Client {
             .key(key)
             .query("uploadId", upload_id)
             .xml_body(to_xml("CompleteMultipartUpload", &doc))?;
+        let req = crate::object::write_conditions(
+            req,
+            options.if_none_match.as_deref(),
+            options.if_match.as_deref(),
+        )?;
         let (body, _) = self.send_bytes(req).await?;
         // A 200 may still carry an <Error> document (S3's late failure).
         let text = String::from_utf8_lossy(&body);

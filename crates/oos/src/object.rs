@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use http::{HeaderMap, Method};
 
 use crate::body::{Body, ByteStream};
-use crate::bucket::DataLocation;
+use crate::bucket::{Acl, DataLocation};
 use crate::client::{enc_path, header_str, to_xml, unquote, Client, Request};
 use crate::error::{Error, Result};
 use crate::model::{AccessControlPolicy, CopyResult, Delete, DeleteResult, ObjectIdentifier};
@@ -36,6 +36,18 @@ pub struct PutObjectOptions {
     pub limit_rate: Option<u64>,
     /// `Content-MD5` (base64) the server must check the body against.
     pub content_md5: Option<String>,
+    /// Tags to give the object (`x-amz-tagging`); see [`Client::put_object_tagging`].
+    pub tags: BTreeMap<String, String>,
+    /// `If-None-Match`: only `*`, to write only if the key is free (else 412
+    /// `PreconditionFailed`). Sent by [`Client::put_object`], and by the transfer manager
+    /// when it completes a multipart upload; [`Client::create_multipart_upload`] ignores it
+    /// (see [`Client::complete_multipart_upload_with`]).
+    pub if_none_match: Option<String>,
+    /// `If-Match`: write only over the object with this ETag (else 412
+    /// `PreconditionFailed`, or 404 `NoSuchKey` when there is none). Sent like
+    /// `if_none_match`. With either condition, a request retried after a lost answer may
+    /// be refused because its own first attempt wrote the object.
+    pub if_match: Option<String>,
 }
 
 impl PutObjectOptions {
@@ -54,8 +66,37 @@ impl PutObjectOptions {
         for (k, v) in &self.metadata {
             req = req.header(&format!("x-amz-meta-{}", k.to_ascii_lowercase()), v)?;
         }
+        if !self.tags.is_empty() {
+            req = req.header("x-amz-tagging", &crate::tagging::header_value(&self.tags))?;
+        }
         Ok(req)
     }
+
+    /// Adds the write conditions (`If-None-Match` / `If-Match`) of a PutObject.
+    fn apply_conditions(&self, req: Request) -> Result<Request> {
+        write_conditions(req, self.if_none_match.as_deref(), self.if_match.as_deref())
+    }
+}
+
+/// The `If-None-Match` / `If-Match` headers of a conditional write.
+pub(crate) fn write_conditions(
+    req: Request,
+    if_none_match: Option<&str>,
+    if_match: Option<&str>,
+) -> Result<Request> {
+    req.header_opt("if-none-match", if_none_match)?
+        .header_opt("if-match", quoted(if_match).as_deref())
+}
+
+/// An ETag as a condition header wants it: quoted, unless it already is or is `*`.
+fn quoted(etag: Option<&str>) -> Option<String> {
+    etag.map(|e| {
+        if e.starts_with('"') || e == "*" {
+            e.to_string()
+        } else {
+            format!("\"{e}\"")
+        }
+    })
 }
 
 /// PutObject output.
@@ -109,19 +150,13 @@ pub struct GetObjectOptions {
 impl GetObjectOptions {
     fn apply(&self, req: Request) -> Result<Request> {
         let range = self.range.map(|r| r.header_value());
-        let quote = |s: &Option<String>| {
-            s.as_ref().map(|e| {
-                if e.starts_with('"') || e == "*" {
-                    e.clone()
-                } else {
-                    format!("\"{e}\"")
-                }
-            })
-        };
         let mut req = req
             .header_opt("range", range.as_deref())?
-            .header_opt("if-match", quote(&self.if_match).as_deref())?
-            .header_opt("if-none-match", quote(&self.if_none_match).as_deref())?
+            .header_opt("if-match", quoted(self.if_match.as_deref()).as_deref())?
+            .header_opt(
+                "if-none-match",
+                quoted(self.if_none_match.as_deref()).as_deref(),
+            )?
             .header_opt("if-modified-since", self.if_modified_since.as_deref())?
             .header_opt("if-unmodified-since", self.if_unmodified_since.as_deref())?;
         if let Some(rate) = self.limit_rate {
@@ -160,6 +195,9 @@ pub struct ObjectMeta {
     pub metadata: BTreeMap<String, String>,
     /// OOS `x-ctyun-data-location`, when the owner has several data regions.
     pub data_location: Option<String>,
+    /// How many tags the object has (`x-amz-tagging-count`; 0 when absent). Read them with
+    /// [`Client::get_object_tagging`].
+    pub tag_count: u32,
     /// Request id.
     pub request_id: String,
 }
@@ -197,6 +235,9 @@ impl ObjectMeta {
             storage_class: s("x-amz-storage-class").unwrap_or_else(|| "STANDARD".into()),
             metadata,
             data_location: s("x-ctyun-data-location"),
+            tag_count: s("x-amz-tagging-count")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
             request_id: s("x-amz-request-id").unwrap_or_default(),
         }
     }
@@ -225,6 +266,9 @@ pub struct CopyObjectOptions {
     pub if_match: Option<String>,
     /// `x-amz-copy-source-if-none-match`.
     pub if_none_match: Option<String>,
+    /// New tags for the copy (`x-amz-tagging-directive: REPLACE`, an empty map for none);
+    /// `None` copies the source's tags.
+    pub tags: Option<BTreeMap<String, String>>,
 }
 
 /// `x-amz-copy-source` value: `/bucket/key`, percent-encoded.
@@ -251,8 +295,9 @@ impl Client {
         body: impl Into<Body>,
         options: PutObjectOptions,
     ) -> Result<PutObjectOutput> {
+        let req = options.apply(Request::new(Method::PUT).bucket(bucket).key(key))?;
         let mut req = options
-            .apply(Request::new(Method::PUT).bucket(bucket).key(key))?
+            .apply_conditions(req)?
             .header_opt("content-md5", options.content_md5.as_deref())?
             .body(body);
         if let Some(rate) = options.limit_rate {
@@ -350,9 +395,20 @@ impl Client {
                 options.if_none_match.as_deref(),
             )?;
         if let Some(replace) = &options.replace {
+            // Tags go by their own directive, below.
+            let replace = PutObjectOptions {
+                tags: BTreeMap::new(),
+                ..replace.clone()
+            };
             req = replace
                 .apply(req)?
                 .header("x-amz-metadata-directive", "REPLACE")?;
+        }
+        if let Some(tags) = &options.tags {
+            req = req.header("x-amz-tagging-directive", "REPLACE")?;
+            if !tags.is_empty() {
+                req = req.header("x-amz-tagging", &crate::tagging::header_value(tags))?;
+            }
         }
         if replace_storage(&options) {
             req = req.header_opt("x-amz-storage-class", options.storage_class.as_deref())?;
@@ -365,7 +421,21 @@ impl Client {
         Ok(doc)
     }
 
-    /// The object's ACL (`GET key?acl`; OOS grants the owner FULL_CONTROL and has no PUT).
+    /// Sets the object's own grants (`PUT key?acl`): a canned ACL, grant headers or an
+    /// `AccessControlPolicy` document. The bucket owner keeps FULL_CONTROL; the object's data
+    /// and metadata are untouched.
+    ///
+    /// ```no_run
+    /// # async fn f(client: oos::Client) -> oos::Result<()> {
+    /// client.put_object_acl("photos", "a.jpg", oos::Acl::Canned("public-read".into())).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn put_object_acl(&self, bucket: &str, key: &str, acl: Acl) -> Result<()> {
+        let req = Request::new(Method::PUT).bucket(bucket).key(key).sub("acl");
+        self.send_empty(acl.apply(req)?).await.map(|_| ())
+    }
+
+    /// The object's ACL (`GET key?acl`): the owner's FULL_CONTROL and the object's own grants.
     ///
     /// ```no_run
     /// # async fn f(client: oos::Client) -> oos::Result<()> {

@@ -48,7 +48,9 @@ pub struct TransferOptions {
     pub part_size: u64,
     /// Parts or ranges in flight at once (default 4).
     pub concurrency: usize,
-    /// Headers of the uploaded object.
+    /// Headers and tags of the uploaded object. Its write conditions (`if_none_match`,
+    /// `if_match`) hold for uploads, single or multipart, and for multipart copies (a
+    /// single-request copy has none).
     pub put: PutObjectOptions,
     /// Download speed limit per request in KiB/s (uploads use `put.limit_rate`, also per
     /// request, parts included).
@@ -225,17 +227,23 @@ impl Client {
         key: &str,
         upload_id: &str,
         parts: Result<Vec<(CompletedPart, [u8; 16])>>,
+        put: &PutObjectOptions,
     ) -> Result<TransferOutput> {
         let result = async {
             let mut parts = parts?;
             parts.sort_by_key(|(p, _)| p.part_number);
             let md5s: Vec<[u8; 16]> = parts.iter().map(|(_, m)| *m).collect();
+            let conditions = crate::multipart::CompleteMultipartUploadOptions {
+                if_none_match: put.if_none_match.clone(),
+                if_match: put.if_match.clone(),
+            };
             let done = self
-                .complete_multipart_upload(
+                .complete_multipart_upload_with(
                     bucket,
                     key,
                     upload_id,
                     parts.into_iter().map(|(p, _)| p).collect(),
+                    &conditions,
                 )
                 .await?;
             let want = multipart_etag(&md5s);
@@ -320,7 +328,7 @@ impl Client {
             .try_collect::<Vec<_>>()
             .await;
         let mut out = self
-            .finish_multipart(bucket, key, &upload_id, parts)
+            .finish_multipart(bucket, key, &upload_id, parts, &options.put)
             .await?;
         out.size = size;
         Ok(out)
@@ -418,7 +426,13 @@ impl Client {
         .await;
         drop(in_flight);
         let mut out = self
-            .finish_multipart(bucket, key, &upload_id, result.map(|()| parts))
+            .finish_multipart(
+                bucket,
+                key,
+                &upload_id,
+                result.map(|()| parts),
+                &options.put,
+            )
             .await?;
         out.size = size;
         Ok(out)
@@ -537,6 +551,7 @@ impl Client {
                 storage_class: options.put.storage_class.clone(),
                 data_location: options.put.data_location.clone(),
                 if_match: (!src.etag.is_empty()).then(|| src.etag.clone()),
+                tags: (!options.put.tags.is_empty()).then(|| options.put.tags.clone()),
                 ..Default::default()
             };
             let out = self
@@ -562,6 +577,14 @@ impl Client {
                 .clone()
                 .or_else(|| Some(src.storage_class.clone()).filter(|c| c != "STANDARD")),
             data_location: options.put.data_location.clone(),
+            // As CopyObject does: the source's tags unless new ones are given.
+            tags: if !options.put.tags.is_empty() {
+                options.put.tags.clone()
+            } else if src.tag_count > 0 {
+                self.get_object_tagging(src_bucket, src_key).await?
+            } else {
+                Default::default()
+            },
             ..Default::default()
         };
         let part_size = part_size_for(size, options.part_size);
@@ -614,7 +637,7 @@ impl Client {
             .try_collect::<Vec<_>>()
             .await;
         let mut out = self
-            .finish_multipart(bucket, key, &upload_id, parts)
+            .finish_multipart(bucket, key, &upload_id, parts, &options.put)
             .await?;
         out.size = size;
         Ok(out)

@@ -1058,3 +1058,341 @@ async fn data_location_and_speed_limit_reach_the_server() {
         "limited {limited:?}, unlimited {unlimited:?}"
     );
 }
+
+const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
+
+fn public_read(acl: &AccessControlPolicy) -> bool {
+    acl.access_control_list
+        .grant
+        .iter()
+        .any(|g| g.permission == "READ" && g.grantee.uri.as_deref() == Some(ALL_USERS))
+}
+
+#[tokio::test]
+async fn object_acl_canned_grants_and_document() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket("acl", Default::default()).await.unwrap();
+    c.put_object("acl", "k", "secret", Default::default())
+        .await
+        .unwrap();
+    let url = format!("{}/acl/k", srv.endpoint);
+    assert_eq!(raw("GET", &url, b"").await.0, 403);
+
+    // Canned: anonymous readers get the object.
+    c.put_object_acl("acl", "k", Acl::Canned("public-read".into()))
+        .await
+        .unwrap();
+    assert_eq!(raw("GET", &url, b"").await, (200, b"secret".to_vec()));
+    let acl = c.get_object_acl("acl", "k").await.unwrap();
+    assert!(public_read(&acl), "{acl:?}");
+
+    // A policy document: the owner's grant only, so private again.
+    let mut private = acl.clone();
+    private
+        .access_control_list
+        .grant
+        .retain(|g| g.grantee.uri.is_none());
+    c.put_object_acl("acl", "k", Acl::Policy(private))
+        .await
+        .unwrap();
+    assert_eq!(raw("GET", &url, b"").await.0, 403);
+    let acl = c.get_object_acl("acl", "k").await.unwrap();
+    assert!(!public_read(&acl), "{acl:?}");
+    assert!(acl
+        .access_control_list
+        .grant
+        .iter()
+        .any(|g| g.permission == "FULL_CONTROL" && g.grantee.id.as_deref() == Some(&acl.owner.id)));
+
+    // Grant headers, on the object and on the bucket.
+    let grants = vec![("READ".to_string(), format!("uri=\"{ALL_USERS}\""))];
+    c.put_object_acl("acl", "k", Acl::Grants(grants.clone()))
+        .await
+        .unwrap();
+    assert_eq!(raw("GET", &url, b"").await.0, 200);
+    assert!(public_read(&c.get_object_acl("acl", "k").await.unwrap()));
+    c.put_bucket_acl("acl", Acl::Grants(grants)).await.unwrap();
+    assert!(public_read(&c.get_bucket_acl("acl").await.unwrap()));
+
+    // Mistakes: caught locally, or by the server.
+    let bad = c
+        .put_object_acl(
+            "acl",
+            "k",
+            Acl::Grants(vec![("READ-ALL".into(), "x".into())]),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, Error::InvalidArgument(_)), "{bad:?}");
+    let err = c
+        .put_object_acl("acl", "k", Acl::Canned("nonsense".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(400), "{err:?}");
+    let err = c
+        .put_object_acl("acl", "missing", Acl::Canned("private".into()))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchKey"));
+    // The object itself is untouched by all this.
+    let got = c.get_object("acl", "k", Default::default()).await.unwrap();
+    assert_eq!(&got.body.collect().await.unwrap()[..], b"secret");
+}
+
+#[tokio::test]
+async fn conditional_writes_put_and_complete() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket("condw", Default::default()).await.unwrap();
+    let only_new = PutObjectOptions {
+        if_none_match: Some("*".into()),
+        ..Default::default()
+    };
+    let first = c
+        .put_object("condw", "k", "one", only_new.clone())
+        .await
+        .unwrap();
+    let err = c
+        .put_object("condw", "k", "two", only_new.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(412), Some("PreconditionFailed"))
+    );
+    let meta = c
+        .head_object("condw", "k", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(meta.etag, first.etag);
+
+    // If-Match: over that ETag only (quoted or not); a missing key is NoSuchKey.
+    let over = |etag: &str| PutObjectOptions {
+        if_match: Some(etag.to_string()),
+        ..Default::default()
+    };
+    let second = c
+        .put_object("condw", "k", "two", over(&first.etag))
+        .await
+        .unwrap();
+    let err = c
+        .put_object("condw", "k", "three", over(&first.etag))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(412));
+    c.put_object("condw", "k", "three", over(&format!("\"{}\"", second.etag)))
+        .await
+        .unwrap();
+    let err = c
+        .put_object("condw", "nope", "x", over(&first.etag))
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(404), Some("NoSuchKey")));
+
+    // CompleteMultipartUpload: a refused condition leaves the upload to retry.
+    let id = c
+        .create_multipart_upload("condw", "k", Default::default())
+        .await
+        .unwrap();
+    let etag = c.upload_part("condw", "k", &id, 1, "parts").await.unwrap();
+    let parts = vec![CompletedPart {
+        part_number: 1,
+        etag,
+    }];
+    let cond = CompleteMultipartUploadOptions {
+        if_none_match: Some("*".into()),
+        ..Default::default()
+    };
+    let err = c
+        .complete_multipart_upload_with("condw", "k", &id, parts.clone(), &cond)
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(412), "{err:?}");
+    let current = c
+        .head_object("condw", "k", Default::default())
+        .await
+        .unwrap();
+    let cond = CompleteMultipartUploadOptions {
+        if_match: Some(current.etag),
+        ..Default::default()
+    };
+    c.complete_multipart_upload_with("condw", "k", &id, parts, &cond)
+        .await
+        .unwrap();
+    let got = c
+        .get_object("condw", "k", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(&got.body.collect().await.unwrap()[..], b"parts");
+
+    // The transfer manager carries the condition to its complete, and aborts when refused.
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("big.bin");
+    std::fs::write(&src, data(6 * 1024 * 1024, 9)).unwrap();
+    let opts = TransferOptions {
+        multipart_threshold: 5 * 1024 * 1024,
+        part_size: 5 * 1024 * 1024,
+        put: only_new,
+        ..Default::default()
+    };
+    let err = c.upload_file("condw", "k", &src, &opts).await.unwrap_err();
+    assert_eq!(err.status(), Some(412), "{err:?}");
+    assert!(c
+        .list_multipart_uploads("condw", Default::default())
+        .await
+        .unwrap()
+        .uploads
+        .is_empty());
+    let up = c.upload_file("condw", "fresh", &src, &opts).await.unwrap();
+    assert_eq!(up.parts, 2);
+}
+
+fn tags(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn object_and_bucket_tagging() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket("tagged", Default::default()).await.unwrap();
+
+    // x-amz-tagging on PutObject, URL-encoded; the count on HEAD and GET.
+    let first = tags(&[("project", "oos"), ("path", "a/b c+d=e"), ("empty", "")]);
+    c.put_object(
+        "tagged",
+        "k",
+        "x",
+        PutObjectOptions {
+            tags: first.clone(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(c.get_object_tagging("tagged", "k").await.unwrap(), first);
+    let head = c
+        .head_object("tagged", "k", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(head.tag_count, 3);
+    let got = c
+        .get_object("tagged", "k", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(got.meta.tag_count, 3);
+
+    // Replace, then delete.
+    c.put_object_tagging("tagged", "k", &tags(&[("state", "done")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_object_tagging("tagged", "k").await.unwrap(),
+        tags(&[("state", "done")])
+    );
+    // CopyObject: the source's tags by default, new ones with REPLACE.
+    c.copy_object("tagged", "k", "tagged", "copied", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_object_tagging("tagged", "copied").await.unwrap(),
+        tags(&[("state", "done")])
+    );
+    let replace = |t: BTreeMap<String, String>| CopyObjectOptions {
+        tags: Some(t),
+        ..Default::default()
+    };
+    c.copy_object(
+        "tagged",
+        "k",
+        "tagged",
+        "retagged",
+        replace(tags(&[("new", "1")])),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.get_object_tagging("tagged", "retagged").await.unwrap(),
+        tags(&[("new", "1")])
+    );
+    c.copy_object(
+        "tagged",
+        "k",
+        "tagged",
+        "untagged",
+        replace(BTreeMap::new()),
+    )
+    .await
+    .unwrap();
+    assert!(c
+        .get_object_tagging("tagged", "untagged")
+        .await
+        .unwrap()
+        .is_empty());
+    c.delete_object_tagging("tagged", "k").await.unwrap();
+    assert!(c
+        .get_object_tagging("tagged", "k")
+        .await
+        .unwrap()
+        .is_empty());
+    let head = c
+        .head_object("tagged", "k", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(head.tag_count, 0);
+
+    // On CreateMultipartUpload.
+    let id = c
+        .create_multipart_upload(
+            "tagged",
+            "mp",
+            PutObjectOptions {
+                tags: tags(&[("via", "multipart")]),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let etag = c.upload_part("tagged", "mp", &id, 1, "p").await.unwrap();
+    c.complete_multipart_upload(
+        "tagged",
+        "mp",
+        &id,
+        vec![CompletedPart {
+            part_number: 1,
+            etag,
+        }],
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.get_object_tagging("tagged", "mp").await.unwrap(),
+        tags(&[("via", "multipart")])
+    );
+
+    // S3's rules, enforced by the server.
+    let err = c
+        .put_object_tagging("tagged", "k", &tags(&[("aws:reserved", "v")]))
+        .await
+        .unwrap_err();
+    assert_eq!((err.status(), err.code()), (Some(400), Some("InvalidTag")));
+    let err = c.get_object_tagging("tagged", "missing").await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchKey"));
+
+    // Bucket tags: NoSuchTagSet until set, and again once deleted.
+    let err = c.get_bucket_tagging("tagged").await.unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(404), Some("NoSuchTagSet"))
+    );
+    let bucket_tags = tags(&[("team", "storage"), ("cost center", "42")]);
+    c.put_bucket_tagging("tagged", &bucket_tags).await.unwrap();
+    assert_eq!(c.get_bucket_tagging("tagged").await.unwrap(), bucket_tags);
+    c.delete_bucket_tagging("tagged").await.unwrap();
+    let err = c.get_bucket_tagging("tagged").await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchTagSet"));
+}

@@ -250,6 +250,34 @@ async fn sigv4_signatures_match_aws_sigv4() {
         )
         .await
         .ok();
+    let tags: BTreeMap<String, String> = [
+        ("project".to_string(), "oos".to_string()),
+        ("a b".to_string(), "<&>".to_string()),
+    ]
+    .into();
+    client.put_object_tagging("bkt", "k", &tags).await.unwrap();
+    client.put_bucket_tagging("bkt", &tags).await.unwrap();
+    let policy = AccessControlPolicy {
+        owner: Owner {
+            id: "o".into(),
+            display_name: "n".into(),
+        },
+        access_control_list: AccessControlList {
+            grant: vec![Grant {
+                grantee: Grantee {
+                    xmlns_xsi: Some("http://www.w3.org/2001/XMLSchema-instance".into()),
+                    kind: "Group".into(),
+                    uri: Some("http://acs.amazonaws.com/groups/global/AllUsers".into()),
+                    ..Default::default()
+                },
+                permission: "READ".into(),
+            }],
+        },
+    };
+    client
+        .put_object_acl("bkt", "k", oos::Acl::Policy(policy))
+        .await
+        .unwrap();
     let all = seen.lock().unwrap().clone();
     let later = |i: usize| String::from_utf8(all[before + i].body.clone()).unwrap();
     let cases = serde_json::json!([
@@ -265,6 +293,13 @@ async fn sigv4_signatures_match_aws_sigv4() {
             "BucketLoggingStatus": {"LoggingEnabled": {"TargetBucket": "logs", "TargetPrefix": "p/"}}}},
         {"op": "CompleteMultipartUpload", "body": later(3), "params": {"Bucket": "bkt", "Key": "k", "UploadId": "UP",
             "MultipartUpload": {"Parts": [{"PartNumber": 1, "ETag": "\"e1\""}, {"PartNumber": 2, "ETag": "\"e2\""}]}}},
+        {"op": "PutObjectTagging", "body": later(4), "params": {"Bucket": "bkt", "Key": "k",
+            "Tagging": {"TagSet": [{"Key": "a b", "Value": "<&>"}, {"Key": "project", "Value": "oos"}]}}},
+        {"op": "PutBucketTagging", "body": later(5), "params": {"Bucket": "bkt",
+            "Tagging": {"TagSet": [{"Key": "a b", "Value": "<&>"}, {"Key": "project", "Value": "oos"}]}}},
+        {"op": "PutObjectAcl", "body": later(6), "params": {"Bucket": "bkt", "Key": "k",
+            "AccessControlPolicy": {"Owner": {"ID": "o", "DisplayName": "n"}, "Grants": [{"Grantee": {"Type": "Group",
+                "URI": "http://acs.amazonaws.com/groups/global/AllUsers"}, "Permission": "READ"}]}}},
     ]);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/boto3_xml.py");
     let mut child = std::process::Command::new(&python)
@@ -278,7 +313,7 @@ async fn sigv4_signatures_match_aws_sigv4() {
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "boto3 script failed");
     let results: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(results.as_array().unwrap().len(), 6);
+    assert_eq!(results.as_array().unwrap().len(), 9);
     for r in results.as_array().unwrap() {
         assert!(
             r["same"].as_bool().unwrap(),
