@@ -113,6 +113,21 @@ impl<'a> Ctx<'a> {
         Ok((limit.rate, slot))
     }
 
+    /// DELETE of a bucket configuration document (policy, website, CORS, lifecycle, tags):
+    /// the owner's alone, authorized as `action`, and `204` whether or not one was set (S3).
+    pub async fn delete_bucket_config(
+        &self,
+        action: &'static str,
+        kind: &str,
+    ) -> S3Result<Response<crate::response::Body>> {
+        let bucket = self.bucket_for(action, Need::Owner, None).await?;
+        self.server
+            .meta
+            .set_bucket_config(&bucket.name, kind, None)
+            .await?;
+        Ok(crate::response::status(http::StatusCode::NO_CONTENT))
+    }
+
     /// The authenticated caller; anonymous callers are refused.
     pub fn principal(&self) -> S3Result<&Principal> {
         self.principal

@@ -56,12 +56,6 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
 /// 204 whether or not a policy was set (S3).
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:DeleteBucketPolicy", Need::Owner, None)
-        .await?;
-    ctx.server
-        .meta
-        .set_bucket_config(&bucket.name, "policy", None)
-        .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    ctx.delete_bucket_config("s3:DeleteBucketPolicy", "policy")
+        .await
 }

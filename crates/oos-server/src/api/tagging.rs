@@ -184,14 +184,8 @@ pub async fn get_bucket(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 }
 
 pub async fn delete_bucket(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:PutBucketTagging", Need::Owner, None)
-        .await?;
-    ctx.server
-        .meta
-        .set_bucket_config(&bucket.name, CONFIG_KEY, None)
-        .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    ctx.delete_bucket_config("s3:PutBucketTagging", CONFIG_KEY)
+        .await
 }
 
 #[cfg(test)]

@@ -55,14 +55,8 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
 /// 204 whether or not a configuration was set (S3). S3 checks `s3:PutBucketCORS` here.
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:PutBucketCORS", Need::Owner, None)
-        .await?;
-    ctx.server
-        .meta
-        .set_bucket_config(&bucket.name, CONFIG_KEY, None)
-        .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    ctx.delete_bucket_config("s3:PutBucketCORS", CONFIG_KEY)
+        .await
 }
 
 /// A preflight `OPTIONS` on a bucket or object URL. Checks in S3's order: the `Origin`

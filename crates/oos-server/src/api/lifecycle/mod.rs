@@ -72,14 +72,8 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 /// 204 whether or not a configuration was set (S3). S3 authorizes it as
 /// `s3:PutLifecycleConfiguration`.
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:PutLifecycleConfiguration", Need::Owner, None)
-        .await?;
-    ctx.server
-        .meta
-        .set_bucket_config(&bucket.name, KIND, None)
-        .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    ctx.delete_bucket_config("s3:PutLifecycleConfiguration", KIND)
+        .await
 }
 
 fn stored(bucket: &oos_meta::Bucket) -> Option<&str> {

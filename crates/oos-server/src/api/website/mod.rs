@@ -333,14 +333,8 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
 /// 204 whether or not a configuration was set (oos-api A6).
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:DeleteBucketWebsite", Need::Owner, None)
-        .await?;
-    ctx.server
-        .meta
-        .set_bucket_config(&bucket.name, CONFIG_KIND, None)
-        .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    ctx.delete_bucket_config("s3:DeleteBucketWebsite", CONFIG_KIND)
+        .await
 }
 
 /// The stored website document of a bucket.
