@@ -311,6 +311,15 @@ def test_portal_on_its_own_listener(fresh_dir):
         cookie, csrf = sign_in(portal)
         assert http(portal, "PUT", "/_portal/s3/via-portal-port", cookie=cookie, headers={"X-OOS-CSRF": csrf})[0] == 200
         server.client().head_bucket(Bucket="via-portal-port")
+        server.client().put_object(Bucket="via-portal-port", Key="f.txt", Body=b"shared from the portal port")
+        # A share link made there points at the S3 listener, and works.
+        status, _, body = http(portal, "POST", "/_portal/api/share",
+                               json.dumps({"bucket": "via-portal-port", "key": "f.txt"}).encode(),
+                               {"Content-Type": "application/json", "X-OOS-CSRF": csrf}, cookie=cookie)
+        assert status == 200, body
+        url = json.loads(body)["url"]
+        assert url.startswith(server.endpoint + "/via-portal-port/f.txt?"), url
+        assert urllib.request.urlopen(url).read() == b"shared from the portal port"
         # Only the portal is served there: S3 paths lead to the portal, never to a bucket.
         status, _, body = http(portal, "GET", "/via-portal-port")
         assert b"ListBucketResult" not in body

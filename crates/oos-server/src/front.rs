@@ -239,7 +239,8 @@ async fn handle(
             .map(str::to_string);
         match rest {
             Some(rest) => {
-                crate::portal::handle(&server, parts, incoming, remote, &mut info, &rest).await
+                crate::portal::handle(&server, parts, incoming, remote, &mut info, &rest, true)
+                    .await
             }
             None => ("Portal", Ok(crate::portal::redirect_home())),
         }
@@ -350,7 +351,7 @@ async fn process(
         .filter(|_| !virtual_host)
     {
         let rest = rest.to_string();
-        return crate::portal::handle(server, parts, incoming, remote, info, &rest).await;
+        return crate::portal::handle(server, parts, incoming, remote, info, &rest, false).await;
     }
     if let Some(rest) = parts.uri.path().strip_prefix("/_admin/") {
         let fallback = Target {

@@ -95,6 +95,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         portal: Default::default(),
         clock: Default::default(),
         root_account_id: root.account_id,
+        s3_endpoint: format!("{scheme}://{local}"),
         started: Instant::now(),
     });
     crate::gc::spawn(server.clone(), started_at);

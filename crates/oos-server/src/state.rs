@@ -22,6 +22,9 @@ pub struct Server {
     /// Time for lifecycle, log batches and other schedules; tests can advance it.
     pub clock: Clock,
     pub root_account_id: String,
+    /// `scheme://address` of the main (S3) listener, for links made elsewhere (the portal's
+    /// own listener does not serve S3).
+    pub s3_endpoint: String,
     pub started: Instant,
 }
 

@@ -39,7 +39,8 @@ const INDEX_HTML: &str = include_str!("assets/index.html");
 const APP_JS: &str = include_str!("assets/app.js");
 const APP_CSS: &str = include_str!("assets/app.css");
 
-/// Routes one request under `/_portal` (`rest` is the path after that prefix).
+/// Routes one request under `/_portal` (`rest` is the path after that prefix);
+/// `portal_listener` says it came on `portal_listen` rather than the S3 listener.
 pub async fn handle(
     server: &Server,
     parts: Parts,
@@ -47,8 +48,10 @@ pub async fn handle(
     remote: SocketAddr,
     info: &mut RequestInfo,
     rest: &str,
+    portal_listener: bool,
 ) -> (&'static str, S3Result<Response<Body>>) {
-    let (op, mut result) = route(server, parts, incoming, remote, info, rest).await;
+    let (op, mut result) =
+        route(server, parts, incoming, remote, info, rest, portal_listener).await;
     if let Ok(resp) = &mut result {
         harden(resp);
     }
@@ -62,6 +65,7 @@ async fn route(
     remote: SocketAddr,
     info: &mut RequestInfo,
     rest: &str,
+    portal_listener: bool,
 ) -> (&'static str, S3Result<Response<Body>>) {
     let method = parts.method.clone();
     match (&method, rest) {
@@ -112,7 +116,23 @@ async fn route(
                     Ok(resp)
                 }
                 (&Method::GET, "/api/buckets") => buckets(server, &principal).await,
-                (&Method::POST, "/api/share") => share(server, &parts, incoming, &principal).await,
+                (&Method::POST, "/api/share") => {
+                    // Links must reach the S3 listener, which the portal's own does not serve.
+                    let base = if portal_listener {
+                        server.s3_endpoint.clone()
+                    } else {
+                        let scheme = if server.config.tls.is_some() {
+                            "https"
+                        } else {
+                            "http"
+                        };
+                        let host = header(&parts.headers, "host")
+                            .map(str::to_string)
+                            .unwrap_or_else(|| server.config.listen.to_string());
+                        format!("{scheme}://{host}")
+                    };
+                    share(server, &base, incoming, &principal).await
+                }
                 (&Method::POST, "/iam") => {
                     iam(server, incoming, &principal, &info.request_id).await
                 }
@@ -436,7 +456,7 @@ struct ShareRequest {
 /// A presigned GET (SigV4, signed with the session's key) for sharing: the OOS shared link.
 async fn share(
     server: &Server,
-    parts: &Parts,
+    base: &str,
     incoming: Incoming,
     principal: &Principal,
 ) -> S3Result<Response<Body>> {
@@ -455,14 +475,7 @@ async fn share(
         ));
     }
     let (_, secret) = crate::auth::lookup(server, &principal.access_key_id).await?;
-    let host = header(&parts.headers, "host")
-        .map(str::to_string)
-        .unwrap_or_else(|| server.config.listen.to_string());
-    let scheme = if server.config.tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
+    let host = base.split_once("://").map(|(_, h)| h).unwrap_or(base);
     let path = format!(
         "/{}/{}",
         oos_sign::uri_encode(req.bucket.as_bytes(), false),
@@ -494,7 +507,7 @@ async fn share(
         .map_err(|e| crate::s3_error!(InvalidArgument, "{e}"))?;
     json(
         StatusCode::OK,
-        &serde_json::json!({ "url": format!("{scheme}://{host}{path}?{signed}") }),
+        &serde_json::json!({ "url": format!("{base}{path}?{signed}") }),
     )
 }
 
