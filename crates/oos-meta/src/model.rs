@@ -119,6 +119,20 @@ pub enum WriteCondition {
     EtagIs(String),
 }
 
+impl WriteCondition {
+    /// Whether the condition holds over the current object's ETag (`None`: no object).
+    pub fn check(&self, current_etag: Option<&str>) -> crate::MetaResult<()> {
+        match (self, current_etag) {
+            (WriteCondition::Absent, Some(_)) => Err(crate::MetaError::PreconditionFailed),
+            (WriteCondition::EtagIs(_), None) => Err(crate::MetaError::NoSuchKey),
+            (WriteCondition::EtagIs(want), Some(have)) if want != have => {
+                Err(crate::MetaError::PreconditionFailed)
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A listing request. Keys are compared bytewise.
 #[derive(Debug, Clone, Default)]
 pub struct ListQuery {

@@ -8,7 +8,7 @@
 //! that is below write quorum or full is skipped instead of failing the request.
 
 use http::HeaderMap;
-use oos_meta::{Account, Bucket, Object};
+use oos_meta::{Account, Bucket, Object, ObjectAttrs, Upload};
 use oos_store::{DataStore, Layout};
 use serde::{Deserialize, Serialize};
 
@@ -235,25 +235,44 @@ fn candidates(config: &Config, regions: &AccountRegions, location: &DataLocation
     out
 }
 
-/// The data region of a stored object (objects from before regions: the local region).
-pub fn object_region<'a>(config: &'a Config, object: &'a Object) -> &'a str {
-    object
-        .attrs
+/// The data region recorded in an object's (or upload's) attributes; data written before
+/// regions existed is in the local region.
+pub fn stored_region<'a>(config: &'a Config, attrs: &'a ObjectAttrs) -> &'a str {
+    attrs
         .data_region
         .as_deref()
         .unwrap_or(config.region.as_str())
 }
 
+/// The pool of a recorded data region.
+fn stored_pool(config: &Config, region: &str) -> S3Result<usize> {
+    config
+        .region_named(region)
+        .and_then(|r| r.pool)
+        .ok_or_else(|| {
+            S3Error::internal(
+                "stored data region",
+                format!("region {region} is not a data region of this server"),
+            )
+        })
+}
+
 /// The pool holding a stored object's bytes.
 pub fn object_store<'a>(server: &'a Server, object: &Object) -> S3Result<&'a DataStore> {
-    let region = object_region(&server.config, object);
-    match server.config.region_named(region).and_then(|r| r.pool) {
-        Some(pool) => Ok(server.pools.get(pool)),
-        None => Err(S3Error::internal(
-            "object data region",
-            format!("region {region} is not a data region of this server"),
-        )),
-    }
+    let pool = stored_pool(&server.config, stored_region(&server.config, &object.attrs))?;
+    Ok(server.pools.get(pool))
+}
+
+/// Where an upload's parts go: the region chosen at initiation, in the layout of its storage
+/// class there.
+pub fn upload_placement(server: &Server, upload: &Upload) -> S3Result<Placement> {
+    let region = stored_region(&server.config, &upload.attrs).to_string();
+    let pool = stored_pool(&server.config, &region)?;
+    Ok(Placement {
+        layout: crate::storage::layout_of(server, pool, &upload.storage_class)?,
+        region,
+        pool,
+    })
 }
 
 #[cfg(test)]

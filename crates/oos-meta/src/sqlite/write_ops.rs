@@ -246,14 +246,7 @@ fn check_condition(c: &Connection, o: &Object, condition: &WriteCondition) -> Me
         .prepare_cached("SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2")?
         .query_row(params![o.bucket, o.key.as_bytes()], |r| r.get(0))
         .optional()?;
-    match (condition, etag) {
-        (WriteCondition::Absent, Some(_)) => Err(MetaError::PreconditionFailed),
-        (WriteCondition::EtagIs(_), None) => Err(MetaError::NoSuchKey),
-        (WriteCondition::EtagIs(want), Some(have)) if *want != have => {
-            Err(MetaError::PreconditionFailed)
-        }
-        _ => Ok(()),
-    }
+    condition.check(etag.as_deref())
 }
 
 pub(super) fn put_object(c: &Connection, o: &Object, condition: &WriteCondition) -> MetaResult<()> {

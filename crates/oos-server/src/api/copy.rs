@@ -189,7 +189,7 @@ pub async fn upload_part_copy(
     if end - start > MAX_PUT_SIZE {
         return Err(s3_error!(EntityTooLarge));
     }
-    let placement = super::multipart::upload_placement(ctx.server, &upload)?;
+    let placement = crate::placement::upload_placement(ctx.server, &upload)?;
     let (data, md5) = copy_data(ctx.server, &src, start, end, &placement, false).await?;
     let part = Part {
         upload_id: upload_id.to_string(),

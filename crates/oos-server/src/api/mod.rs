@@ -92,25 +92,30 @@ impl<'a> Ctx<'a> {
     /// slot must live as long as the transfer.
     pub fn speed_limit(&self) -> S3Result<(Option<u64>, Option<crate::speed::TransferSlot>)> {
         let limit = crate::speed::requested(&self.parts.headers, &self.query)?;
-        let slot = match limit.concurrency {
-            None => None,
-            Some(max) => {
-                let link = self
-                    .query
-                    .get("X-Amz-Signature")
-                    .or_else(|| self.query.get("Signature"))
-                    .map(|s| format!("link:{s}"))
-                    .or_else(|| {
-                        self.principal
-                            .as_ref()
-                            .map(|p| format!("key:{}", p.access_key_id))
-                    })
-                    .unwrap_or_else(|| "anonymous".to_string());
-                let key = format!("{}\n{}\n{link}", self.bucket_name(), self.key());
-                Some(self.server.transfers.acquire(key, max)?)
-            }
+        Ok((limit.rate, self.transfer_slot(&limit)?))
+    }
+
+    /// The transfer slot a parsed limit asks for (`None` without `concurrency=`).
+    pub fn transfer_slot(
+        &self,
+        limit: &crate::speed::Limit,
+    ) -> S3Result<Option<crate::speed::TransferSlot>> {
+        let Some(max) = limit.concurrency else {
+            return Ok(None);
         };
-        Ok((limit.rate, slot))
+        let link = self
+            .query
+            .get("X-Amz-Signature")
+            .or_else(|| self.query.get("Signature"))
+            .map(|s| format!("link:{s}"))
+            .or_else(|| {
+                self.principal
+                    .as_ref()
+                    .map(|p| format!("key:{}", p.access_key_id))
+            })
+            .unwrap_or_else(|| "anonymous".to_string());
+        let key = format!("{}\n{}\n{link}", self.bucket_name(), self.key());
+        Ok(Some(self.server.transfers.acquire(key, max)?))
     }
 
     /// DELETE of a bucket configuration document (policy, website, CORS, lifecycle, tags):

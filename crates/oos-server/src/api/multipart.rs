@@ -14,11 +14,10 @@ use super::object_attrs::{attrs_from_headers, storage_class};
 use super::{owner_of, Ctx};
 use crate::access::Need;
 use crate::body::MAX_PUT_SIZE;
-use crate::error::{S3Error, S3Result};
-use crate::placement::Placement;
+use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
-use crate::state::{now_millis, Server};
+use crate::state::now_millis;
 
 /// Every part but the last must be at least this big (S3).
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -75,7 +74,7 @@ pub async fn upload_part(
         .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
     // Parts land in the region and layout chosen at initiation.
-    let placement = upload_placement(ctx.server, &upload)?;
+    let placement = crate::placement::upload_placement(ctx.server, &upload)?;
     let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     if let Some(rate) = rate {
@@ -100,31 +99,6 @@ pub async fn upload_part(
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
     write_checksum_header(&mut resp, &digest);
     Ok(resp)
-}
-
-/// Where an upload's parts go: the region chosen at initiation (uploads from before regions:
-/// the local one), in the layout of its storage class there.
-pub fn upload_placement(server: &Server, upload: &Upload) -> S3Result<Placement> {
-    let region = upload
-        .attrs
-        .data_region
-        .clone()
-        .unwrap_or_else(|| server.config.region.clone());
-    let pool = server
-        .config
-        .region_named(&region)
-        .and_then(|r| r.pool)
-        .ok_or_else(|| {
-            S3Error::internal(
-                "upload data region",
-                format!("region {region} is not a data region of this server"),
-            )
-        })?;
-    Ok(Placement {
-        layout: crate::storage::layout_of(server, pool, &upload.storage_class)?,
-        region,
-        pool,
-    })
 }
 
 /// All parts of an upload, ascending.

@@ -1,7 +1,7 @@
 //! PutObject and DeleteObject, and the write path shared with parts and copies.
 
 use http::{Response, StatusCode};
-use oos_meta::{DataRef, MetaError, Object, WriteCondition};
+use oos_meta::{DataRef, Object, WriteCondition};
 
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::Ctx;
@@ -111,14 +111,7 @@ pub async fn precheck(
         return Ok(());
     }
     let current = server.meta.get_object(bucket, key).await?;
-    match (condition, current) {
-        (WriteCondition::Absent, Some(_)) => Err(MetaError::PreconditionFailed.into()),
-        (WriteCondition::EtagIs(_), None) => Err(MetaError::NoSuchKey.into()),
-        (WriteCondition::EtagIs(want), Some(o)) if *want != o.etag => {
-            Err(MetaError::PreconditionFailed.into())
-        }
-        _ => Ok(()),
-    }
+    Ok(condition.check(current.as_ref().map(|o| o.etag.as_str()))?)
 }
 
 /// Deletes data that never became visible (best effort: restart recovery collects the rest).

@@ -26,7 +26,11 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     let limit = crate::speed::requested(&ctx.parts.headers, &ctx.query)?;
     let (bucket, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
     // Only downloads count against `concurrency` (a HEAD transfers nothing).
-    let slot = if head { None } else { ctx.speed_limit()?.1 };
+    let slot = if head {
+        None
+    } else {
+        ctx.transfer_slot(&limit)?
+    };
     check_conditions(&ctx.parts.headers, &object, Conditions::plain())?;
 
     let (range, part_count) = match ctx.query.get("partNumber") {
@@ -96,7 +100,7 @@ async fn write_location_headers(
     }
     let regions = crate::placement::owner_regions(server, &bucket.owner).await?;
     if regions.data.len() > 1 {
-        let region = crate::placement::object_region(&server.config, object);
+        let region = crate::placement::stored_region(&server.config, &object.attrs);
         set_header(resp, X_CTYUN_DATA_LOCATION, region);
     }
     if regions.metadata.len() > 1 {
