@@ -22,6 +22,32 @@ pub fn from_xml<'de, T: Deserialize<'de>>(body: &'de str) -> Result<T, quick_xml
     quick_xml::de::from_str(body)
 }
 
+/// A text or reference event whose content is not valid text for a request document.
+#[derive(Debug, thiserror::Error)]
+#[error("malformed XML text")]
+pub struct BadText;
+
+/// Appends a text event's content to `out`, verbatim but for the line-end normalisation XML
+/// 1.0 prescribes. Request documents carry user data (keys, tag values, prefixes) that must
+/// arrive byte for byte: callers never trim what they store.
+pub fn push_text(out: &mut String, text: &quick_xml::events::BytesText) -> Result<(), BadText> {
+    out.push_str(&text.xml_content().map_err(|_| BadText)?);
+    Ok(())
+}
+
+/// Appends what a reference event stands for: a character reference (`&#x20;`) or one of the
+/// five predefined entities. Anything else (a DTD-defined entity) is refused.
+pub fn push_ref(out: &mut String, reference: &quick_xml::events::BytesRef) -> Result<(), BadText> {
+    if let Some(c) = reference.resolve_char_ref().map_err(|_| BadText)? {
+        out.push(c);
+        return Ok(());
+    }
+    let name = reference.decode().map_err(|_| BadText)?;
+    let value = quick_xml::escape::resolve_predefined_entity(&name).ok_or(BadText)?;
+    out.push_str(value);
+    Ok(())
+}
+
 fn s3_ns() -> &'static str {
     S3_XMLNS
 }
@@ -1306,6 +1332,40 @@ xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">\
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Request documents keep every byte of their text: a key that differs from another only by
+    /// whitespace must never be read as that other key (a delete would remove the wrong object).
+    #[test]
+    fn request_text_is_verbatim() {
+        let doc: Delete = from_xml(
+            "<Delete>\n  <Quiet> true </Quiet>\n  <Object><Key>_ </Key></Object>\n  \
+             <Object><Key> </Key></Object><Object><Key>\tk\n</Key></Object>\n  \
+             <Object><Key>&#x20;a&amp;b&lt;&#9;</Key></Object><Object><Key><![CDATA[ c ]]></Key></Object>\n</Delete>",
+        )
+        .unwrap();
+        assert_eq!(doc.quiet, Some(true));
+        let keys: Vec<&str> = doc.objects.iter().map(|o| o.key.as_str()).collect();
+        assert_eq!(keys, ["_ ", " ", "\tk\n", " a&b<\t", " c "]);
+        // Entities other than the five predefined ones are malformed, not dropped.
+        assert!(from_xml::<Delete>("<Delete><Object><Key>&x;</Key></Object></Delete>").is_err());
+    }
+
+    #[test]
+    fn push_text_and_refs() {
+        use quick_xml::events::Event;
+        let mut reader = quick_xml::Reader::from_str("<a> x&amp;&#x41;&#66;\r\ny </a>");
+        let mut out = String::new();
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Text(t) => push_text(&mut out, &t).unwrap(),
+                Event::GeneralRef(r) => push_ref(&mut out, &r).unwrap(),
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        // Line ends are normalised as XML 1.0 requires; nothing else changes.
+        assert_eq!(out, " x&AB\ny ");
+    }
 
     #[test]
     fn error_document_exact() {

@@ -2,6 +2,7 @@
 //! documents, stored as a JSON grant list. The owner always has FULL_CONTROL (S3).
 
 use http::HeaderMap;
+use oos_proto::xml;
 use quick_xml::escape::escape;
 use quick_xml::events::Event;
 use serde::{Deserialize, Serialize};
@@ -164,11 +165,12 @@ impl Acl {
     pub fn from_xml(body: &str, owner_id: &str) -> S3Result<Acl> {
         let malformed = || s3_error!(MalformedACLError);
         let mut reader = quick_xml::Reader::from_str(body);
-        reader.config_mut().trim_text(true);
         let mut path: Vec<String> = Vec::new();
         let mut grants = Vec::new();
         let (mut kind, mut id, mut uri, mut permission, mut owner) = (None, None, None, None, None);
         let mut email = false;
+        // The text of the element being read, verbatim (ids and URIs are compared exactly).
+        let mut text = String::new();
         loop {
             match reader.read_event().map_err(|_| malformed())? {
                 Event::Start(e) => {
@@ -181,20 +183,27 @@ impl Acl {
                         }
                     }
                     path.push(name);
+                    text.clear();
                 }
-                Event::Text(t) => {
-                    let text = t.unescape().map_err(|_| malformed())?.into_owned();
+                Event::Text(t) => xml::push_text(&mut text, &t).map_err(|_| malformed())?,
+                Event::CData(t) => text.push_str(std::str::from_utf8(&t).map_err(|_| malformed())?),
+                Event::GeneralRef(r) => xml::push_ref(&mut text, &r).map_err(|_| malformed())?,
+                Event::End(_) if path.last().map(String::as_str) != Some("Grant") => {
+                    let value = std::mem::take(&mut text);
                     let p: Vec<&str> = path.iter().map(String::as_str).collect();
                     match p.as_slice() {
-                        [.., "Owner", "ID"] => owner = Some(text),
-                        [.., "Grantee", "ID"] => id = Some(text),
-                        [.., "Grantee", "URI"] => uri = Some(text),
+                        [.., "Owner", "ID"] => owner = Some(value),
+                        [.., "Grantee", "ID"] => id = Some(value),
+                        [.., "Grantee", "URI"] => uri = Some(value),
                         [.., "Grantee", "EmailAddress"] => email = true,
-                        [.., "Grant", "Permission"] => permission = Some(text),
+                        [.., "Grant", "Permission"] => permission = Some(value),
                         _ => {}
                     }
+                    path.pop();
                 }
-                Event::End(_) if path.pop().as_deref() == Some("Grant") => {
+                Event::End(_) => {
+                    path.pop();
+                    text.clear();
                     if email {
                         return Err(s3_error!(UnresolvableGrantByEmailAddress));
                     }
@@ -214,7 +223,6 @@ impl Acl {
                         permission,
                     });
                 }
-                Event::End(_) => {}
                 Event::Eof => break,
                 _ => {}
             }

@@ -161,8 +161,8 @@ pub fn wildcard(pattern: &str, value: &str) -> bool {
 
 /// Parses and validates a `CORSConfiguration` document.
 pub fn parse(text: &str) -> S3Result<Vec<Rule>> {
+    // Values are taken verbatim (no trimming); whitespace between elements is skipped below.
     let mut reader = quick_xml::Reader::from_str(text);
-    reader.config_mut().trim_text(true);
     let mut rules: Vec<Rule> = Vec::new();
     // Depth 0: before the root; 1: in CORSConfiguration; 2: in a CORSRule; 3: in a field.
     let mut depth = 0;
@@ -204,14 +204,19 @@ pub fn parse(text: &str) -> S3Result<Vec<Rule>> {
             }
             Event::Start(_) | Event::Empty(_) => return Err(malformed()),
             Event::Text(t) if depth == 3 => {
-                let text = t.unescape().map_err(|_| malformed())?;
-                field.as_mut().ok_or_else(malformed)?.1.push_str(&text);
+                let value = &mut field.as_mut().ok_or_else(malformed)?.1;
+                oos_proto::xml::push_text(value, t).map_err(|_| malformed())?;
             }
+            Event::GeneralRef(r) if depth == 3 => {
+                let value = &mut field.as_mut().ok_or_else(malformed)?.1;
+                oos_proto::xml::push_ref(value, r).map_err(|_| malformed())?;
+            }
+            Event::Text(t) if t.iter().all(u8::is_ascii_whitespace) => {}
             Event::CData(t) if depth == 3 => {
                 let text = std::str::from_utf8(t).map_err(|_| malformed())?;
                 field.as_mut().ok_or_else(malformed)?.1.push_str(text);
             }
-            Event::Text(_) | Event::CData(_) => return Err(malformed()),
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) => return Err(malformed()),
             Event::End(_) => {
                 if depth == 3 {
                     let (f, value) = field.take().ok_or_else(malformed)?;

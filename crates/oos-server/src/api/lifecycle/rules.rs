@@ -166,13 +166,16 @@ fn parse_tree(text: &str) -> S3Result<Node> {
                     None => return Err(malformed()),
                 }
             }
-            Event::Text(t) => {
-                let t = t.unescape().map_err(|_| malformed())?;
-                match stack.last_mut() {
-                    Some(node) => node.text.push_str(&t),
-                    None if t.trim().is_empty() => {}
-                    None => return Err(malformed()),
+            Event::Text(t) => match stack.last_mut() {
+                Some(node) => {
+                    oos_proto::xml::push_text(&mut node.text, &t).map_err(|_| malformed())?
                 }
+                None if t.iter().all(u8::is_ascii_whitespace) => {}
+                None => return Err(malformed()),
+            },
+            Event::GeneralRef(r) => {
+                let node = stack.last_mut().ok_or_else(malformed)?;
+                oos_proto::xml::push_ref(&mut node.text, &r).map_err(|_| malformed())?;
             }
             Event::CData(c) => {
                 let node = stack.last_mut().ok_or_else(malformed)?;
