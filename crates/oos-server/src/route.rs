@@ -197,6 +197,11 @@ impl Endpoint {
                 _ => Err(s3_error!(MethodNotAllowed)),
             };
         };
+        if asks_for_encryption(headers) {
+            // Storing plaintext while the client believes it encrypted would claim a
+            // protection we do not apply: refuse until server-side encryption exists.
+            return Ok(Endpoint::NotImplemented("ServerSideEncryption"));
+        }
         if target.key.is_none() {
             Self::parse_bucket(method, q)
         } else {
@@ -372,6 +377,16 @@ impl Endpoint {
     }
 }
 
+/// Whether the request names a server-side encryption mode: SSE-S3, SSE-KMS, SSE-C (for the
+/// object or, on copies, for the source).
+fn asks_for_encryption(headers: &HeaderMap) -> bool {
+    headers.keys().any(|name| {
+        let name = name.as_str();
+        name.starts_with("x-amz-server-side-encryption")
+            || name.starts_with("x-amz-copy-source-server-side-encryption")
+    })
+}
+
 fn later_subresource(q: &Query) -> Option<&'static str> {
     LATER_SUBRESOURCES
         .iter()
@@ -447,6 +462,22 @@ mod tests {
             ("OPTIONS /b/k", CorsPreflight),
             ("PUT /b/k", PutObject),
             ("PUT /b/k x-amz-copy-source", CopyObject),
+            (
+                "PUT /b/k x-amz-server-side-encryption",
+                NotImplemented("ServerSideEncryption"),
+            ),
+            (
+                "GET /b/k x-amz-server-side-encryption-customer-key",
+                NotImplemented("ServerSideEncryption"),
+            ),
+            (
+                "PUT /b/k x-amz-copy-source-server-side-encryption-customer-algorithm",
+                NotImplemented("ServerSideEncryption"),
+            ),
+            (
+                "POST /b/k?uploads x-amz-server-side-encryption-aws-kms-key-id",
+                NotImplemented("ServerSideEncryption"),
+            ),
             ("GET /b/k", GetObject),
             ("GET /b/k?response-content-type=a", GetObject),
             ("HEAD /b/k", HeadObject),
