@@ -58,6 +58,8 @@ pub struct RequestBody {
     digest: Option<BodyDigest>,
     /// Upload speed limit (`x-amz-limit`).
     pace: Option<crate::speed::Pace>,
+    /// How long the client may send nothing before the body is abandoned.
+    stall_timeout: Option<std::time::Duration>,
 }
 
 impl RequestBody {
@@ -122,6 +124,7 @@ impl RequestBody {
             received: 0,
             digest: None,
             pace: None,
+            stall_timeout: None,
         })
     }
 
@@ -139,6 +142,12 @@ impl RequestBody {
         self.len == 0
     }
 
+    /// Abandons the body (`400 RequestTimeout`) when the client sends nothing for `limit`.
+    pub fn stall_after(mut self, limit: std::time::Duration) -> Self {
+        self.stall_timeout = Some(limit);
+        self
+    }
+
     /// The next piece of verified payload; `None` once all of it arrived and every check passed.
     pub async fn next(&mut self) -> S3Result<Option<Bytes>> {
         loop {
@@ -152,7 +161,13 @@ impl RequestBody {
                     }
                 }
             }
-            match self.incoming.frame().await {
+            let frame = match self.stall_timeout {
+                None => self.incoming.frame().await,
+                Some(limit) => tokio::time::timeout(limit, self.incoming.frame())
+                    .await
+                    .map_err(|_| s3_error!(RequestTimeout))?,
+            };
+            match frame {
                 Some(Ok(frame)) => {
                     let Ok(data) = frame.into_data() else {
                         continue;
@@ -378,4 +393,19 @@ fn requested_checksum(
 fn transport_error(e: hyper::Error) -> S3Error {
     tracing::debug!(error = %e, "request body ended early");
     s3_error!(IncompleteBody)
+}
+
+/// Reads a small request body that is not S3 payload (IAM forms, admin and portal JSON):
+/// at most `limit` bytes, all of it within `stall` (such bodies are a few KiB).
+pub async fn read_small(
+    incoming: Incoming,
+    limit: usize,
+    stall: std::time::Duration,
+) -> S3Result<Bytes> {
+    let collect = http_body_util::Limited::new(incoming, limit).collect();
+    match tokio::time::timeout(stall, collect).await {
+        Err(_) => Err(s3_error!(RequestTimeout)),
+        Ok(Err(_)) => Err(s3_error!(MaxMessageLengthExceeded)),
+        Ok(Ok(body)) => Ok(body.to_bytes()),
+    }
 }

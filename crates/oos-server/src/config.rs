@@ -50,6 +50,20 @@ pub struct FileConfig {
     /// Peers (IPs or CIDRs) whose `X-Forwarded-For` names the client: a reverse proxy or
     /// CDN in front of oosd. Requests from anyone else are judged by their peer address.
     pub trusted_proxies: Option<Vec<String>>,
+    /// From the moment a connection waits for a request (when it opens, or after the
+    /// previous response) until that request's whole head has arrived: bounds slow headers
+    /// and idle keep-alive connections alike.
+    pub request_head_timeout_seconds: Option<u64>,
+    /// A request body that sends nothing for this long is aborted (`400 RequestTimeout`) and
+    /// nothing of it is committed.
+    pub body_timeout_seconds: Option<u64>,
+    /// A response that the client does not read for this long is abandoned and the
+    /// connection closed.
+    pub send_timeout_seconds: Option<u64>,
+    /// Open connections the listener serves at once; past it new ones are closed at accept.
+    pub max_connections: Option<usize>,
+    /// Open connections one client address may hold (trusted proxies are not counted).
+    pub max_connections_per_client: Option<usize>,
     /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
     #[serde(rename = "pool")]
     pub pools: Option<Vec<PoolConfig>>,
@@ -228,6 +242,52 @@ pub struct Config {
     pub test_clock: bool,
     pub log_flush_interval: std::time::Duration,
     pub website_cname: bool,
+    pub connections: ConnectionLimits,
+}
+
+/// What one client may hold of the server: time per request phase and connection counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConnectionLimits {
+    pub head_timeout: std::time::Duration,
+    pub body_timeout: std::time::Duration,
+    pub send_timeout: std::time::Duration,
+    pub max_connections: usize,
+    pub max_per_client: usize,
+}
+
+impl ConnectionLimits {
+    fn from_file(file: &FileConfig) -> Result<Self, ConfigError> {
+        let secs = |v: Option<u64>, default: u64, key: &'static str| match v.unwrap_or(default) {
+            0 => Err(ConfigError::Invalid {
+                key,
+                message: "must be at least 1 second".to_string(),
+            }),
+            n => Ok(std::time::Duration::from_secs(n)),
+        };
+        let count = |v: Option<usize>, default: usize, key: &'static str| match v.unwrap_or(default)
+        {
+            0 => Err(ConfigError::Invalid {
+                key,
+                message: "must be at least 1".to_string(),
+            }),
+            n => Ok(n),
+        };
+        Ok(ConnectionLimits {
+            head_timeout: secs(
+                file.request_head_timeout_seconds,
+                20,
+                "request_head_timeout_seconds",
+            )?,
+            body_timeout: secs(file.body_timeout_seconds, 30, "body_timeout_seconds")?,
+            send_timeout: secs(file.send_timeout_seconds, 60, "send_timeout_seconds")?,
+            max_connections: count(file.max_connections, 8192, "max_connections")?,
+            max_per_client: count(
+                file.max_connections_per_client,
+                1024,
+                "max_connections_per_client",
+            )?,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -261,6 +321,7 @@ impl Config {
     }
 
     fn resolve(file: FileConfig, o: &Overrides) -> Result<Config, ConfigError> {
+        let connections = ConnectionLimits::from_file(&file)?;
         let listen_text = o
             .listen
             .clone()
@@ -327,6 +388,7 @@ impl Config {
                 file.log_flush_seconds.unwrap_or(300).max(1),
             ),
             website_cname: file.website_cname.unwrap_or(false),
+            connections,
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])
@@ -574,6 +636,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("listen_port"), "{err}");
+    }
+
+    #[test]
+    fn connection_limits_default_and_refuse_zero() {
+        let resolve = |text: &str| {
+            Config::resolve(toml::from_str(text).unwrap(), &Overrides::default())
+                .map(|c| c.connections)
+        };
+        let d = resolve("").unwrap();
+        assert_eq!(d.head_timeout, std::time::Duration::from_secs(20));
+        assert_eq!(d.body_timeout, std::time::Duration::from_secs(30));
+        assert_eq!(d.send_timeout, std::time::Duration::from_secs(60));
+        assert_eq!((d.max_connections, d.max_per_client), (8192, 1024));
+        let c =
+            resolve("request_head_timeout_seconds = 5\nmax_connections_per_client = 7").unwrap();
+        assert_eq!(c.head_timeout, std::time::Duration::from_secs(5));
+        assert_eq!(c.max_per_client, 7);
+        for bad in ["body_timeout_seconds = 0", "max_connections = 0"] {
+            let err = resolve(bad).unwrap_err().to_string();
+            assert!(err.contains(bad.split(' ').next().unwrap()), "{err}");
+        }
     }
 
     #[test]

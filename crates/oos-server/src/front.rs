@@ -12,13 +12,14 @@ use http::{Method, Request, Response, StatusCode};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
 
 use crate::api::{self, Ctx};
 use crate::auth::authenticate;
+use crate::connections::{self, ConnectionGate};
 use crate::error::{S3Error, S3Result};
 use crate::response::{self, error_response, set_header, Body};
 use crate::route::{parse_target, Endpoint, Query, Target};
@@ -52,6 +53,8 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) {
     let graceful = GracefulShutdown::new();
+    let limits = server.config.connections;
+    let gate = ConnectionGate::new(limits);
     tokio::pin!(shutdown);
     loop {
         let (stream, remote) = tokio::select! {
@@ -65,20 +68,35 @@ pub async fn serve(
             },
             _ = &mut shutdown => break,
         };
+        // A trusted proxy carries many clients: only the listener's total caps it.
+        let exempt = server
+            .config
+            .trusted_proxies
+            .iter()
+            .any(|n| n.contains(remote.ip()));
+        let Some(permit) = gate.admit(remote.ip(), exempt) else {
+            metrics::counter!("oos_connections_refused_total").increment(1);
+            drop(stream);
+            continue;
+        };
         // Small responses must not wait for delayed ACKs (Nagle).
         let _ = stream.set_nodelay(true);
+        let stream = connections::with_send_deadline(stream, &limits);
         let server = server.clone();
         let service = service_fn(move |req| handle(server.clone(), req, remote, role));
         let mut builder = http1::Builder::new();
         builder
             .max_buf_size(MAX_HEAD_BYTES)
             .max_headers(MAX_HEADERS)
-            .keep_alive(true);
+            .keep_alive(true)
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.head_timeout);
         match &tls {
             None => {
                 let conn = builder.serve_connection(TokioIo::new(stream), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
+                    let _permit = permit;
                     if let Err(e) = conn.await {
                         tracing::debug!(error = %e, "connection ended with an error");
                     }
@@ -88,7 +106,14 @@ pub async fn serve(
                 let acceptor = acceptor.clone();
                 let watcher = graceful.watcher();
                 tokio::spawn(async move {
-                    let stream = match acceptor.accept(stream).await {
+                    let _permit = permit;
+                    // The TLS handshake is part of the request head's time.
+                    let handshake =
+                        tokio::time::timeout(limits.head_timeout, acceptor.accept(stream));
+                    let stream = match handshake
+                        .await
+                        .unwrap_or_else(|_| Err(std::io::Error::from(std::io::ErrorKind::TimedOut)))
+                    {
                         Ok(s) => s,
                         Err(e) => {
                             tracing::debug!(error = %e, "TLS handshake failed");
@@ -191,6 +216,15 @@ async fn handle(
     let head = req.method() == Method::HEAD;
     let resource = req.uri().path().to_string();
     let bytes_in = content_length(req.headers());
+    // aws-cli v1 (botocore before #3755) sends `Expect: 100-continue` on zero-byte PUTs. A
+    // final answer without a 100 is valid HTTP, but that client then misreads the next
+    // response on the connection and waits out its 60 s read timeout; closing the connection
+    // after such a response costs one reconnect instead.
+    let close_after = bytes_in == 0
+        && req
+            .headers()
+            .get(http::header::EXPECT)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -265,6 +299,9 @@ async fn handle(
     set_header(&mut resp, oos_proto::headers::X_AMZ_REQUEST_ID, &request_id);
     set_header(&mut resp, oos_proto::headers::X_AMZ_ID_2, &request_id);
     set_header(&mut resp, "server", "OOS");
+    if close_after {
+        set_header(&mut resp, "connection", "close");
+    }
     let bytes_out = if head {
         0
     } else {

@@ -11,6 +11,7 @@ pub mod api;
 pub mod auth;
 pub mod body;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod front;
 pub mod gc;

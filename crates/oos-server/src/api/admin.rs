@@ -14,7 +14,6 @@
 
 use http::request::Parts;
 use http::{Method, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde::Serialize;
 
@@ -54,7 +53,8 @@ pub async fn handle(
                 #[serde(default)]
                 regions: Option<Vec<String>>,
             }
-            let req: Create = read_json(incoming, r#"{"name": "…", "regions": […]}"#).await?;
+            let req: Create =
+                read_json(server, incoming, r#"{"name": "…", "regions": […]}"#).await?;
             let created = accounts::create_account(
                 meta,
                 &server.secrets,
@@ -71,7 +71,7 @@ pub async fn handle(
             struct Regions {
                 regions: Option<Vec<String>>,
             }
-            let req: Regions = read_json(incoming, r#"{"regions": […] or null}"#).await?;
+            let req: Regions = read_json(server, incoming, r#"{"regions": […] or null}"#).await?;
             let info = accounts::set_regions(meta, &server.config, name, req.regions)
                 .await
                 .map_err(fail)?;
@@ -94,7 +94,7 @@ pub async fn handle(
             struct Advance {
                 advance_seconds: u64,
             }
-            let req: Advance = read_json(incoming, r#"{"advance_seconds": N}"#).await?;
+            let req: Advance = read_json(server, incoming, r#"{"advance_seconds": N}"#).await?;
             server
                 .clock
                 .advance(std::time::Duration::from_secs(req.advance_seconds));
@@ -200,14 +200,12 @@ fn pool_status(server: &Server) -> PoolsStatus {
 
 /// A small JSON request body of the shape `expected` describes.
 async fn read_json<T: serde::de::DeserializeOwned>(
+    server: &Server,
     incoming: Incoming,
     expected: &str,
 ) -> S3Result<T> {
-    let body = Limited::new(incoming, MAX_BODY)
-        .collect()
-        .await
-        .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
-        .to_bytes();
+    let body =
+        crate::body::read_small(incoming, MAX_BODY, server.config.connections.body_timeout).await?;
     serde_json::from_slice(&body)
         .map_err(|e| s3_error!(InvalidArgument, "expected {expected}: {e}"))
 }

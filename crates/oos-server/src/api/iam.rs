@@ -4,7 +4,6 @@
 use bytes::Bytes;
 use http::request::Parts;
 use http::{Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use oos_meta::{AccessKey, MetaError};
 use quick_xml::escape::escape;
@@ -26,11 +25,12 @@ pub async fn handle(
     incoming: Incoming,
     request_id: &str,
 ) -> S3Result<Response<Body>> {
-    let body: Bytes = Limited::new(incoming, MAX_FORM_BODY)
-        .collect()
-        .await
-        .map_err(|_| s3_error!(MaxMessageLengthExceeded))?
-        .to_bytes();
+    let body: Bytes = crate::body::read_small(
+        incoming,
+        MAX_FORM_BODY,
+        server.config.connections.body_timeout,
+    )
+    .await?;
     let principal = authenticate_iam(server, &parts, &body).await?;
     handle_as(server, &principal, &body, request_id).await
 }

@@ -255,7 +255,10 @@ impl<'a> Ctx<'a> {
     pub fn body(&mut self, limit: u64) -> S3Result<RequestBody> {
         let incoming = self.incoming.take().expect("the body is taken once");
         let payload = self.payload.take().expect("the body is taken once");
-        RequestBody::new(incoming, payload, &self.parts.headers, limit)
+        Ok(
+            RequestBody::new(incoming, payload, &self.parts.headers, limit)?
+                .stall_after(self.server.config.connections.body_timeout),
+        )
     }
 
     /// A small configuration body, read whole.

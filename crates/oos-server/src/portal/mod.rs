@@ -16,7 +16,6 @@ use std::net::SocketAddr;
 use bytes::Bytes;
 use http::request::Parts;
 use http::{HeaderMap, Method, Response, StatusCode};
-use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use serde::{Deserialize, Serialize};
 use subtle::ConstantTimeEq;
@@ -264,16 +263,15 @@ fn json<T: Serialize>(status: StatusCode, value: &T) -> S3Result<Response<Body>>
     Ok(resp)
 }
 
-async fn read_body(incoming: Incoming) -> S3Result<Bytes> {
-    Ok(Limited::new(incoming, MAX_JSON)
-        .collect()
-        .await
-        .map_err(|_| crate::s3_error!(MaxMessageLengthExceeded))?
-        .to_bytes())
+async fn read_body(server: &Server, incoming: Incoming) -> S3Result<Bytes> {
+    crate::body::read_small(incoming, MAX_JSON, server.config.connections.body_timeout).await
 }
 
-async fn read_json<T: serde::de::DeserializeOwned>(incoming: Incoming) -> S3Result<T> {
-    let body = read_body(incoming).await?;
+async fn read_json<T: serde::de::DeserializeOwned>(
+    server: &Server,
+    incoming: Incoming,
+) -> S3Result<T> {
+    let body = read_body(server, incoming).await?;
     serde_json::from_slice(&body).map_err(|e| crate::s3_error!(InvalidArgument, "{e}"))
 }
 
@@ -335,7 +333,7 @@ async fn login(
             "Sign-in takes a JSON body (Content-Type: application/json)."
         ));
     }
-    let req: LoginRequest = read_json(incoming).await?;
+    let req: LoginRequest = read_json(server, incoming).await?;
     let wait = server.portal.throttled_for(ip, &req.access_key);
     if wait > 0 {
         let mut resp = json(
@@ -412,7 +410,7 @@ async fn iam(
     principal: &Principal,
     request_id: &str,
 ) -> S3Result<Response<Body>> {
-    let body = read_body(incoming).await?;
+    let body = read_body(server, incoming).await?;
     crate::api::iam::handle_as(server, principal, &body, request_id).await
 }
 
@@ -460,7 +458,7 @@ async fn share(
     incoming: Incoming,
     principal: &Principal,
 ) -> S3Result<Response<Body>> {
-    let req: ShareRequest = read_json(incoming).await?;
+    let req: ShareRequest = read_json(server, incoming).await?;
     let expires = req.expires.unwrap_or(900);
     if !(1..=oos_sign::MAX_PRESIGN_EXPIRES).contains(&expires) {
         return Err(crate::s3_error!(
