@@ -192,3 +192,31 @@ def test_overwritten_and_deleted_data_is_collected(fresh_dir):
         assert s3.get_object(Bucket="gcb", Key="a")["Body"].read() == b"2" * 100_000
     finally:
         server.stop()
+
+
+def test_log_on_a_pipe_has_no_colour_escapes(fresh_dir):
+    server = Oosd(fresh_dir / "data", extra_env={"OOS_LOG": "info"}).start()
+    s3 = server.client()
+    s3.create_bucket(Bucket="logs-plain")
+    server.stop()
+    text = server.log_path.read_text()
+    assert "migration" in text  # something was logged at info
+    assert "\x1b[" not in text
+
+
+def test_json_log_format(fresh_dir):
+    import json
+    cfg = fresh_dir / "oosd.toml"
+    cfg.write_text('log_format = "json"\n')
+    server = Oosd(fresh_dir / "data", config=cfg, extra_env={"OOS_LOG": "info"}).start()
+    server.stop()
+    lines = [l for l in server.log_path.read_text().splitlines() if l.strip()]
+    assert lines
+    records = [json.loads(l) for l in lines]  # every line is one JSON object
+    assert all("level" in r and "fields" in r for r in records)
+    assert any("migration" in json.dumps(r) for r in records)
+    cfg.write_text('log_format = "xml"\n')
+    r = subprocess.run([os.environ.get("OOSD_BIN", str(ROOT / "target" / "debug" / "oosd")), "--config", str(cfg),
+                        "--data-dir", str(fresh_dir / "data"), "--listen", "127.0.0.1:0"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "log_format" in r.stderr

@@ -64,6 +64,9 @@ pub struct FileConfig {
     pub max_connections: Option<usize>,
     /// Open connections one client address may hold (trusted proxies are not counted).
     pub max_connections_per_client: Option<usize>,
+    /// `text` (default; colours only on a terminal) or `json` (one object a line, for log
+    /// shippers).
+    pub log_format: Option<String>,
     /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
     #[serde(rename = "pool")]
     pub pools: Option<Vec<PoolConfig>>,
@@ -243,6 +246,15 @@ pub struct Config {
     pub log_flush_interval: std::time::Duration,
     pub website_cname: bool,
     pub connections: ConnectionLimits,
+    pub log_format: LogFormat,
+}
+
+/// How `oosd` writes its log to stderr.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// What one client may hold of the server: time per request phase and connection counts.
@@ -322,6 +334,16 @@ impl Config {
 
     fn resolve(file: FileConfig, o: &Overrides) -> Result<Config, ConfigError> {
         let connections = ConnectionLimits::from_file(&file)?;
+        let log_format = match file.log_format.as_deref() {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    key: "log_format",
+                    message: format!("{other:?} is neither \"text\" nor \"json\""),
+                })
+            }
+        };
         let listen_text = o
             .listen
             .clone()
@@ -389,6 +411,7 @@ impl Config {
             ),
             website_cname: file.website_cname.unwrap_or(false),
             connections,
+            log_format,
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
-use oos_server::config::{Config, Overrides};
+use oos_server::config::{Config, LogFormat, Overrides};
 
 #[derive(Parser)]
 #[command(name = "oosd", version, about = "OOS-compatible object storage server")]
@@ -103,18 +103,28 @@ struct AccountArgs {
     data_dir: Option<PathBuf>,
 }
 
-fn main() {
-    tracing_subscriber::fmt()
+/// Logs to stderr, filtered by `OOS_LOG`: plain text (colour only when stderr is a terminal,
+/// so journald and piped logs carry no escape codes) or one JSON object a line.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("OOS_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn main() {
     let cli = Cli::parse();
     let args = match cli.command {
         Some(Command::Serve(args)) => args,
         Some(Command::Pool { action, args }) => {
+            init_logging(LogFormat::Text);
             match run_pool(action, args) {
                 Ok(text) => println!("{text}"),
                 Err(e) => {
@@ -125,6 +135,7 @@ fn main() {
             return;
         }
         Some(Command::Account { action, args, json }) => {
+            init_logging(LogFormat::Text);
             if let Err(e) = run_account(action, args, json) {
                 eprintln!("oosd: error: {e}");
                 std::process::exit(1);
@@ -141,6 +152,7 @@ fn main() {
     let result = Config::load(&overrides)
         .map_err(|e| e.to_string())
         .and_then(|config| {
+            init_logging(config.log_format);
             tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
