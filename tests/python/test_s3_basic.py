@@ -165,3 +165,20 @@ def test_odd_keys_round_trip(client, bucket):
     listed = [o["Key"] for o in client.list_objects(Bucket=bucket)["Contents"]]
     assert sorted(listed, key=lambda s: s.encode()) == listed
     assert set(listed) == set(keys)
+
+
+def test_304_and_412_carry_etag_and_last_modified(client, bucket):
+    etag = client.put_object(Bucket=bucket, Key="v", Body=b"validators")["ETag"]
+    last_modified = client.head_object(Bucket=bucket, Key="v")["ResponseMetadata"]["HTTPHeaders"]["last-modified"]
+    for call, kw, status in [
+        (client.get_object, {"IfNoneMatch": etag}, 304),
+        (client.head_object, {"IfNoneMatch": etag}, 304),
+        (client.get_object, {"IfMatch": '"0000"'}, 412),
+        (client.head_object, {"IfMatch": '"0000"'}, 412),
+    ]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            call(Bucket=bucket, Key="v", **kw)
+        meta = e.value.response["ResponseMetadata"]
+        assert meta["HTTPStatusCode"] == status
+        assert meta["HTTPHeaders"].get("etag") == etag, (call.__name__, status)
+        assert meta["HTTPHeaders"].get("last-modified") == last_modified

@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, StreamBody};
 use hyper::body::Frame;
 use oos_meta::{DataRef, Object};
 use oos_proto::headers::{X_AMZ_MP_PARTS_COUNT, X_CTYUN_DATA_LOCATION, X_CTYUN_METADATA_LOCATION};
-use oos_proto::time_fmt::parse_http_date;
+use oos_proto::time_fmt::{http_date, parse_http_date};
 use oos_store::{DataReader, DataStore};
 
 use super::object_attrs::write_headers;
@@ -174,22 +174,32 @@ pub fn check_conditions(headers: &HeaderMap, o: &Object, c: Conditions) -> S3Res
             .any(|t| t == "*" || t.trim_matches('"') == o.etag)
     };
     let modified_secs = o.last_modified / 1000;
+    // A GET/HEAD answered 304 or 412 still names the object's validators (RFC 9110 §15.4.5;
+    // S3 sends both on either status), so a cache can tell what it failed against.
+    let failed = |mut e: S3Error| {
+        if c.not_modified {
+            e.headers.push(("etag", format!("\"{}\"", o.etag)));
+            e.headers
+                .push(("last-modified", http_date(o.last_modified)));
+        }
+        e
+    };
     let if_match = get("if-match");
     if let Some(list) = if_match {
         if !etag_matches(list) {
-            return Err(s3_error!(PreconditionFailed));
+            return Err(failed(s3_error!(PreconditionFailed)));
         }
     } else if let Some(t) = get("if-unmodified-since").and_then(parse_http_date) {
         if modified_secs > t {
-            return Err(s3_error!(PreconditionFailed));
+            return Err(failed(s3_error!(PreconditionFailed)));
         }
     }
     let not_modified = || {
-        if c.not_modified {
+        failed(if c.not_modified {
             s3_error!(NotModified)
         } else {
             s3_error!(PreconditionFailed)
-        }
+        })
     };
     if let Some(list) = get("if-none-match") {
         if etag_matches(list) {
