@@ -74,7 +74,8 @@ def test_bucket_tagging(s3, bucket):
         s3.get_bucket_tagging(Bucket=bucket)
     assert error_code(e) == "NoSuchTagSet"
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tagset({"team": "storage", "cost-center": "42"})})
-    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == tagset({"team": "storage", "cost-center": "42"})
+    # Listed in key order (as S3 does), not in the order written.
+    assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == tagset({"cost-center": "42", "team": "storage"})
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tagset({f"k{i}": "" for i in range(51)})})
     assert error_code(e) == "InvalidTag"
@@ -82,3 +83,14 @@ def test_bucket_tagging(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.get_bucket_tagging(Bucket=bucket)
     assert error_code(e) == "NoSuchTagSet"
+
+
+def test_tag_sets_are_listed_in_key_order(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="ordered", Body=b"1")
+    tags = [{"Key": k, "Value": v} for k, v in [("b", "1"), ("a", "2"), ("C", "3"), ("a b", "4")]]
+    s3.put_object_tagging(Bucket=bucket, Key="ordered", Tagging={"TagSet": tags})
+    got = s3.get_object_tagging(Bucket=bucket, Key="ordered")["TagSet"]
+    assert [(t["Key"], t["Value"]) for t in got] == [("C", "3"), ("a", "2"), ("a b", "4"), ("b", "1")]
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tags})
+    got = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    assert [t["Key"] for t in got] == ["C", "a", "a b", "b"]

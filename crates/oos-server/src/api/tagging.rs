@@ -119,7 +119,10 @@ fn tagging_xml(tags: &Tags) -> Response<Body> {
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Tagging xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><TagSet>",
     );
-    for (k, v) in tags {
+    // S3 lists a tag set in key order, whatever order it was written in.
+    let mut sorted: Vec<&(String, String)> = tags.iter().collect();
+    sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    for (k, v) in sorted {
         xml.push_str(&format!(
             "<Tag><Key>{}</Key><Value>{}</Value></Tag>",
             escape(k.as_str()),
