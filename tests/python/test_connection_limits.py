@@ -206,6 +206,16 @@ def test_connection_caps_refuse_the_excess_only(server, s3):
     other.settimeout(5)
     assert other.recv(4096).startswith(b"HTTP/1.1 200")
     other.close()
+    # The refusals and the open connections show in /_metrics.
+    import re
+    import urllib.request
+    url = s3.generate_presigned_url("list_objects", Params={"Bucket": "_metrics"}, ExpiresIn=60)
+    with urllib.request.urlopen(url) as r:
+        text = r.read().decode()
+    refused = float(re.search(r"^oos_connections_refused_total (\S+)$", text, re.M).group(1))
+    open_now = float(re.search(r"^oos_connections_open (\S+)$", text, re.M).group(1))
+    assert refused >= 1
+    assert open_now >= PER_CLIENT  # the held ones, plus this request's
     for s in held:
         s.close()
     extra.close()

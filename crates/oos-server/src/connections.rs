@@ -55,7 +55,8 @@ impl ConnectionGate {
             *held += 1;
         }
         open.total += 1;
-        metrics::gauge!("oos_connections_open").set(open.total as f64);
+        // Every listener has its own gate; the gauge counts them all.
+        metrics::gauge!("oos_connections_open").increment(1.0);
         Some(ConnectionPermit {
             gate: self.clone(),
             client: (!exempt).then_some(client),
@@ -75,7 +76,7 @@ impl Drop for ConnectionPermit {
                 }
             }
         }
-        metrics::gauge!("oos_connections_open").set(open.total as f64);
+        metrics::gauge!("oos_connections_open").decrement(1.0);
     }
 }
 
