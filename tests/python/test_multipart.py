@@ -133,3 +133,30 @@ def test_get_part_number(s3, bucket):
     r = s3.get_object(Bucket=bucket, Key="gp", PartNumber=2)
     assert r["Body"].read() == b
     assert r["PartsCount"] == 2
+
+
+def test_repeated_completion_answers_like_the_first(s3, bucket):
+    """A client whose first CompleteMultipartUpload answer was lost retries it: S3 answers 200
+    with the same ETag, not NoSuchUpload. Other parts, other uploads and aborted ones still
+    get NoSuchUpload, and a copy of the object is not taken for the upload."""
+    uid = s3.create_multipart_upload(Bucket=bucket, Key="again")["UploadId"]
+    e1 = s3.upload_part(Bucket=bucket, Key="again", UploadId=uid, PartNumber=1, Body=b"a" * (5 * MIB))["ETag"]
+    e2 = s3.upload_part(Bucket=bucket, Key="again", UploadId=uid, PartNumber=2, Body=b"b")["ETag"]
+    parts = {"Parts": [{"PartNumber": 1, "ETag": e1}, {"PartNumber": 2, "ETag": e2}]}
+    first = s3.complete_multipart_upload(Bucket=bucket, Key="again", UploadId=uid, MultipartUpload=parts)
+    second = s3.complete_multipart_upload(Bucket=bucket, Key="again", UploadId=uid, MultipartUpload=parts)
+    assert second["ETag"] == first["ETag"] and second["Key"] == "again"
+    assert s3.get_object(Bucket=bucket, Key="again")["Body"].read() == b"a" * (5 * MIB) + b"b"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="again", UploadId=uid,
+                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": e1}]})
+    assert error_code(e) == "NoSuchUpload"
+    other = s3.create_multipart_upload(Bucket=bucket, Key="again")["UploadId"]
+    s3.abort_multipart_upload(Bucket=bucket, Key="again", UploadId=other)
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="again", UploadId=other, MultipartUpload=parts)
+    assert error_code(e) == "NoSuchUpload"
+    s3.copy_object(Bucket=bucket, Key="copied", CopySource=f"{bucket}/again")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.complete_multipart_upload(Bucket=bucket, Key="copied", UploadId=uid, MultipartUpload=parts)
+    assert error_code(e) == "NoSuchUpload"

@@ -91,6 +91,10 @@ pub struct ObjectAttrs {
     /// Object tags (`x-amz-tagging`, PutObjectTagging), in the order given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<(String, String)>,
+    /// The multipart upload this object was completed from: a repeated
+    /// CompleteMultipartUpload of that upload answers as the first one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_upload: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

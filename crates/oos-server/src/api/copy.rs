@@ -148,6 +148,8 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let placement =
         crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, src.size).await?;
     attrs.data_region = Some(placement.region.clone());
+    // A copy is a new object, not the result of the source's upload.
+    attrs.completed_upload = None;
     let (data, md5) = copy_data(ctx.server, &src, 0, src.size, &placement, true).await?;
     let object = Object {
         bucket: bucket.name,

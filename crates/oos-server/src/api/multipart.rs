@@ -122,12 +122,28 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
     let condition = super::object::write_condition(&ctx.parts.headers)?;
     let body = ctx.small_body(MAX_COMPLETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
     let request: CompleteMultipartUpload =
         xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
+    let upload = match existing_upload(ctx, &bucket.name, upload_id).await {
+        Ok(upload) => upload,
+        Err(gone) => {
+            // A client whose first answer was lost retries: if this upload already became
+            // the current object with these very parts, answer as the first call did.
+            let current = ctx.server.meta.get_object(&bucket.name, ctx.key()).await?;
+            return match current {
+                Some(o)
+                    if o.attrs.completed_upload.as_deref() == Some(upload_id)
+                        && Some(&o.etag) == requested_etag(&request).as_ref() =>
+                {
+                    Ok(completion_result(ctx, bucket.name, o.key, &o.etag))
+                }
+                _ => Err(gone),
+            };
+        }
+    };
     if request.parts.is_empty() {
         return Err(s3_error!(
             MalformedXML,
@@ -185,6 +201,8 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         });
     }
     let etag = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
+    let mut attrs = upload.attrs.clone();
+    attrs.completed_upload = Some(upload_id.to_string());
     let object = Object {
         bucket: bucket.name.clone(),
         key: upload.key.clone(),
@@ -192,13 +210,30 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         etag: etag.clone(),
         last_modified: now_millis(),
         storage_class: upload.storage_class.clone(),
-        attrs: upload.attrs.clone(),
+        attrs,
         data: DataRef::Parts(refs),
     };
     ctx.server
         .meta
         .complete_upload_if(upload_id, object, condition)
         .await?;
+    Ok(completion_result(ctx, bucket.name, upload.key, &etag))
+}
+
+/// The multipart ETag a completion request names: MD5 over its parts' MD5s, `-N`.
+fn requested_etag(request: &CompleteMultipartUpload) -> Option<String> {
+    let mut md5s = Md5::new();
+    for part in &request.parts {
+        md5s.update(hex::decode(part.etag.trim().trim_matches('"')).ok()?);
+    }
+    Some(format!(
+        "{}-{}",
+        hex::encode(md5s.finalize()),
+        request.parts.len()
+    ))
+}
+
+fn completion_result(ctx: &Ctx<'_>, bucket: String, key: String, etag: &str) -> Response<Body> {
     let host = ctx.header("host").unwrap_or("localhost").to_string();
     let scheme = if ctx.server.config.tls.is_some() {
         "https"
@@ -207,12 +242,12 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     };
     let doc = CompleteMultipartUploadResult {
         xmlns: xml::XMLNS,
-        location: format!("{scheme}://{host}/{}/{}", bucket.name, upload.key),
-        bucket: bucket.name,
-        key: upload.key,
+        location: format!("{scheme}://{host}/{bucket}/{key}"),
+        bucket,
+        key,
         etag: format!("\"{etag}\""),
     };
-    Ok(response::xml("CompleteMultipartUploadResult", &doc))
+    response::xml("CompleteMultipartUploadResult", &doc)
 }
 
 pub async fn abort(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {

@@ -63,6 +63,7 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         // Set by the write path once placement has chosen the region.
         data_region: None,
         tags: super::tagging::from_header(headers)?.unwrap_or_default(),
+        completed_upload: None,
     })
 }
 
