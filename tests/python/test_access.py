@@ -283,3 +283,18 @@ def test_admin_api_is_root_only(oosd, bob):
     assert status == 200 and info["disabled"] is True
     status, body = call("GET", "/_admin/accounts", creds=(bob["access_key"], bob["secret_key"]))
     assert status == 403 and b"AccessDenied" in body
+
+
+def test_uploads_name_their_initiator_as_owner(s3, bob):
+    """S3 reports the initiating account as both Initiator and Owner of an upload (and in
+    ListParts), even in someone else's bucket."""
+    b = new_bucket(s3, ACL="public-read-write")
+    uid = bob["s3"].create_multipart_upload(Bucket=b, Key="bobs")["UploadId"]
+    bob_id = bob["canonical_id"]
+    [u] = s3.list_multipart_uploads(Bucket=b)["Uploads"]
+    assert u["Initiator"]["ID"] == bob_id and u["Owner"]["ID"] == bob_id
+    assert u["Owner"]["DisplayName"] == bob["account"]
+    parts = s3.list_parts(Bucket=b, Key="bobs", UploadId=uid)
+    assert parts["Initiator"]["ID"] == bob_id and parts["Owner"]["ID"] == bob_id
+    s3.abort_multipart_upload(Bucket=b, Key="bobs", UploadId=uid)
+    s3.delete_bucket(Bucket=b)

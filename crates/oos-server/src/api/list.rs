@@ -306,7 +306,9 @@ pub async fn uploads(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         max_uploads,
     };
     let page = ctx.server.meta.list_uploads(&bucket.name, &query).await?;
-    let owner = owner_of(ctx.server, &bucket.owner).await?;
+    // S3 names the initiating account as both Initiator and Owner of an upload (the object
+    // will be that account's); each account is looked up once per page.
+    let mut accounts: std::collections::HashMap<String, Owner> = Default::default();
     let (mut next_key, mut next_id) = (None, None);
     let mut uploads = Vec::new();
     let mut common = Vec::new();
@@ -315,15 +317,20 @@ pub async fn uploads(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             UploadEntry::Upload(u) => {
                 next_key = Some(u.key.clone());
                 next_id = Some(u.upload_id.clone());
-                let initiator = owner_of(ctx.server, &u.initiator).await?;
+                if !accounts.contains_key(&u.initiator) {
+                    let who = owner_of(ctx.server, &u.initiator).await?;
+                    accounts.insert(u.initiator.clone(), who);
+                }
+                let who = &accounts[&u.initiator];
+                let copy = || Owner {
+                    id: who.id.clone(),
+                    display_name: who.display_name.clone(),
+                };
                 uploads.push(xml::UploadEntry {
                     key: enc.enc(&u.key),
                     upload_id: u.upload_id.clone(),
-                    initiator,
-                    owner: Owner {
-                        id: owner.id.clone(),
-                        display_name: owner.display_name.clone(),
-                    },
+                    initiator: copy(),
+                    owner: copy(),
                     storage_class: u.storage_class.clone(),
                     initiated: iso8601_millis(u.initiated),
                 });

@@ -284,7 +284,8 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
         .await?;
     let truncated = parts.len() > max_parts;
     parts.truncate(max_parts);
-    let owner = owner_of(ctx.server, &bucket.owner).await?;
+    // The initiating account owns what the upload becomes (S3 names it for both).
+    let owner = owner_of(ctx.server, &upload.initiator).await?;
     let initiator = owner_of(ctx.server, &upload.initiator).await?;
     let doc = ListPartsResult {
         xmlns: xml::XMLNS,
