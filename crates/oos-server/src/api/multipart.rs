@@ -182,13 +182,8 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
             small.size
         ));
     }
-    let mut md5s = Md5::new();
     let mut refs = Vec::with_capacity(chosen.len());
     for p in &chosen {
-        md5s.update(
-            hex::decode(&p.etag)
-                .map_err(|e| crate::error::S3Error::internal("stored part etag", e))?,
-        );
         let DataRef::Single(id) = &p.data else {
             return Err(crate::error::S3Error::internal(
                 "part without a data id",
@@ -200,7 +195,9 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
             size: p.size,
         });
     }
-    let etag = format!("{}-{}", hex::encode(md5s.finalize()), chosen.len());
+    // Every chosen part's stored ETag equals the one requested, so the request names it.
+    let etag = requested_etag(&request)
+        .ok_or_else(|| crate::error::S3Error::internal("stored part etag", "not hex"))?;
     let mut attrs = upload.attrs.clone();
     attrs.completed_upload = Some(upload_id.to_string());
     let object = Object {
@@ -285,8 +282,11 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
     let truncated = parts.len() > max_parts;
     parts.truncate(max_parts);
     // The initiating account owns what the upload becomes (S3 names it for both).
-    let owner = owner_of(ctx.server, &upload.initiator).await?;
     let initiator = owner_of(ctx.server, &upload.initiator).await?;
+    let owner = xml::Owner {
+        id: initiator.id.clone(),
+        display_name: initiator.display_name.clone(),
+    };
     let doc = ListPartsResult {
         xmlns: xml::XMLNS,
         bucket: bucket.name,
