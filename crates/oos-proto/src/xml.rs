@@ -52,7 +52,7 @@ fn s3_ns() -> &'static str {
     S3_XMLNS
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Owner {
     #[serde(rename = "ID")]
     pub id: String,

@@ -630,6 +630,11 @@ impl IpNet {
         (prefix <= max).then_some(IpNet { addr, prefix })
     }
 
+    /// Whether any of `nets` contains `ip`.
+    pub fn any_contains(nets: &[IpNet], ip: IpAddr) -> bool {
+        nets.iter().any(|n| n.contains(ip))
+    }
+
     pub fn contains(&self, ip: IpAddr) -> bool {
         let ip = match ip {
             IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),

@@ -19,6 +19,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::api::{self, Ctx};
 use crate::auth::authenticate;
+use crate::config::IpNet;
 use crate::connections::{self, ConnectionGate};
 use crate::error::{S3Error, S3Result};
 use crate::response::{self, error_response, set_header, Body};
@@ -69,11 +70,7 @@ pub async fn serve(
             _ = &mut shutdown => break,
         };
         // A trusted proxy carries many clients: only the listener's total caps it.
-        let exempt = server
-            .config
-            .trusted_proxies
-            .iter()
-            .any(|n| n.contains(remote.ip()));
+        let exempt = IpNet::any_contains(&server.config.trusted_proxies, remote.ip());
         let Some(permit) = gate.admit(remote.ip(), exempt) else {
             metrics::counter!("oos_connections_refused_total").increment(1);
             drop(stream);
@@ -172,11 +169,11 @@ pub struct RequestInfo {
 /// trusted proxy is the client. Anyone else is judged by the peer address, so a client
 /// cannot choose its own address by sending the header.
 pub fn client_address(
-    trusted: &[crate::config::IpNet],
+    trusted: &[IpNet],
     peer: SocketAddr,
     headers: &http::HeaderMap,
 ) -> SocketAddr {
-    let is_trusted = |ip: std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+    let is_trusted = |ip: std::net::IpAddr| IpNet::any_contains(trusted, ip);
     if trusted.is_empty() || !is_trusted(peer.ip()) {
         return peer;
     }
@@ -540,11 +537,7 @@ async fn metrics(
     if method != Method::GET {
         return Err(s3_error!(MethodNotAllowed));
     }
-    let allowed_addr = server
-        .config
-        .metrics_allow
-        .iter()
-        .any(|n| n.contains(remote.ip()));
+    let allowed_addr = IpNet::any_contains(&server.config.metrics_allow, remote.ip());
     if !allowed_addr && !server.is_root(principal.as_ref()) {
         return Err(s3_error!(AccessDenied));
     }

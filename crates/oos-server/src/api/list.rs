@@ -116,10 +116,7 @@ fn entry(o: &oos_meta::Object, enc: &Encoder, owner: Option<&Owner>) -> ListObje
         last_modified: iso8601_millis(o.last_modified),
         etag: format!("\"{}\"", o.etag),
         size: o.size,
-        owner: owner.map(|ow| Owner {
-            id: ow.id.clone(),
-            display_name: ow.display_name.clone(),
-        }),
+        owner: owner.cloned(),
         storage_class: o.storage_class.clone(),
     }
 }
@@ -270,10 +267,7 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                 last_modified: iso8601_millis(o.last_modified),
                 etag: format!("\"{}\"", o.etag),
                 size: o.size,
-                owner: Owner {
-                    id: owner.id.clone(),
-                    display_name: owner.display_name.clone(),
-                },
+                owner: owner.clone(),
                 storage_class: o.storage_class.clone(),
             })
             .collect(),
@@ -322,15 +316,11 @@ pub async fn uploads(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                     accounts.insert(u.initiator.clone(), who);
                 }
                 let who = &accounts[&u.initiator];
-                let copy = || Owner {
-                    id: who.id.clone(),
-                    display_name: who.display_name.clone(),
-                };
                 uploads.push(xml::UploadEntry {
                     key: enc.enc(&u.key),
                     upload_id: u.upload_id.clone(),
-                    initiator: copy(),
-                    owner: copy(),
+                    initiator: who.clone(),
+                    owner: who.clone(),
                     storage_class: u.storage_class.clone(),
                     initiated: iso8601_millis(u.initiated),
                 });

@@ -283,10 +283,7 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
     parts.truncate(max_parts);
     // The initiating account owns what the upload becomes (S3 names it for both).
     let initiator = owner_of(ctx.server, &upload.initiator).await?;
-    let owner = xml::Owner {
-        id: initiator.id.clone(),
-        display_name: initiator.display_name.clone(),
-    };
+    let owner = initiator.clone();
     let doc = ListPartsResult {
         xmlns: xml::XMLNS,
         bucket: bucket.name,
