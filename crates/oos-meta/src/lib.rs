@@ -102,7 +102,7 @@ pub trait MetaStore: Send + Sync + 'static {
     async fn get_bucket(&self, name: &str) -> MetaResult<Option<Bucket>>;
     /// Buckets of one owner, ordered by name.
     async fn list_buckets(&self, owner: &str) -> MetaResult<Vec<Bucket>>;
-    /// Deletes an empty bucket (`BucketNotEmpty` if any object exists). Its in-progress
+    /// Deletes an empty bucket (`BucketNotEmpty` if any version or delete marker exists). Its in-progress
     /// multipart uploads are aborted in the same transaction; their parts' data ids go to GC.
     async fn delete_bucket(&self, name: &str) -> MetaResult<()>;
     /// Replaces the bucket's ACL document (opaque to the store). `NoSuchBucket` if missing.
@@ -123,37 +123,103 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Counts of objects and their bytes in one bucket (zero for an empty or unknown bucket).
     async fn bucket_usage(&self, bucket: &str) -> MetaResult<Usage>;
 
+    /// Records the bucket's versioning state. `NoSuchBucket` if missing.
+    async fn set_bucket_versioning(&self, name: &str, state: Versioning) -> MetaResult<()>;
+
     // ---- objects ----
-    /// Inserts or replaces the object `(bucket, key)`. The data ids of a replaced object are
-    /// queued for GC in the same transaction. `NoSuchBucket` if the bucket vanished.
-    async fn put_object(&self, object: Object) -> MetaResult<()>;
-    /// [`MetaStore::put_object`] if `condition` holds for the object it would replace.
-    async fn put_object_if(&self, object: Object, condition: WriteCondition) -> MetaResult<()>;
+    //
+    // A key has at most one current version (the row that GET without a version id sees,
+    // possibly a delete marker) and any number of noncurrent ones. Writes follow the bucket's
+    // versioning state as read in the same transaction: unversioned and suspended buckets
+    // replace the `null` version (queueing its data for GC), enabled ones keep what they
+    // replace as the newest noncurrent version.
+
+    /// Stores `object` as the key's current version (its `version_id` is assigned here).
+    /// Returns the version id given (`None`: the null version). `NoSuchBucket` if the bucket
+    /// vanished.
+    async fn put_object(&self, object: Object) -> MetaResult<Option<String>>;
+    /// [`MetaStore::put_object`] if `condition` holds for the current version (a delete
+    /// marker counts as no object).
+    async fn put_object_if(
+        &self,
+        object: Object,
+        condition: WriteCondition,
+    ) -> MetaResult<Option<String>>;
+    /// The current version if it is not a delete marker.
     async fn get_object(&self, bucket: &str, key: &str) -> MetaResult<Option<Object>>;
-    /// Sets (or with `None` clears) the object's own ACL document, changing nothing else.
-    /// `NoSuchKey` if the object does not exist.
-    async fn set_object_acl(&self, bucket: &str, key: &str, acl: Option<String>) -> MetaResult<()>;
-    /// Replaces the object's tags, changing nothing else. `NoSuchKey` if it does not exist.
+    /// One version: `None` selects the current one (which may be a delete marker), `null`
+    /// the null version, anything else the version with that id.
+    async fn get_object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+    ) -> MetaResult<Option<Object>>;
+    /// Sets (or with `None` clears) one version's own ACL document, changing nothing else.
+    /// `NoSuchKey` if that version does not exist or is a delete marker.
+    async fn set_object_acl(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+        acl: Option<String>,
+    ) -> MetaResult<()>;
+    /// Replaces one version's tags, changing nothing else; `NoSuchKey` as for the ACL.
     async fn set_object_tags(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<&str>,
         tags: Vec<(String, String)>,
     ) -> MetaResult<()>;
-    /// Deletes the object, queueing its data ids for GC. Returns whether it existed.
-    async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool>;
-    /// Deletes many keys of one bucket in one transaction; returns, per key, whether it existed.
-    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> MetaResult<Vec<bool>>;
-    /// Deletes each `(key, etag, last_modified)` only if the object still has that etag and
-    /// modification time (a background deleter never removes an object written after it
-    /// looked); returns, per entry, whether it was deleted.
+    /// S3 DeleteObject. Without a version: removes the object (unversioned), or adds a delete
+    /// marker as the current version (enabled; suspended also removes the null version and
+    /// the marker is the null version). With a version: removes exactly that version; when it
+    /// was current, the newest noncurrent version becomes current. Removed data goes to GC.
+    async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+    ) -> MetaResult<DeleteOutcome>;
+    /// Many [`MetaStore::delete_object`]s of one bucket in one transaction, in order.
+    async fn delete_objects(
+        &self,
+        bucket: &str,
+        objects: &[(String, Option<String>)],
+    ) -> MetaResult<Vec<DeleteOutcome>>;
+    /// Deletes (as [`MetaStore::delete_object`] without a version) each `(key, etag,
+    /// last_modified)` only if the current version still has that etag and modification time
+    /// (a background deleter never removes an object written after it looked); returns, per
+    /// entry, whether it was deleted.
     async fn delete_objects_if_unchanged(
         &self,
         bucket: &str,
         objects: &[(String, String, i64)],
     ) -> MetaResult<Vec<bool>>;
-    /// One page of a listing, see [`ListQuery`].
+    /// Removes each `(key, version_id)` only while it is a noncurrent version (lifecycle
+    /// expiry of old versions never touches a version that became current again); returns,
+    /// per entry, whether it was removed.
+    async fn delete_noncurrent_versions(
+        &self,
+        bucket: &str,
+        versions: &[(String, String)],
+    ) -> MetaResult<Vec<bool>>;
+    /// Removes each `(key, version_id)` only while it is a current delete marker with no
+    /// noncurrent version below it (lifecycle's `ExpiredObjectDeleteMarker`).
+    async fn delete_lone_markers(
+        &self,
+        bucket: &str,
+        markers: &[(String, String)],
+    ) -> MetaResult<Vec<bool>>;
+    /// One page of a listing of current versions (delete markers hidden), see [`ListQuery`].
     async fn list_objects(&self, bucket: &str, query: &ListQuery) -> MetaResult<ListPage>;
+    /// One page of every version and delete marker, see [`VersionQuery`].
+    async fn list_object_versions(
+        &self,
+        bucket: &str,
+        query: &VersionQuery,
+    ) -> MetaResult<VersionPage>;
 
     // ---- multipart ----
     async fn create_upload(&self, upload: Upload) -> MetaResult<()>;
@@ -170,16 +236,17 @@ pub trait MetaStore: Send + Sync + 'static {
         limit: usize,
     ) -> MetaResult<Vec<Part>>;
     /// Atomically: removes the upload and all its parts, stores `object` (which references the
-    /// chosen parts' data ids), queues the data ids of parts not referenced by `object` and of
-    /// any object it replaces for GC. `NoSuchUpload` if the upload is gone.
-    async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<()>;
+    /// chosen parts' data ids) as [`MetaStore::put_object`] does, queues the data ids of parts
+    /// not referenced by `object` for GC. Returns the version id given. `NoSuchUpload` if the
+    /// upload is gone.
+    async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<Option<String>>;
     /// [`MetaStore::complete_upload`] if `condition` holds; otherwise the upload stays.
     async fn complete_upload_if(
         &self,
         upload_id: &str,
         object: Object,
         condition: WriteCondition,
-    ) -> MetaResult<()>;
+    ) -> MetaResult<Option<String>>;
     /// Removes the upload and its parts, queueing their data for GC.
     async fn abort_upload(&self, bucket: &str, upload_id: &str) -> MetaResult<()>;
     /// In-progress uploads ordered by (key, upload_id) after the markers (see [`UploadQuery`]).

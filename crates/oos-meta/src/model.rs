@@ -37,6 +37,53 @@ pub struct Bucket {
     /// Bucket configuration documents not interpreted by the store, keyed by kind
     /// (`location`, `policy`, `website`, `cors`, `lifecycle`, `logging`, `accelerate`, ...).
     pub config: Vec<(String, String)>,
+    /// Whether writes keep the versions they replace. The store reads it inside every write
+    /// transaction, so a write and a versioning change never interleave.
+    pub versioning: Versioning,
+}
+
+/// A bucket's versioning state. A bucket that was ever versioned never returns to
+/// `Unversioned` (S3); the server enforces that, the store just records the state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Versioning {
+    /// Every write replaces the object; every object is the `null` version.
+    #[default]
+    Unversioned,
+    /// Every write creates a new version with a fresh id; deletes add delete markers.
+    Enabled,
+    /// Writes replace the `null` version; older versions with ids are kept.
+    Suspended,
+}
+
+impl Versioning {
+    /// The S3 `Status` value (empty for a bucket never versioned); also the stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Versioning::Unversioned => "",
+            Versioning::Enabled => "Enabled",
+            Versioning::Suspended => "Suspended",
+        }
+    }
+
+    /// The inverse of [`Versioning::as_str`]; anything else is `None`.
+    pub fn parse(s: &str) -> Option<Versioning> {
+        match s {
+            "" => Some(Versioning::Unversioned),
+            "Enabled" => Some(Versioning::Enabled),
+            "Suspended" => Some(Versioning::Suspended),
+            _ => None,
+        }
+    }
+}
+
+/// The version id S3 shows for the `null` version (objects written while unversioned or
+/// suspended). The store keeps such versions with `version_id: None`.
+pub const NULL_VERSION: &str = "null";
+
+/// A fresh, opaque version id: 32 characters from `[0-9A-Za-z]`, never equal to `null`.
+pub fn new_version_id() -> String {
+    use rand::distributions::{Alphanumeric, DistString};
+    Alphanumeric.sample_string(&mut rand::thread_rng(), 32)
 }
 
 /// Where an object's bytes live.
@@ -108,6 +155,29 @@ pub struct Object {
     pub storage_class: String,
     pub attrs: ObjectAttrs,
     pub data: DataRef,
+    /// `None`: the `null` version. The store assigns it on write (a fresh id when the bucket
+    /// has versioning enabled); what a caller puts here is ignored.
+    pub version_id: Option<String>,
+    /// A delete marker: a version without data that hides the versions below it.
+    pub delete_marker: bool,
+}
+
+impl Object {
+    /// The version id as S3 shows it (`null` for the null version).
+    pub fn version_label(&self) -> &str {
+        self.version_id.as_deref().unwrap_or(NULL_VERSION)
+    }
+}
+
+/// What a delete did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeleteOutcome {
+    /// A version was removed or a delete marker was created.
+    pub changed: bool,
+    /// The version removed, or the delete marker created (`None`: the null version).
+    pub version_id: Option<String>,
+    /// The delete created a marker, or the version it removed was one.
+    pub delete_marker: bool,
 }
 
 /// A condition on the object a write would replace (S3 conditional writes), checked in the
@@ -187,6 +257,37 @@ pub struct Part {
     pub last_modified: i64,
     pub data: DataRef,
     pub checksum: Option<(String, String)>,
+}
+
+/// ListObjectVersions request: versions ordered by key, newest first within a key.
+#[derive(Debug, Clone, Default)]
+pub struct VersionQuery {
+    pub prefix: String,
+    pub delimiter: Option<String>,
+    /// Start after this key (all of its versions), or with `version_id_marker`, after that
+    /// version of it.
+    pub key_marker: Option<String>,
+    /// S3's spelling: `null` for the null version.
+    pub version_id_marker: Option<String>,
+    pub max_keys: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+// Entries live in a page's Vec and are moved, not copied around (as for ListEntry).
+#[allow(clippy::large_enum_variant)]
+pub enum VersionEntry {
+    /// A version or delete marker; `latest` when it is the key's current version.
+    Version {
+        object: Object,
+        latest: bool,
+    },
+    CommonPrefix(String),
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VersionPage {
+    pub entries: Vec<VersionEntry>,
+    pub truncated: bool,
 }
 
 /// ListMultipartUploads request.

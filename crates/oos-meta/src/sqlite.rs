@@ -19,8 +19,9 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use crate::{
-    AccessKey, Account, Bucket, ListPage, ListQuery, MetaError, MetaResult, MetaStore, Object,
-    Part, Upload, UploadPage, UploadQuery, Usage, WriteCondition,
+    AccessKey, Account, Bucket, DeleteOutcome, ListPage, ListQuery, MetaError, MetaResult,
+    MetaStore, Object, Part, Upload, UploadPage, UploadQuery, Usage, VersionPage, VersionQuery,
+    Versioning, WriteCondition,
 };
 use readers::ReaderPool;
 use writer::Writer;
@@ -216,29 +217,64 @@ impl MetaStore for SqliteStore {
         self.read(move |c| read_ops::bucket_usage(c, &bucket)).await
     }
 
-    async fn set_object_acl(&self, bucket: &str, key: &str, acl: Option<String>) -> MetaResult<()> {
-        let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        self.write(move |c| write_ops::update_attrs(c, &bucket, &key, |a| a.acl = acl))
+    async fn set_bucket_versioning(&self, name: &str, state: Versioning) -> MetaResult<()> {
+        let name = name.to_owned();
+        self.write(move |c| write_ops::set_bucket_versioning(c, &name, state))
             .await
+    }
+
+    async fn set_object_acl(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+        acl: Option<String>,
+    ) -> MetaResult<()> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let version = version.map(str::to_owned);
+        self.write(move |c| {
+            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| a.acl = acl)
+        })
+        .await
     }
 
     async fn set_object_tags(
         &self,
         bucket: &str,
         key: &str,
+        version: Option<&str>,
         tags: Vec<(String, String)>,
     ) -> MetaResult<()> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        self.write(move |c| write_ops::update_attrs(c, &bucket, &key, |a| a.tags = tags))
-            .await
+        let version = version.map(str::to_owned);
+        self.write(move |c| {
+            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| a.tags = tags)
+        })
+        .await
     }
 
-    async fn put_object(&self, object: Object) -> MetaResult<()> {
+    async fn put_object(&self, object: Object) -> MetaResult<Option<String>> {
         self.put_object_if(object, WriteCondition::Always).await
     }
 
-    async fn put_object_if(&self, object: Object, condition: WriteCondition) -> MetaResult<()> {
+    async fn put_object_if(
+        &self,
+        object: Object,
+        condition: WriteCondition,
+    ) -> MetaResult<Option<String>> {
         self.write(move |c| write_ops::put_object(c, &object, &condition))
+            .await
+    }
+
+    async fn get_object_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+    ) -> MetaResult<Option<Object>> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let version = version.map(str::to_owned);
+        self.read(move |c| read_ops::get_object_version(c, &bucket, &key, version.as_deref()))
             .await
     }
 
@@ -248,15 +284,55 @@ impl MetaStore for SqliteStore {
             .await
     }
 
-    async fn delete_object(&self, bucket: &str, key: &str) -> MetaResult<bool> {
+    async fn delete_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+    ) -> MetaResult<DeleteOutcome> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
-        self.write(move |c| write_ops::delete_object(c, &bucket, &key))
+        let version = version.map(str::to_owned);
+        self.write(move |c| write_ops::delete_object(c, &bucket, &key, version.as_deref()))
             .await
     }
 
-    async fn delete_objects(&self, bucket: &str, keys: &[String]) -> MetaResult<Vec<bool>> {
-        let (bucket, keys) = (bucket.to_owned(), keys.to_vec());
-        self.write(move |c| write_ops::delete_objects(c, &bucket, &keys))
+    async fn delete_objects(
+        &self,
+        bucket: &str,
+        objects: &[(String, Option<String>)],
+    ) -> MetaResult<Vec<DeleteOutcome>> {
+        let (bucket, objects) = (bucket.to_owned(), objects.to_vec());
+        self.write(move |c| write_ops::delete_objects(c, &bucket, &objects))
+            .await
+    }
+
+    async fn delete_noncurrent_versions(
+        &self,
+        bucket: &str,
+        versions: &[(String, String)],
+    ) -> MetaResult<Vec<bool>> {
+        let (bucket, versions) = (bucket.to_owned(), versions.to_vec());
+        self.write(move |c| write_ops::delete_noncurrent_versions(c, &bucket, &versions))
+            .await
+    }
+
+    async fn delete_lone_markers(
+        &self,
+        bucket: &str,
+        markers: &[(String, String)],
+    ) -> MetaResult<Vec<bool>> {
+        let (bucket, markers) = (bucket.to_owned(), markers.to_vec());
+        self.write(move |c| write_ops::delete_lone_markers(c, &bucket, &markers))
+            .await
+    }
+
+    async fn list_object_versions(
+        &self,
+        bucket: &str,
+        query: &VersionQuery,
+    ) -> MetaResult<VersionPage> {
+        let (bucket, query) = (bucket.to_owned(), query.clone());
+        self.read(move |c| read_ops::list_object_versions(c, &bucket, &query))
             .await
     }
 
@@ -305,7 +381,7 @@ impl MetaStore for SqliteStore {
             .await
     }
 
-    async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<()> {
+    async fn complete_upload(&self, upload_id: &str, object: Object) -> MetaResult<Option<String>> {
         self.complete_upload_if(upload_id, object, WriteCondition::Always)
             .await
     }
@@ -315,7 +391,7 @@ impl MetaStore for SqliteStore {
         upload_id: &str,
         object: Object,
         condition: WriteCondition,
-    ) -> MetaResult<()> {
+    ) -> MetaResult<Option<String>> {
         let id = upload_id.to_owned();
         self.write(move |c| write_ops::complete_upload(c, &id, &object, &condition))
             .await

@@ -10,9 +10,11 @@ use oos_meta::*;
 
 mod admin;
 mod support;
+mod versions;
 
 use admin::*;
 use support::*;
+use versions::*;
 
 // ---------------------------------------------------------------- checks
 
@@ -121,7 +123,7 @@ async fn delete_non_empty_bucket(s: Arc<dyn MetaStore>) {
     // The failed delete changed nothing.
     assert!(s.get_bucket("bk").await.unwrap().is_some());
     assert!(s.get_upload("bk", "up1").await.unwrap().is_some());
-    assert!(s.delete_object("bk", "k").await.unwrap());
+    assert!(s.delete_object("bk", "k", None).await.unwrap().changed);
     s.delete_bucket("bk").await.unwrap();
     assert!(s.get_upload("bk", "up1").await.unwrap().is_none());
     let gc = pending(&*s).await;
@@ -199,17 +201,22 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
     );
 
     // Delete queues the data and reports existence.
-    assert!(s.delete_object("ob", "k").await.unwrap());
-    assert!(!s.delete_object("ob", "k").await.unwrap());
+    assert!(s.delete_object("ob", "k", None).await.unwrap().changed);
+    assert!(!s.delete_object("ob", "k", None).await.unwrap().changed);
     let gc = pending(&*s).await;
     assert!(gc.contains("p2") && gc.contains("p3"));
     s.put_object(object("ob", "a", single("da"))).await.unwrap();
     s.put_object(object("ob", "b", single("db"))).await.unwrap();
-    let keys = ["a".to_string(), "zz".to_string(), "b".to_string()];
-    assert_eq!(
-        s.delete_objects("ob", &keys).await.unwrap(),
-        [true, false, true]
-    );
+    let keys = [
+        ("a".to_string(), None),
+        ("zz".into(), None),
+        ("b".into(), None),
+    ];
+    let deleted: Vec<bool> = (s.delete_objects("ob", &keys).await.unwrap())
+        .into_iter()
+        .map(|d| d.changed)
+        .collect();
+    assert_eq!(deleted, [true, false, true]);
     assert!(pending(&*s)
         .await
         .is_superset(&BTreeSet::from(["da".into(), "db".into()])));
@@ -245,11 +252,11 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
     s.put_object_if(cond.clone(), WriteCondition::EtagIs(cond.etag.clone()))
         .await
         .unwrap();
-    assert!(s.delete_object("ob", "cond").await.unwrap());
+    assert!(s.delete_object("ob", "cond", None).await.unwrap().changed);
 
     // An object's own ACL changes alone: data, etag and size stay.
     let before = s.get_object("ob", "small").await.unwrap().unwrap();
-    s.set_object_acl("ob", "small", Some("public-read".into()))
+    s.set_object_acl("ob", "small", None, Some("public-read".into()))
         .await
         .unwrap();
     let after = s.get_object("ob", "small").await.unwrap().unwrap();
@@ -258,9 +265,9 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
         (after.data, after.etag, after.size),
         (before.data.clone(), before.etag.clone(), before.size)
     );
-    s.set_object_acl("ob", "small", None).await.unwrap();
+    s.set_object_acl("ob", "small", None, None).await.unwrap();
     let tags = vec![("a".to_string(), "1".to_string()), ("b".into(), "".into())];
-    s.set_object_tags("ob", "small", tags.clone())
+    s.set_object_tags("ob", "small", None, tags.clone())
         .await
         .unwrap();
     assert_eq!(
@@ -272,18 +279,20 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
             .tags,
         tags
     );
-    s.set_object_tags("ob", "small", Vec::new()).await.unwrap();
+    s.set_object_tags("ob", "small", None, Vec::new())
+        .await
+        .unwrap();
     assert!(matches!(
-        s.set_object_tags("ob", "missing", Vec::new()).await,
+        s.set_object_tags("ob", "missing", None, Vec::new()).await,
         Err(MetaError::NoSuchKey)
     ));
     assert_eq!(s.get_object("ob", "small").await.unwrap(), Some(before));
     assert!(matches!(
-        s.set_object_acl("ob", "missing", None).await,
+        s.set_object_acl("ob", "missing", None, None).await,
         Err(MetaError::NoSuchKey)
     ));
     assert!(matches!(
-        s.set_object_acl("nob", "small", None).await,
+        s.set_object_acl("nob", "small", None, None).await,
         Err(MetaError::NoSuchBucket)
     ));
 
@@ -306,7 +315,7 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
             bytes: 10
         }
     );
-    assert!(s.delete_object("ob2", "x").await.unwrap());
+    assert!(s.delete_object("ob2", "x", None).await.unwrap().changed);
     s.delete_bucket("ob2").await.unwrap();
     assert_eq!(s.bucket_usage("ob2").await.unwrap(), Usage::default());
     assert_eq!(s.bucket_usage("nob").await.unwrap(), Usage::default());
@@ -333,7 +342,7 @@ async fn data_references(s: Arc<dyn MetaStore>) {
     // rp1 moved from the part to the object; rp2 is unreferenced.
     assert!(s.is_data_referenced("rp1").await.unwrap());
     assert!(!s.is_data_referenced("rp2").await.unwrap());
-    s.delete_object("rb", "k").await.unwrap();
+    assert!(s.delete_object("rb", "k", None).await.unwrap().changed);
     assert!(!s.is_data_referenced("r1").await.unwrap());
 }
 
@@ -770,6 +779,11 @@ mod sqlite {
         access_key_primary_rules,
         access_key_primary_concurrent,
         bucket_settings,
+        version_lifecycle,
+        null_versions,
+        version_listing_paging,
+        lifecycle_helpers,
+        concurrent_versions,
     );
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -801,8 +815,8 @@ mod sqlite {
             .collect::<Result<_, _>>()
             .unwrap();
         // Each migration applied exactly once; 2 added the unique account name index, 3 the
-        // account regions column, 4 the per-bucket usage table.
-        assert_eq!(versions, [1, 2, 3, 4]);
+        // account regions column, 4 the per-bucket usage table, 5 versions.
+        assert_eq!(versions, [1, 2, 3, 4, 5]);
         let unique_names: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM pragma_index_list('accounts')

@@ -241,7 +241,7 @@ pub struct VersionEntry {
     #[serde(rename = "Key")]
     pub key: String,
     #[serde(rename = "VersionId")]
-    pub version_id: &'static str,
+    pub version_id: String,
     #[serde(rename = "IsLatest")]
     pub is_latest: bool,
     #[serde(rename = "LastModified")]
@@ -256,7 +256,27 @@ pub struct VersionEntry {
     pub storage_class: String,
 }
 
-/// ListObjectVersions result for an unversioned bucket: every object is version `null`.
+#[derive(Debug, Serialize)]
+pub struct DeleteMarkerEntry {
+    #[serde(rename = "Owner")]
+    pub owner: Owner,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "VersionId")]
+    pub version_id: String,
+    #[serde(rename = "IsLatest")]
+    pub is_latest: bool,
+    #[serde(rename = "LastModified")]
+    pub last_modified: String,
+}
+
+/// Versions and delete markers interleave in listing order, as S3 sends them.
+#[derive(Debug, Serialize)]
+pub enum VersionListEntry {
+    Version(VersionEntry),
+    DeleteMarker(DeleteMarkerEntry),
+}
+
 #[derive(Debug, Serialize)]
 pub struct ListVersionsResult {
     #[serde(rename = "@xmlns")]
@@ -275,7 +295,7 @@ pub struct ListVersionsResult {
         rename = "NextVersionIdMarker",
         skip_serializing_if = "Option::is_none"
     )]
-    pub next_version_id_marker: Option<&'static str>,
+    pub next_version_id_marker: Option<String>,
     #[serde(rename = "MaxKeys")]
     pub max_keys: usize,
     #[serde(rename = "Delimiter", skip_serializing_if = "Option::is_none")]
@@ -284,16 +304,28 @@ pub struct ListVersionsResult {
     pub encoding_type: Option<String>,
     #[serde(rename = "IsTruncated")]
     pub is_truncated: bool,
-    #[serde(rename = "Version")]
-    pub versions: Vec<VersionEntry>,
+    #[serde(rename = "$value")]
+    pub entries: Vec<VersionListEntry>,
     #[serde(rename = "CommonPrefixes")]
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
+/// GetBucketVersioning: no `Status` for a bucket that was never versioned.
 #[derive(Debug, Serialize)]
 pub struct VersioningConfiguration {
     #[serde(rename = "@xmlns")]
     pub xmlns: &'static str,
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
+    pub status: Option<&'static str>,
+}
+
+/// PutBucketVersioning body.
+#[derive(Debug, Deserialize)]
+pub struct VersioningConfigurationIn {
+    #[serde(rename = "Status", default)]
+    pub status: Option<String>,
+    #[serde(rename = "MfaDelete", default)]
+    pub mfa_delete: Option<String>,
 }
 
 // ---------- multipart ----------
@@ -472,12 +504,23 @@ pub struct DeleteResult {
 pub struct Deleted {
     #[serde(rename = "Key")]
     pub key: String,
+    #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    #[serde(rename = "DeleteMarker", skip_serializing_if = "Option::is_none")]
+    pub delete_marker: Option<bool>,
+    #[serde(
+        rename = "DeleteMarkerVersionId",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delete_marker_version_id: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct DeleteError {
     #[serde(rename = "Key")]
     pub key: String,
+    #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
     #[serde(rename = "Code")]
     pub code: String,
     #[serde(rename = "Message")]

@@ -364,6 +364,7 @@ mod tests {
                 "location".into(),
                 r#"{"type":"Specified","schedule":null}"#.into(),
             )],
+            versioning: Default::default(),
         };
         let l = BucketLocation::of(&old);
         assert_eq!(l.metadata, None);

@@ -102,6 +102,7 @@ pub enum Endpoint {
     ListObjectsV2,
     ListObjectVersions,
     GetBucketVersioning,
+    PutBucketVersioning,
     ListMultipartUploads,
     DeleteObjects,
     GetBucketAcl,
@@ -251,7 +252,7 @@ impl Endpoint {
             {
                 return Err(s3_error!(MethodNotAllowed))
             }
-            Method::PUT if q.has("versioning") => Endpoint::NotImplemented("PutBucketVersioning"),
+            Method::PUT if q.has("versioning") => Endpoint::PutBucketVersioning,
             Method::PUT => Endpoint::CreateBucket,
             Method::DELETE => Endpoint::DeleteBucket,
             Method::HEAD => Endpoint::HeadBucket,
@@ -332,6 +333,7 @@ impl Endpoint {
             Endpoint::ListObjectsV2 => "ListObjectsV2",
             Endpoint::ListObjectVersions => "ListObjectVersions",
             Endpoint::GetBucketVersioning => "GetBucketVersioning",
+            Endpoint::PutBucketVersioning => "PutBucketVersioning",
             Endpoint::ListMultipartUploads => "ListMultipartUploads",
             Endpoint::DeleteObjects => "DeleteObjects",
             Endpoint::GetBucketAcl => "GetBucketAcl",
@@ -447,6 +449,7 @@ mod tests {
             ("GET /b?list-type=2&prefix=a", ListObjectsV2),
             ("GET /b?versions", ListObjectVersions),
             ("GET /b?versioning", GetBucketVersioning),
+            ("PUT /b?versioning", PutBucketVersioning),
             ("GET /b?uploads", ListMultipartUploads),
             ("POST /b?delete", DeleteObjects),
             ("GET /b?policy", GetBucketPolicy),

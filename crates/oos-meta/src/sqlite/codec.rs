@@ -4,16 +4,18 @@ use rusqlite::Row;
 
 use crate::{
     AccessKey, Account, Bucket, DataRef, MetaError, MetaResult, Object, ObjectAttrs, Part, Upload,
+    Versioning,
 };
 
 /// Column lists; the `*_from_row` functions read columns by these positions.
+/// The same columns exist in `objects` and `versions`, so one decoder serves both.
 pub(super) const OBJECT_COLS: &str =
-    "key, size, etag, last_modified, storage_class, attrs, data, inline";
+    "key, size, etag, last_modified, storage_class, attrs, version_id, delete_marker, data, inline";
 pub(super) const UPLOAD_COLS: &str =
     "upload_id, bucket, key, initiated, storage_class, attrs, initiator";
 pub(super) const PART_COLS: &str =
     "upload_id, part_number, size, etag, last_modified, checksum_algo, checksum_value, data, inline";
-pub(super) const BUCKET_COLS: &str = "name, owner, created, acl, config";
+pub(super) const BUCKET_COLS: &str = "name, owner, created, acl, config, versioning";
 pub(super) const ACCOUNT_COLS: &str = "id, name, created, disabled, regions";
 pub(super) const KEY_COLS: &str = "access_key_id, account_id, secret, is_primary, active, created";
 
@@ -71,7 +73,9 @@ pub(super) fn object_from_row(bucket: &str, row: &Row<'_>) -> MetaResult<Object>
         last_modified: row.get(3)?,
         storage_class: row.get(4)?,
         attrs: from_json::<ObjectAttrs>(&attrs)?,
-        data: data_from_cols(row.get(6)?, row.get(7)?)?,
+        version_id: row.get(6)?,
+        delete_marker: row.get(7)?,
+        data: data_from_cols(row.get(8)?, row.get(9)?)?,
     })
 }
 
@@ -110,6 +114,8 @@ pub(super) fn bucket_from_row(row: &Row<'_>) -> MetaResult<Bucket> {
         created: row.get(2)?,
         acl: row.get(3)?,
         config: from_json(&config)?,
+        versioning: Versioning::parse(&row.get::<_, String>(5)?)
+            .ok_or_else(|| MetaError::Backend("unknown versioning state".into()))?,
     })
 }
 

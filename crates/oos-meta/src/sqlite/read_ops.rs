@@ -7,7 +7,8 @@ use super::codec::{self, OBJECT_COLS, PART_COLS, UPLOAD_COLS};
 use super::list::{self, Entry, Flow, Lower, RangeScan, Request, Visit};
 use crate::{
     AccessKey, Account, Bucket, ListEntry, ListPage, ListQuery, MetaError, MetaResult, Object,
-    Part, Upload, UploadEntry, UploadPage, UploadQuery, Usage,
+    Part, Upload, UploadEntry, UploadPage, UploadQuery, Usage, VersionEntry, VersionPage,
+    VersionQuery, NULL_VERSION,
 };
 
 pub(super) fn get_access_key(c: &Connection, id: &str) -> MetaResult<Option<AccessKey>> {
@@ -131,13 +132,55 @@ pub(super) fn usage(c: &Connection) -> MetaResult<Usage> {
 
 pub(super) fn get_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<Option<Object>> {
     c.prepare_cached(&format!(
-        "SELECT {OBJECT_COLS} FROM objects WHERE bucket = ?1 AND key = ?2"
+        "SELECT {OBJECT_COLS} FROM objects WHERE bucket = ?1 AND key = ?2 AND delete_marker = 0"
     ))?
     .query_row(params![bucket, key.as_bytes()], |r| {
         Ok(codec::object_from_row(bucket, r))
     })
     .optional()?
     .transpose()
+}
+
+/// One version: `None` the current one (a delete marker included), `null` the null version,
+/// else the version with that id, current or not.
+pub(super) fn get_object_version(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> MetaResult<Option<Object>> {
+    let tx = c.unchecked_transaction()?;
+    let version_id = version.map(|v| (v != NULL_VERSION).then_some(v));
+    let current = tx
+        .prepare_cached(&format!(
+            "SELECT {OBJECT_COLS} FROM objects WHERE bucket = ?1 AND key = ?2
+             AND (?3 = 0 OR version_id IS ?4)"
+        ))?
+        .query_row(
+            params![
+                bucket,
+                key.as_bytes(),
+                version_id.is_some(),
+                version_id.flatten()
+            ],
+            |r| Ok(codec::object_from_row(bucket, r)),
+        )
+        .optional()?
+        .transpose()?;
+    let Some(version_id) = version_id.filter(|_| current.is_none()) else {
+        return Ok(current);
+    };
+    let noncurrent = tx
+        .prepare_cached(&format!(
+            "SELECT {OBJECT_COLS} FROM versions
+             WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3"
+        ))?
+        .query_row(params![bucket, key.as_bytes(), version_id], |r| {
+            Ok(codec::object_from_row(bucket, r))
+        })
+        .optional()?
+        .transpose();
+    noncurrent
 }
 
 pub(super) fn get_upload(
@@ -215,7 +258,16 @@ struct RangeSql {
     key_col: usize,
 }
 
+/// Current versions that are objects (what ListObjects shows).
 const OBJECT_RANGE: RangeSql = RangeSql {
+    cols: OBJECT_COLS,
+    from_where: "objects WHERE bucket = ?1 AND delete_marker = 0",
+    order: "key",
+    key_col: 0,
+};
+
+/// Every current version, delete markers included (ListObjectVersions walks these keys).
+const CURRENT_RANGE: RangeSql = RangeSql {
     cols: OBJECT_COLS,
     from_where: "objects WHERE bucket = ?1",
     order: "key",
@@ -307,6 +359,109 @@ impl RangeScan for ObjectScan<'_> {
     }
 }
 
+/// Versions in ListObjectVersions order: per key the current version, then the noncurrent
+/// ones newest first. Keys come from the current rows (every key with versions has one), so
+/// common prefixes are skipped as for objects; each key costs one probe of `versions`.
+struct VersionScan<'c> {
+    conn: &'c Connection,
+    bucket: &'c str,
+}
+
+impl VersionScan<'_> {
+    /// Visits the noncurrent versions of `key` with `seq > after`, newest first.
+    fn noncurrent(
+        &self,
+        key: &[u8],
+        after: i64,
+        visit: &mut Visit<'_, (Object, bool)>,
+    ) -> MetaResult<Flow> {
+        let bucket = self.bucket;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OBJECT_COLS} FROM versions WHERE bucket = ?1 AND key = ?2 AND seq > ?3
+             ORDER BY seq"
+        ))?;
+        let mut rows = stmt.query(params![bucket, key, after])?;
+        while let Some(row) = rows.next()? {
+            let load = || codec::object_from_row(bucket, row).map(|o| (o, false));
+            if visit(key, &load)? == Flow::Stop {
+                return Ok(Flow::Stop);
+            }
+        }
+        Ok(Flow::Continue)
+    }
+
+    /// The versions of `key` after the version labelled `label` (`null` or an id). A label
+    /// that names no version of the key yields nothing more of it.
+    fn after_version(
+        &self,
+        key: &[u8],
+        label: &str,
+        visit: &mut Visit<'_, (Object, bool)>,
+    ) -> MetaResult<Flow> {
+        let version_id = (label != NULL_VERSION).then_some(label);
+        let current: Option<Option<String>> = self
+            .conn
+            .prepare_cached("SELECT version_id FROM objects WHERE bucket = ?1 AND key = ?2")?
+            .query_row(params![self.bucket, key], |r| r.get(0))
+            .optional()?;
+        let Some(current) = current else {
+            return Ok(Flow::Continue);
+        };
+        if current.as_deref() == version_id {
+            return self.noncurrent(key, i64::MIN, visit);
+        }
+        let seq: Option<i64> = self
+            .conn
+            .prepare_cached(
+                "SELECT seq FROM versions WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3",
+            )?
+            .query_row(params![self.bucket, key, version_id], |r| r.get(0))
+            .optional()?;
+        match seq {
+            Some(seq) => self.noncurrent(key, seq, visit),
+            None => Ok(Flow::Continue),
+        }
+    }
+}
+
+impl RangeScan for VersionScan<'_> {
+    type Item = (Object, bool);
+    fn scan(
+        &mut self,
+        lower: &Lower,
+        upper: Option<&[u8]>,
+        visit: &mut Visit<'_, (Object, bool)>,
+    ) -> MetaResult<()> {
+        // A version marker: first the rest of that key's versions, then the keys after it.
+        let after;
+        let lower = match lower {
+            Lower::AfterEntry(k, label) => {
+                let in_range = upper.is_none_or(|u| k.as_slice() < u);
+                if in_range && self.after_version(k, label, visit)? == Flow::Stop {
+                    return Ok(());
+                }
+                after = Lower::After(k.clone());
+                &after
+            }
+            other => other,
+        };
+        let bucket = self.bucket;
+        scan_range(
+            self.conn,
+            &CURRENT_RANGE,
+            bucket,
+            (lower, upper),
+            &|row| codec::object_from_row(bucket, row).map(|o| (o, true)),
+            &mut |key, load| {
+                if visit(key, load)? == Flow::Stop {
+                    return Ok(Flow::Stop);
+                }
+                self.noncurrent(key, i64::MIN, visit)
+            },
+        )
+    }
+}
+
 struct UploadScan<'c> {
     conn: &'c Connection,
     bucket: &'c str,
@@ -350,6 +505,39 @@ pub(super) fn list_objects(c: &Connection, bucket: &str, q: &ListQuery) -> MetaR
             .map(|e| match e {
                 Entry::Item(o) => ListEntry::Object(o),
                 Entry::Prefix(p) => ListEntry::CommonPrefix(p),
+            })
+            .collect(),
+        truncated,
+    })
+}
+
+pub(super) fn list_object_versions(
+    c: &Connection,
+    bucket: &str,
+    q: &VersionQuery,
+) -> MetaResult<VersionPage> {
+    let tx = c.unchecked_transaction()?;
+    require_bucket(&tx, bucket)?;
+    let marker = q.key_marker.as_ref().map(|k| {
+        let k = k.as_bytes().to_vec();
+        match &q.version_id_marker {
+            Some(v) => Lower::AfterEntry(k, v.clone()),
+            None => Lower::After(k),
+        }
+    });
+    let req = Request {
+        prefix: &q.prefix,
+        delimiter: q.delimiter.as_deref(),
+        marker,
+        max: q.max_keys,
+    };
+    let (entries, truncated) = list::list(&mut VersionScan { conn: &tx, bucket }, &req)?;
+    Ok(VersionPage {
+        entries: entries
+            .into_iter()
+            .map(|e| match e {
+                Entry::Item((object, latest)) => VersionEntry::Version { object, latest },
+                Entry::Prefix(p) => VersionEntry::CommonPrefix(p),
             })
             .collect(),
         truncated,

@@ -132,6 +132,54 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO bucket_usage (bucket, objects, bytes)
         SELECT bucket, COUNT(*), SUM(size) FROM objects GROUP BY bucket;
     "#,
+    // 5: versioning. `objects` keeps exactly one row per key, its current version (a delete
+    // marker included), so listing current objects never reads an old version; noncurrent
+    // versions live in `versions`. The objects table is rebuilt so that the new columns come
+    // before `inline` (listings read them; they must not sit behind overflow pages).
+    r#"
+    CREATE TABLE objects_v5 (
+        bucket        TEXT NOT NULL,
+        key           BLOB NOT NULL,
+        size          INTEGER NOT NULL,
+        etag          TEXT NOT NULL,
+        last_modified INTEGER NOT NULL,
+        storage_class TEXT NOT NULL,
+        attrs         TEXT NOT NULL,
+        version_id    TEXT,              -- NULL: the null version
+        delete_marker INTEGER NOT NULL,
+        data          TEXT,
+        inline        BLOB,
+        PRIMARY KEY (bucket, key)
+    ) WITHOUT ROWID;
+    INSERT INTO objects_v5
+        (bucket, key, size, etag, last_modified, storage_class, attrs, version_id,
+         delete_marker, data, inline)
+        SELECT bucket, key, size, etag, last_modified, storage_class, attrs, NULL, 0, data, inline
+        FROM objects;
+    DROP TABLE objects;
+    ALTER TABLE objects_v5 RENAME TO objects;
+
+    -- Noncurrent versions, newest first by `seq` ascending: a version leaving `objects` takes
+    -- a seq below every other of its key, so the order is the order the versions were written.
+    CREATE TABLE versions (
+        bucket        TEXT NOT NULL,
+        key           BLOB NOT NULL,
+        seq           INTEGER NOT NULL,
+        size          INTEGER NOT NULL,
+        etag          TEXT NOT NULL,
+        last_modified INTEGER NOT NULL,
+        storage_class TEXT NOT NULL,
+        attrs         TEXT NOT NULL,
+        version_id    TEXT,
+        delete_marker INTEGER NOT NULL,
+        data          TEXT,
+        inline        BLOB,
+        PRIMARY KEY (bucket, key, seq)
+    ) WITHOUT ROWID;
+    CREATE INDEX versions_by_id ON versions (bucket, key, version_id);
+
+    ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';
+    "#,
 ];
 
 fn common_setup(conn: &Connection) -> MetaResult<()> {

@@ -8,7 +8,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use super::codec::{data_cols, data_ids_from_cols, from_json, json, size_col};
 use super::now_ms;
-use crate::{Bucket, MetaError, MetaResult, Object, ObjectAttrs, Part, Upload, WriteCondition};
+use crate::{
+    new_version_id, Bucket, DeleteOutcome, MetaError, MetaResult, Object, ObjectAttrs, Part,
+    Upload, Versioning, WriteCondition, NULL_VERSION,
+};
 
 pub(super) use accounts::{
     create_access_key, create_account, delete_access_key, ensure_account, set_account_disabled,
@@ -96,26 +99,151 @@ fn bump_usage(c: &Connection, bucket: &str, objects: i64, bytes: i64) -> MetaRes
     Ok(())
 }
 
-/// Removes an object row; returns its size and data ids if it existed.
-fn take_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<Option<(i64, Vec<String>)>> {
-    let row: Option<(i64, Option<String>)> = c
-        .prepare_cached("DELETE FROM objects WHERE bucket = ?1 AND key = ?2 RETURNING size, data")?
-        .query_row(params![bucket, key.as_bytes()], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
-    row.map(|(size, data)| Ok((size, data_ids_from_cols(data)?)))
-        .transpose()
+/// The bucket's versioning state, read inside the write's transaction. `NoSuchBucket` if
+/// the bucket does not exist.
+fn versioning_of(c: &Connection, bucket: &str) -> MetaResult<Versioning> {
+    let state: String = c
+        .prepare_cached("SELECT versioning FROM buckets WHERE name = ?1")?
+        .query_row(params![bucket], |r| r.get(0))
+        .optional()?
+        .ok_or(MetaError::NoSuchBucket)?;
+    Versioning::parse(&state).ok_or_else(|| MetaError::Backend("unknown versioning state".into()))
 }
 
-/// Inserts or replaces an object. New references are counted before the replaced object's are
-/// dropped, so ids shared by both never reach zero and never reach the GC queue.
-fn store_object(c: &Connection, o: &Object) -> MetaResult<()> {
-    let old = take_object(c, &o.bucket, &o.key)?;
+/// The version id and marker flag of the key's current version, if it has one.
+fn current(c: &Connection, bucket: &str, key: &str) -> MetaResult<Option<(Option<String>, bool)>> {
+    Ok(c.prepare_cached(
+        "SELECT version_id, delete_marker FROM objects WHERE bucket = ?1 AND key = ?2",
+    )?
+    .query_row(params![bucket, key.as_bytes()], |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })
+    .optional()?)
+}
+
+/// Forgets a removed version's data and usage. Returns whether it was a delete marker.
+fn forget_version(
+    c: &Connection,
+    bucket: &str,
+    (size, data, marker): (i64, Option<String>, bool),
+) -> MetaResult<bool> {
+    drop_refs(c, &data_ids_from_cols(data)?)?;
+    if !marker {
+        bump_usage(c, bucket, -1, -size)?;
+    }
+    Ok(marker)
+}
+
+/// Removes the current version for good. `Some(was a delete marker)` if there was one.
+fn remove_current(c: &Connection, bucket: &str, key: &str) -> MetaResult<Option<bool>> {
+    let row = c
+        .prepare_cached(
+            "DELETE FROM objects WHERE bucket = ?1 AND key = ?2
+             RETURNING size, data, delete_marker",
+        )?
+        .query_row(params![bucket, key.as_bytes()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    row.map(|row| forget_version(c, bucket, row)).transpose()
+}
+
+/// Removes a noncurrent version (`None`: the null version) for good. `Some(was a delete
+/// marker)` if there was one.
+fn remove_noncurrent(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version_id: Option<&str>,
+) -> MetaResult<Option<bool>> {
+    let row = c
+        .prepare_cached(
+            "DELETE FROM versions WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3
+             RETURNING size, data, delete_marker",
+        )?
+        .query_row(params![bucket, key.as_bytes(), version_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    row.map(|row| forget_version(c, bucket, row)).transpose()
+}
+
+/// Columns moved between `objects` and `versions` (everything but bucket, key and seq).
+const VERSION_BODY: &str =
+    "size, etag, last_modified, storage_class, attrs, version_id, delete_marker, data, inline";
+
+/// Makes the current version (if any) the newest noncurrent one. Its data and usage stay.
+fn demote_current(c: &Connection, bucket: &str, key: &str) -> MetaResult<()> {
+    c.prepare_cached(&format!(
+        "INSERT INTO versions (bucket, key, seq, {VERSION_BODY})
+         SELECT bucket, key,
+                (SELECT COALESCE(MIN(seq), 0) - 1 FROM versions WHERE bucket = ?1 AND key = ?2),
+                {VERSION_BODY}
+         FROM objects WHERE bucket = ?1 AND key = ?2"
+    ))?
+    .execute(params![bucket, key.as_bytes()])?;
+    c.prepare_cached("DELETE FROM objects WHERE bucket = ?1 AND key = ?2")?
+        .execute(params![bucket, key.as_bytes()])?;
+    Ok(())
+}
+
+/// Makes the newest noncurrent version (if any) current; the key has no current row then.
+fn promote_newest(c: &Connection, bucket: &str, key: &str) -> MetaResult<()> {
+    let seq: Option<i64> = c
+        .prepare_cached("SELECT MIN(seq) FROM versions WHERE bucket = ?1 AND key = ?2")?
+        .query_row(params![bucket, key.as_bytes()], |r| r.get(0))?;
+    let Some(seq) = seq else { return Ok(()) };
+    c.prepare_cached(&format!(
+        "INSERT INTO objects (bucket, key, {VERSION_BODY})
+         SELECT bucket, key, {VERSION_BODY} FROM versions
+         WHERE bucket = ?1 AND key = ?2 AND seq = ?3"
+    ))?
+    .execute(params![bucket, key.as_bytes(), seq])?;
+    c.prepare_cached("DELETE FROM versions WHERE bucket = ?1 AND key = ?2 AND seq = ?3")?
+        .execute(params![bucket, key.as_bytes(), seq])?;
+    Ok(())
+}
+
+/// Clears the way for a new current version: replaced (unversioned), kept as noncurrent
+/// (enabled), or, suspended, the null version replaced wherever it is and any other current
+/// version kept.
+fn displace_current(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    versioning: Versioning,
+) -> MetaResult<()> {
+    match versioning {
+        Versioning::Unversioned => {
+            remove_current(c, bucket, key)?;
+        }
+        Versioning::Enabled => demote_current(c, bucket, key)?,
+        Versioning::Suspended => {
+            match current(c, bucket, key)? {
+                Some((None, _)) => {
+                    remove_current(c, bucket, key)?;
+                }
+                Some(_) => demote_current(c, bucket, key)?,
+                None => {}
+            }
+            remove_noncurrent(c, bucket, key, None)?;
+        }
+    }
+    Ok(())
+}
+
+/// Inserts the key's current row; the caller has displaced any previous one.
+fn insert_current(
+    c: &Connection,
+    o: &Object,
+    version_id: Option<&str>,
+    delete_marker: bool,
+) -> MetaResult<()> {
     let (data, inline) = data_cols(&o.data)?;
     c.prepare_cached(
-        "INSERT INTO objects (bucket, key, size, etag, last_modified, storage_class, attrs, data, inline)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO objects (bucket, key, size, etag, last_modified, storage_class, attrs,
+                              version_id, delete_marker, data, inline)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         o.bucket,
@@ -125,17 +253,76 @@ fn store_object(c: &Connection, o: &Object) -> MetaResult<()> {
         o.last_modified,
         o.storage_class,
         json(&o.attrs)?,
+        version_id,
+        delete_marker,
         data,
         inline,
     ])?;
+    Ok(())
+}
+
+/// Stores a new current version per the bucket's versioning; returns its version id. New
+/// references are counted before any replaced version's are dropped, so ids shared by both
+/// never reach zero and never reach the GC queue.
+fn store_object(c: &Connection, o: &Object, versioning: Versioning) -> MetaResult<Option<String>> {
+    let version_id = (versioning == Versioning::Enabled).then(new_version_id);
     add_refs(c, &o.data.data_ids())?;
-    match old {
-        Some((old_size, old_ids)) => {
-            drop_refs(c, &old_ids)?;
-            bump_usage(c, &o.bucket, 0, size_col(o.size) - old_size)
+    displace_current(c, &o.bucket, &o.key, versioning)?;
+    insert_current(c, o, version_id.as_deref(), false)?;
+    bump_usage(c, &o.bucket, 1, size_col(o.size))?;
+    Ok(version_id)
+}
+
+/// S3 DeleteObject over an existing bucket, see [`crate::MetaStore::delete_object`].
+fn delete_version(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+    versioning: Versioning,
+) -> MetaResult<DeleteOutcome> {
+    let Some(label) = version else {
+        if versioning == Versioning::Unversioned {
+            return Ok(DeleteOutcome {
+                changed: remove_current(c, bucket, key)?.is_some(),
+                ..DeleteOutcome::default()
+            });
         }
-        None => bump_usage(c, &o.bucket, 1, size_col(o.size)),
-    }
+        let version_id = (versioning == Versioning::Enabled).then(new_version_id);
+        displace_current(c, bucket, key, versioning)?;
+        let marker = Object {
+            bucket: bucket.to_owned(),
+            key: key.to_owned(),
+            size: 0,
+            etag: String::new(),
+            last_modified: now_ms(),
+            storage_class: "STANDARD".into(),
+            attrs: ObjectAttrs::default(),
+            data: crate::DataRef::Inline(Vec::new()),
+            version_id: None,
+            delete_marker: true,
+        };
+        insert_current(c, &marker, version_id.as_deref(), true)?;
+        return Ok(DeleteOutcome {
+            changed: true,
+            version_id,
+            delete_marker: true,
+        });
+    };
+    let version_id = (label != NULL_VERSION).then_some(label);
+    let removed = match current(c, bucket, key)? {
+        Some((current_id, _)) if current_id.as_deref() == version_id => {
+            let removed = remove_current(c, bucket, key)?;
+            promote_newest(c, bucket, key)?;
+            removed
+        }
+        _ => remove_noncurrent(c, bucket, key, version_id)?,
+    };
+    Ok(DeleteOutcome {
+        changed: removed.is_some(),
+        version_id: version_id.map(str::to_owned),
+        delete_marker: removed.unwrap_or(false),
+    })
 }
 
 /// Deletes an upload and its parts, returning the parts' data ids (references not yet dropped).
@@ -162,9 +349,17 @@ pub(super) fn create_bucket(c: &Connection, b: &Bucket) -> MetaResult<bool> {
         Some(_) => Err(MetaError::BucketOwnedByOther),
         None => {
             c.prepare_cached(
-                "INSERT INTO buckets (name, owner, created, acl, config) VALUES (?1, ?2, ?3, ?4, ?5)",
+                "INSERT INTO buckets (name, owner, created, acl, config, versioning)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?
-            .execute(params![b.name, b.owner, b.created, b.acl, json(&b.config)?])?;
+            .execute(params![
+                b.name,
+                b.owner,
+                b.created,
+                b.acl,
+                json(&b.config)?,
+                b.versioning.as_str()
+            ])?;
             Ok(true)
         }
     }
@@ -237,55 +432,115 @@ pub(super) fn set_bucket_config(
     Ok(())
 }
 
-/// Checks a conditional write against the object it would replace.
+pub(super) fn set_bucket_versioning(
+    c: &Connection,
+    name: &str,
+    state: Versioning,
+) -> MetaResult<()> {
+    let n = c
+        .prepare_cached("UPDATE buckets SET versioning = ?2 WHERE name = ?1")?
+        .execute(params![name, state.as_str()])?;
+    if n == 0 {
+        return Err(MetaError::NoSuchBucket);
+    }
+    Ok(())
+}
+
+/// Checks a conditional write against the current version it would replace (a delete
+/// marker counts as no object).
 fn check_condition(c: &Connection, o: &Object, condition: &WriteCondition) -> MetaResult<()> {
     if *condition == WriteCondition::Always {
         return Ok(());
     }
     let etag: Option<String> = c
-        .prepare_cached("SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2")?
+        .prepare_cached(
+            "SELECT etag FROM objects WHERE bucket = ?1 AND key = ?2 AND delete_marker = 0",
+        )?
         .query_row(params![o.bucket, o.key.as_bytes()], |r| r.get(0))
         .optional()?;
     condition.check(etag.as_deref())
 }
 
-pub(super) fn put_object(c: &Connection, o: &Object, condition: &WriteCondition) -> MetaResult<()> {
-    require_bucket(c, &o.bucket)?;
+pub(super) fn put_object(
+    c: &Connection,
+    o: &Object,
+    condition: &WriteCondition,
+) -> MetaResult<Option<String>> {
+    let versioning = versioning_of(c, &o.bucket)?;
     check_condition(c, o, condition)?;
-    store_object(c, o)
+    store_object(c, o, versioning)
 }
 
-/// Changes an object's stored attributes in place (its ACL, its tags), nothing else.
+/// Changes one version's stored attributes in place (its ACL, its tags), nothing else.
+/// `version`: `None` the current version, `null` the null version, else that id.
 pub(super) fn update_attrs(
     c: &Connection,
     bucket: &str,
     key: &str,
+    version: Option<&str>,
     change: impl FnOnce(&mut ObjectAttrs),
 ) -> MetaResult<()> {
     require_bucket(c, bucket)?;
-    let attrs: Option<String> = c
-        .prepare_cached("SELECT attrs FROM objects WHERE bucket = ?1 AND key = ?2")?
-        .query_row(params![bucket, key.as_bytes()], |r| r.get(0))
+    let key = key.as_bytes();
+    let version_id = version.map(|v| (v != NULL_VERSION).then_some(v));
+    // The current row matches without a version, or when its id is the one asked for.
+    let current: Option<String> = c
+        .prepare_cached(
+            "SELECT attrs FROM objects WHERE bucket = ?1 AND key = ?2 AND delete_marker = 0
+             AND (?3 = 0 OR version_id IS ?4)",
+        )?
+        .query_row(
+            params![bucket, key, version_id.is_some(), version_id.flatten()],
+            |r| r.get(0),
+        )
         .optional()?;
-    let mut attrs: ObjectAttrs = from_json(&attrs.ok_or(MetaError::NoSuchKey)?)?;
+    if let Some(attrs) = current {
+        let mut attrs: ObjectAttrs = from_json(&attrs)?;
+        change(&mut attrs);
+        c.prepare_cached("UPDATE objects SET attrs = ?3 WHERE bucket = ?1 AND key = ?2")?
+            .execute(params![bucket, key, json(&attrs)?])?;
+        return Ok(());
+    }
+    let Some(version_id) = version_id else {
+        return Err(MetaError::NoSuchKey);
+    };
+    let (seq, attrs): (i64, String) = c
+        .prepare_cached(
+            "SELECT seq, attrs FROM versions
+             WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3 AND delete_marker = 0",
+        )?
+        .query_row(params![bucket, key, version_id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?
+        .ok_or(MetaError::NoSuchKey)?;
+    let mut attrs: ObjectAttrs = from_json(&attrs)?;
     change(&mut attrs);
-    c.prepare_cached("UPDATE objects SET attrs = ?3 WHERE bucket = ?1 AND key = ?2")?
-        .execute(params![bucket, key.as_bytes(), json(&attrs)?])?;
+    c.prepare_cached("UPDATE versions SET attrs = ?4 WHERE bucket = ?1 AND key = ?2 AND seq = ?3")?
+        .execute(params![bucket, key, seq, json(&attrs)?])?;
     Ok(())
 }
 
-pub(super) fn delete_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<bool> {
-    require_bucket(c, bucket)?;
-    remove_object(c, bucket, key)
+pub(super) fn delete_object(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+) -> MetaResult<DeleteOutcome> {
+    let versioning = versioning_of(c, bucket)?;
+    delete_version(c, bucket, key, version, versioning)
 }
 
 pub(super) fn delete_objects(
     c: &Connection,
     bucket: &str,
-    keys: &[String],
-) -> MetaResult<Vec<bool>> {
-    require_bucket(c, bucket)?;
-    keys.iter().map(|k| remove_object(c, bucket, k)).collect()
+    objects: &[(String, Option<String>)],
+) -> MetaResult<Vec<DeleteOutcome>> {
+    let versioning = versioning_of(c, bucket)?;
+    objects
+        .iter()
+        .map(|(key, version)| delete_version(c, bucket, key, version.as_deref(), versioning))
+        .collect()
 }
 
 pub(super) fn delete_objects_if_unchanged(
@@ -293,32 +548,57 @@ pub(super) fn delete_objects_if_unchanged(
     bucket: &str,
     objects: &[(String, String, i64)],
 ) -> MetaResult<Vec<bool>> {
-    require_bucket(c, bucket)?;
-    let mut current =
-        c.prepare_cached("SELECT etag, last_modified FROM objects WHERE bucket = ?1 AND key = ?2")?;
+    let versioning = versioning_of(c, bucket)?;
     let mut out = Vec::with_capacity(objects.len());
     for (key, etag, modified) in objects {
-        let row: Option<(String, i64)> = current
+        let row: Option<(String, i64)> = c
+            .prepare_cached(
+                "SELECT etag, last_modified FROM objects
+                 WHERE bucket = ?1 AND key = ?2 AND delete_marker = 0",
+            )?
             .query_row(params![bucket, key.as_bytes()], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })
             .optional()?;
         let unchanged = row.is_some_and(|(e, m)| e == *etag && m == *modified);
-        out.push(unchanged && remove_object(c, bucket, key)?);
+        out.push(unchanged && delete_version(c, bucket, key, None, versioning)?.changed);
     }
     Ok(out)
 }
 
-/// Deletes one object of an existing bucket, queueing its data; returns whether it existed.
-fn remove_object(c: &Connection, bucket: &str, key: &str) -> MetaResult<bool> {
-    match take_object(c, bucket, key)? {
-        Some((size, ids)) => {
-            drop_refs(c, &ids)?;
-            bump_usage(c, bucket, -1, -size)?;
-            Ok(true)
-        }
-        None => Ok(false),
+pub(super) fn delete_noncurrent_versions(
+    c: &Connection,
+    bucket: &str,
+    versions: &[(String, String)],
+) -> MetaResult<Vec<bool>> {
+    require_bucket(c, bucket)?;
+    versions
+        .iter()
+        .map(|(key, label)| {
+            let version_id = (label != NULL_VERSION).then_some(label.as_str());
+            Ok(remove_noncurrent(c, bucket, key, version_id)?.is_some())
+        })
+        .collect()
+}
+
+pub(super) fn delete_lone_markers(
+    c: &Connection,
+    bucket: &str,
+    markers: &[(String, String)],
+) -> MetaResult<Vec<bool>> {
+    require_bucket(c, bucket)?;
+    let mut out = Vec::with_capacity(markers.len());
+    for (key, label) in markers {
+        let version_id = (label != NULL_VERSION).then_some(label.as_str());
+        let is_marker = matches!(current(c, bucket, key)?,
+            Some((id, true)) if id.as_deref() == version_id);
+        let alone = is_marker
+            && !c
+                .prepare_cached("SELECT 1 FROM versions WHERE bucket = ?1 AND key = ?2 LIMIT 1")?
+                .exists(params![bucket, key.as_bytes()])?;
+        out.push(alone && remove_current(c, bucket, key)?.is_some());
     }
+    Ok(out)
 }
 
 pub(super) fn create_upload(c: &Connection, u: &Upload) -> MetaResult<()> {
@@ -380,14 +660,16 @@ pub(super) fn complete_upload(
     upload_id: &str,
     o: &Object,
     condition: &WriteCondition,
-) -> MetaResult<()> {
+) -> MetaResult<Option<String>> {
     require_upload(c, &o.bucket, upload_id, Some(&o.key))?;
+    let versioning = versioning_of(c, &o.bucket)?;
     check_condition(c, o, condition)?;
     let part_ids = take_upload(c, upload_id)?;
     // The object counts its references first, so the parts it uses keep a count of at least
     // one when the parts' own references are dropped; only unused parts reach the GC queue.
-    store_object(c, o)?;
-    drop_refs(c, &part_ids)
+    let version_id = store_object(c, o, versioning)?;
+    drop_refs(c, &part_ids)?;
+    Ok(version_id)
 }
 
 pub(super) fn abort_upload(c: &Connection, bucket: &str, upload_id: &str) -> MetaResult<()> {

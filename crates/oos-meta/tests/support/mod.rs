@@ -13,6 +13,7 @@ pub fn bucket(name: &str, owner: &str) -> Bucket {
         created: 1_700_000_000_000,
         acl: "private".into(),
         config: vec![("location".into(), "us-east-1".into())],
+        versioning: Versioning::Unversioned,
     }
 }
 
@@ -36,6 +37,8 @@ pub fn object(bucket: &str, key: &str, data: DataRef) -> Object {
             ..Default::default()
         },
         data,
+        version_id: None,
+        delete_marker: false,
     }
 }
 

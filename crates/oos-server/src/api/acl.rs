@@ -42,9 +42,16 @@ pub async fn put_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let acl = requested_acl(ctx, &bucket.owner).await?;
     ctx.server
         .meta
-        .set_object_acl(&bucket.name, &object.key, Some(acl.to_stored()))
+        .set_object_acl(
+            &bucket.name,
+            &object.key,
+            Some(object.version_label()),
+            Some(acl.to_stored()),
+        )
         .await?;
-    Ok(response::status(StatusCode::OK))
+    let mut resp = response::status(StatusCode::OK);
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
+    Ok(resp)
 }
 
 /// The ACL a PUT `?acl` asks for: `x-amz-acl` / `x-amz-grant-*` headers or an
@@ -94,7 +101,9 @@ pub async fn get_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .as_deref()
         .map(Acl::from_stored)
         .unwrap_or_default();
-    acl_response(ctx.server, &acl, &bucket.owner).await
+    let mut resp = acl_response(ctx.server, &acl, &bucket.owner).await?;
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
+    Ok(resp)
 }
 
 async fn acl_response(server: &Server, acl: &Acl, owner: &str) -> S3Result<Response<Body>> {

@@ -1,11 +1,11 @@
-//! Bucket operations: create, delete, head, location, versioning status.
+//! Bucket operations: create, delete, head, location, versioning.
 
 use http::{Response, StatusCode};
-use oos_meta::Bucket;
+use oos_meta::{Bucket, Versioning};
 use oos_proto::headers::X_AMZ_BUCKET_REGION;
 use oos_proto::xml::{
     self, BucketConfiguration, CreateBucketConfiguration, DataLocationConstraint, MetadataLocation,
-    VersioningConfiguration,
+    VersioningConfiguration, VersioningConfigurationIn,
 };
 
 use super::Ctx;
@@ -112,6 +112,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             serde_json::to_string(&location)
                 .map_err(|e| crate::error::S3Error::internal("location", e))?,
         )],
+        versioning: Versioning::Unversioned,
     };
     // A race with another creator of the same name: the store decides, and an existing
     // bucket of another owner is BucketAlreadyExists.
@@ -247,16 +248,63 @@ pub async fn location(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     Ok(response::xml("BucketConfiguration", &doc))
 }
 
-/// Versioning is not built yet: every bucket is unversioned, which S3 shows as an empty
-/// `VersioningConfiguration`. Backup and sync tools ask before they start.
+/// GetBucketVersioning: `Enabled`, `Suspended`, or no status for a bucket never versioned.
 pub async fn versioning(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    ctx.bucket_for("s3:GetBucketVersioning", Need::Owner, None)
+    let bucket = ctx
+        .bucket_for("s3:GetBucketVersioning", Need::Owner, None)
         .await?;
+    let status = Some(bucket.versioning.as_str()).filter(|s| !s.is_empty());
     Ok(response::xml(
         "VersioningConfiguration",
-        &VersioningConfiguration { xmlns: xml::XMLNS },
+        &VersioningConfiguration {
+            xmlns: xml::XMLNS,
+            status,
+        },
     ))
 }
+
+/// PutBucketVersioning: `Enabled` or `Suspended` (a bucket never returns to unversioned).
+/// MFA delete needs MFA devices, which this server does not have: enabling it is refused.
+pub async fn put_versioning(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:PutBucketVersioning", Need::Owner, None)
+        .await?;
+    let body = ctx.small_body(MAX_VERSIONING_BODY).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
+    let doc: VersioningConfigurationIn =
+        xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
+    match doc.mfa_delete.as_deref() {
+        None | Some("Disabled") => {}
+        Some("Enabled") if ctx.header("x-amz-mfa").is_none() => {
+            return Err(s3_error!(
+                AccessDenied,
+                "Mfa Authentication must be used for this request"
+            ))
+        }
+        Some("Enabled") => {
+            return Err(s3_error!(
+                NotImplemented,
+                "MFA delete is not supported: this server has no MFA devices."
+            ))
+        }
+        Some(_) => return Err(s3_error!(MalformedXML)),
+    }
+    let state = match doc.status.as_deref() {
+        // No status: the state stays as it is (S3).
+        None => return Ok(response::status(StatusCode::OK)),
+        Some("Enabled") => Versioning::Enabled,
+        Some("Suspended") => Versioning::Suspended,
+        Some(_) => return Err(s3_error!(MalformedXML)),
+    };
+    ctx.server
+        .meta
+        .set_bucket_versioning(&bucket.name, state)
+        .await?;
+    Ok(response::status(StatusCode::OK))
+}
+
+/// A VersioningConfiguration is a few dozen bytes.
+const MAX_VERSIONING_BODY: u64 = 16 * 1024;
 
 #[cfg(test)]
 mod tests {

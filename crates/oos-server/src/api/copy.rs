@@ -21,18 +21,28 @@ use crate::response::{self, Body};
 use crate::s3_error;
 use crate::state::{now_millis, Server};
 
-/// The source object of a copy, after the caller's access to it has been checked.
-async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
+/// The source version of a copy, after the caller's access to it has been checked.
+struct Source {
+    object: Object,
+    /// `x-amz-copy-source-version-id` to answer: for versioned sources, or a named version.
+    version_header: Option<String>,
+    /// The request named the source version (`?versionId=`).
+    named_version: bool,
+}
+
+async fn source_object(ctx: &Ctx<'_>) -> S3Result<Source> {
     let raw = ctx.header(X_AMZ_COPY_SOURCE).unwrap_or_default();
     let (path, version) = match raw.split_once('?') {
-        Some((p, q)) => (p, q.strip_prefix("versionId=")),
+        Some((p, q)) => {
+            let v = q
+                .strip_prefix("versionId=")
+                .ok_or_else(|| s3_error!(InvalidArgument, "Unsupported copy source parameter."))?;
+            (p, Some(v))
+        }
         None => (raw, None),
     };
-    if version.is_some_and(|v| v != "null") {
-        return Err(s3_error!(
-            InvalidArgument,
-            "Versioning is not enabled: only versionId=null exists."
-        ));
+    if version.is_some_and(|v| !super::valid_version_id(v)) {
+        return Err(s3_error!(InvalidArgument, "Invalid version id specified"));
     }
     let decoded = percent_decode_str(path.trim_start_matches('/'))
         .decode_utf8()
@@ -46,16 +56,44 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Object> {
                 "Copy Source must mention the source bucket and key: sourcebucket/sourcekey"
             )
         })?;
-    ctx.bucket_named(bucket, "s3:GetObject", Need::Read, Some(key), None)
+    let action = match version {
+        Some(_) => "s3:GetObjectVersion",
+        None => "s3:GetObject",
+    };
+    let source_bucket = ctx
+        .bucket_named(bucket, action, Need::Read, Some(key), None)
         .await?;
     let object = ctx
         .server
         .meta
-        .get_object(bucket, key)
-        .await?
-        .ok_or_else(|| s3_error!(NoSuchKey))?;
+        .get_object_version(bucket, key, version)
+        .await?;
+    let object = match object {
+        None if version.is_some() => return Err(s3_error!(NoSuchVersion)),
+        None => return Err(s3_error!(NoSuchKey)),
+        Some(m) if m.delete_marker && version.is_some() => {
+            return Err(s3_error!(
+                InvalidRequest,
+                "The source of a copy request may not specifically refer to a delete marker by version id."
+            ))
+        }
+        Some(m) if m.delete_marker => return Err(super::delete_marker_error(&m, None)),
+        Some(o) => o,
+    };
     check_conditions(&ctx.parts.headers, &object, Conditions::copy_source())?;
-    Ok(object)
+    let versioned = source_bucket.versioning != oos_meta::Versioning::Unversioned;
+    Ok(Source {
+        version_header: (versioned || version.is_some())
+            .then(|| object.version_label().to_string()),
+        named_version: version.is_some(),
+        object,
+    })
+}
+
+fn set_copy_source_version(resp: &mut Response<Body>, source: &Option<String>) {
+    if let Some(v) = source {
+        response::set_header(resp, "x-amz-copy-source-version-id", v);
+    }
 }
 
 /// Copies `[start, end)` of `src` into new data, returning it with the MD5 of the bytes.
@@ -92,7 +130,11 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    let src = source_object(ctx).await?;
+    let Source {
+        object: src,
+        version_header,
+        named_version,
+    } = source_object(ctx).await?;
     if src.size > MAX_PUT_SIZE {
         return Err(s3_error!(InvalidRequest, "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120"));
     }
@@ -114,7 +156,8 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     } else {
         src.storage_class.clone()
     };
-    let same = src.bucket == bucket.name && src.key == ctx.key();
+    // Copying an older version over its own key is how a version is restored: allowed.
+    let same = src.bucket == bucket.name && src.key == ctx.key() && !named_version;
     if same
         && !replace
         && !class_header
@@ -152,7 +195,7 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     attrs.completed_upload = None;
     let (data, md5) = copy_data(ctx.server, &src, 0, src.size, &placement, true).await?;
     let object = Object {
-        bucket: bucket.name,
+        bucket: bucket.name.clone(),
         key: ctx.key().to_string(),
         size: src.size,
         etag: hex::encode(md5),
@@ -160,14 +203,19 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         storage_class: class,
         attrs,
         data,
+        version_id: None,
+        delete_marker: false,
     };
     let result = CopyResult {
         xmlns: xml::XMLNS,
         last_modified: iso8601_millis(object.last_modified),
         etag: format!("\"{}\"", object.etag),
     };
-    commit_object(ctx.server, object).await?;
-    Ok(response::xml("CopyObjectResult", &result))
+    let version = commit_object(ctx.server, object).await?;
+    let mut resp = response::xml("CopyObjectResult", &result);
+    super::set_version_header(&mut resp, &bucket, version.as_deref());
+    set_copy_source_version(&mut resp, &version_header);
+    Ok(resp)
 }
 
 pub async fn upload_part_copy(
@@ -179,7 +227,11 @@ pub async fn upload_part_copy(
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
     let upload = super::multipart::existing_upload(ctx, &bucket.name, upload_id).await?;
-    let src = source_object(ctx).await?;
+    let Source {
+        object: src,
+        version_header,
+        ..
+    } = source_object(ctx).await?;
     let (start, end) = match ctx.header(X_AMZ_COPY_SOURCE_RANGE) {
         None => (0, src.size),
         Some(raw) => match parse_range(raw, src.size) {
@@ -211,5 +263,7 @@ pub async fn upload_part_copy(
         discard(ctx.server, &data).await;
         return Err(e.into());
     }
-    Ok(response::xml("CopyPartResult", &result))
+    let mut resp = response::xml("CopyPartResult", &result);
+    set_copy_source_version(&mut resp, &version_header);
+    Ok(resp)
 }

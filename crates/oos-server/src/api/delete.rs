@@ -4,12 +4,13 @@ use http::Response;
 use oos_proto::headers::X_AMZ_CHECKSUM_PREFIX;
 use oos_proto::xml::{self, Delete, DeleteError, DeleteResult, Deleted};
 
-use super::Ctx;
+use super::{valid_version_id, Ctx};
 use crate::access::{self, Check, Need};
 use crate::error::S3Result;
 use crate::response::{self, Body};
 use crate::route::MAX_KEY_LEN;
 use crate::s3_error;
+use oos_meta::NULL_VERSION;
 
 pub const MAX_DELETE_KEYS: usize = 1000;
 /// 1000 keys of 1024 bytes, escaped, fit in this.
@@ -41,19 +42,34 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let quiet = request.quiet.unwrap_or(false);
     let facts = ctx.facts();
     let mut errors = Vec::new();
-    let mut keys = Vec::new();
+    let mut targets = Vec::new();
     for o in request.objects {
+        let action = match o.version_id {
+            Some(_) => "s3:DeleteObjectVersion",
+            None => "s3:DeleteObject",
+        };
+        let refuse = |code: &str, message: String| DeleteError {
+            key: o.key.clone(),
+            version_id: o.version_id.clone(),
+            code: code.into(),
+            message,
+        };
         if o.key.is_empty() || o.key.len() > MAX_KEY_LEN {
-            errors.push(DeleteError {
-                key: o.key,
-                code: "InvalidArgument".into(),
-                message: "Invalid key".into(),
-            });
+            errors.push(refuse("InvalidArgument", "Invalid key".into()));
+        } else if o
+            .version_id
+            .as_deref()
+            .is_some_and(|v| !valid_version_id(v))
+        {
+            errors.push(refuse(
+                "NoSuchVersion",
+                "The specified version does not exist.".into(),
+            ));
         } else if let Err(denied) = access::authorize(
             ctx.principal.as_ref(),
             &bucket,
             &Check {
-                action: "s3:DeleteObject",
+                action,
                 need: Need::Write,
                 key: Some(&o.key),
                 list_prefix: None,
@@ -62,30 +78,40 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             None,
         ) {
             // S3 reports refused keys one by one inside a 200 DeleteResult.
-            errors.push(DeleteError {
-                key: o.key,
-                code: denied.code.as_str().into(),
-                message: denied.message,
-            });
-        } else if o.version_id.as_deref().is_some_and(|v| v != "null") {
-            errors.push(DeleteError {
-                key: o.key,
-                code: "NoSuchVersion".into(),
-                message: "The specified version does not exist.".into(),
-            });
+            errors.push(refuse(denied.code.as_str(), denied.message));
         } else {
-            keys.push(o.key);
+            targets.push((o.key, o.version_id));
         }
     }
-    ctx.server.meta.delete_objects(&bucket.name, &keys).await?;
+    let outcomes = ctx
+        .server
+        .meta
+        .delete_objects(&bucket.name, &targets)
+        .await?;
+    // Keys and versions that did not exist count as deleted (S3).
+    let deleted = targets
+        .into_iter()
+        .zip(outcomes)
+        .map(|((key, asked), outcome)| {
+            let marker_id = outcome.delete_marker.then(|| {
+                outcome
+                    .version_id
+                    .as_deref()
+                    .unwrap_or(NULL_VERSION)
+                    .to_string()
+            });
+            Deleted {
+                key,
+                delete_marker: outcome.delete_marker.then_some(true),
+                // The marker made, or the marker version removed (S3 names it either way).
+                delete_marker_version_id: marker_id,
+                version_id: asked,
+            }
+        })
+        .collect();
     let doc = DeleteResult {
         xmlns: xml::XMLNS,
-        // Keys that did not exist count as deleted (S3).
-        deleted: if quiet {
-            Vec::new()
-        } else {
-            keys.into_iter().map(|key| Deleted { key }).collect()
-        },
+        deleted: if quiet { Vec::new() } else { deleted },
         errors,
     };
     Ok(response::xml("DeleteResult", &doc))

@@ -1,14 +1,17 @@
-//! Listing: ListObjects v1 and v2, ListObjectVersions (every object is version `null` until
-//! versioning is built) and ListMultipartUploads. The store does the range scans and skips
+//! Listing: ListObjects v1 and v2, ListObjectVersions and ListMultipartUploads. The store does the range scans and skips
 //! common prefixes; this module speaks the query parameters and documents.
 
 use base64::Engine;
 use http::Response;
-use oos_meta::{ListEntry, ListPage, ListQuery, UploadEntry, UploadQuery};
+use oos_meta::{
+    ListEntry, ListPage, ListQuery, UploadEntry, UploadQuery, VersionEntry as VersionListing,
+    VersionQuery,
+};
 use oos_proto::time_fmt::iso8601_millis;
 use oos_proto::xml::{
-    self, CommonPrefix, ListBucketResultV1, ListBucketResultV2, ListMultipartUploadsResult,
-    ListObjectEntry, ListVersionsResult, Owner, VersionEntry,
+    self, CommonPrefix, DeleteMarkerEntry, ListBucketResultV1, ListBucketResultV2,
+    ListMultipartUploadsResult, ListObjectEntry, ListVersionsResult, Owner, VersionEntry,
+    VersionListEntry,
 };
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
@@ -242,35 +245,69 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             "A version-id marker cannot be specified without a key marker."
         ));
     }
-    let (query, page) = list_page(ctx, &bucket.name, &key_marker).await?;
-    let truncated = page.truncated;
-    let (objects, common, last) = split(page);
+    let query = VersionQuery {
+        prefix: ctx.query.get("prefix").unwrap_or_default().to_string(),
+        delimiter: delimiter(ctx),
+        key_marker: (!key_marker.is_empty()).then(|| key_marker.clone()),
+        version_id_marker: (!version_marker.is_empty()).then(|| version_marker.clone()),
+        max_keys: max_keys(ctx, "max-keys")?,
+    };
+    let page = ctx
+        .server
+        .meta
+        .list_object_versions(&bucket.name, &query)
+        .await?;
     let owner = owner_of(ctx.server, &bucket.owner).await?;
+    // The markers to continue from: the last entry's key and version (a prefix has none).
+    let (next_key, next_version) = match page.entries.last().filter(|_| page.truncated) {
+        Some(VersionListing::Version { object, .. }) => (
+            Some(enc.enc(&object.key)),
+            Some(object.version_label().to_string()),
+        ),
+        Some(VersionListing::CommonPrefix(p)) => (Some(enc.enc(p)), None),
+        None => (None, None),
+    };
+    let mut entries = Vec::new();
+    let mut common = Vec::new();
+    for e in page.entries {
+        match e {
+            VersionListing::Version { object: o, latest } if o.delete_marker => {
+                entries.push(VersionListEntry::DeleteMarker(DeleteMarkerEntry {
+                    owner: owner.clone(),
+                    key: enc.enc(&o.key),
+                    version_id: o.version_label().to_string(),
+                    is_latest: latest,
+                    last_modified: iso8601_millis(o.last_modified),
+                }))
+            }
+            VersionListing::Version { object: o, latest } => {
+                entries.push(VersionListEntry::Version(VersionEntry {
+                    key: enc.enc(&o.key),
+                    version_id: o.version_label().to_string(),
+                    is_latest: latest,
+                    last_modified: iso8601_millis(o.last_modified),
+                    etag: format!("\"{}\"", o.etag),
+                    size: o.size,
+                    owner: owner.clone(),
+                    storage_class: o.storage_class,
+                }))
+            }
+            VersionListing::CommonPrefix(p) => common.push(p),
+        }
+    }
     let doc = ListVersionsResult {
         xmlns: xml::XMLNS,
         name: bucket.name,
         prefix: enc.enc(&query.prefix),
         key_marker: enc.enc(&key_marker),
         version_id_marker: version_marker,
-        next_key_marker: last.filter(|_| truncated).map(|l| enc.enc(&l)),
-        next_version_id_marker: truncated.then_some("null"),
+        next_key_marker: next_key,
+        next_version_id_marker: next_version,
         max_keys: query.max_keys,
         delimiter: query.delimiter.as_deref().map(|d| enc.enc(d)),
         encoding_type: enc.name(),
-        is_truncated: truncated,
-        versions: objects
-            .iter()
-            .map(|o| VersionEntry {
-                key: enc.enc(&o.key),
-                version_id: "null",
-                is_latest: true,
-                last_modified: iso8601_millis(o.last_modified),
-                etag: format!("\"{}\"", o.etag),
-                size: o.size,
-                owner: owner.clone(),
-                storage_class: o.storage_class.clone(),
-            })
-            .collect(),
+        is_truncated: page.truncated,
+        entries,
         common_prefixes: prefixes(&common, &enc),
     };
     Ok(response::xml("ListVersionsResult", &doc))

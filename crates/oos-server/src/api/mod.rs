@@ -30,7 +30,7 @@ use oos_sign::PayloadMode;
 
 use crate::access::{self, Check, Need, RequestFacts};
 use crate::body::RequestBody;
-use crate::error::S3Result;
+use crate::error::{S3Error, S3Result};
 use crate::response::Body;
 use crate::route::{Endpoint, Query, Target};
 use crate::s3_error;
@@ -205,19 +205,39 @@ impl<'a> Ctx<'a> {
             .take()
     }
 
-    /// The addressed bucket and object (if it exists), after checking `action` with `need`;
-    /// the object's own ACL may grant what the bucket's does not. A missing object is
-    /// reported only to callers allowed to know (`NoSuchKey` after authorization).
+    /// The `versionId` the request addresses, if any: `null` or an id this server issued.
+    pub fn version_id(&self) -> S3Result<Option<&str>> {
+        match self.query.get("versionId") {
+            None => Ok(None),
+            Some("") => Err(s3_error!(
+                InvalidArgument,
+                "Version id cannot be the empty string"
+            )),
+            Some(v) if valid_version_id(v) => Ok(Some(v)),
+            Some(_) => Err(s3_error!(InvalidArgument, "Invalid version id specified")),
+        }
+    }
+
+    /// The addressed bucket and object version (the current one unless `versionId` names
+    /// another), after checking `action` with `need` (its `…Version…` form with a version
+    /// id); the object's own ACL may grant what the bucket's does not. A missing object is
+    /// reported only to callers allowed to know (after authorization), and a delete marker
+    /// answers as S3 does: `404` when current, `405` when addressed by id.
     pub async fn object_for(
         &self,
         action: &'static str,
         need: Need,
     ) -> S3Result<(Bucket, oos_meta::Object)> {
+        let version = self.version_id()?;
+        let action = match version {
+            Some(_) => versioned_action(action),
+            None => action,
+        };
         let bucket = self.bucket_unchecked(self.bucket_name()).await?;
         let object = self
             .server
             .meta
-            .get_object(&bucket.name, self.key())
+            .get_object_version(&bucket.name, self.key(), version)
             .await?;
         let check = Check {
             action,
@@ -233,8 +253,12 @@ impl<'a> Ctx<'a> {
             &self.facts(),
             object_acl,
         )?;
-        let object = object.ok_or_else(|| s3_error!(NoSuchKey))?;
-        Ok((bucket, object))
+        match object {
+            None if version.is_some() => Err(s3_error!(NoSuchVersion)),
+            None => Err(s3_error!(NoSuchKey)),
+            Some(marker) if marker.delete_marker => Err(delete_marker_error(&marker, version)),
+            Some(object) => Ok((bucket, object)),
+        }
     }
 
     /// What bucket policy conditions may test about this request.
@@ -269,6 +293,57 @@ impl<'a> Ctx<'a> {
 
 pub use bucket::valid_bucket_name;
 
+/// Whether a `versionId` can name a version here: `null`, or the form this server issues.
+pub fn valid_version_id(v: &str) -> bool {
+    v == oos_meta::NULL_VERSION || (v.len() == 32 && v.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The policy action S3 checks when a request names a version (`s3:GetObjectVersion`, …).
+fn versioned_action(action: &'static str) -> &'static str {
+    match action {
+        "s3:GetObject" => "s3:GetObjectVersion",
+        "s3:DeleteObject" => "s3:DeleteObjectVersion",
+        "s3:GetObjectAcl" => "s3:GetObjectVersionAcl",
+        "s3:PutObjectAcl" => "s3:PutObjectVersionAcl",
+        "s3:GetObjectTagging" => "s3:GetObjectVersionTagging",
+        "s3:PutObjectTagging" => "s3:PutObjectVersionTagging",
+        "s3:DeleteObjectTagging" => "s3:DeleteObjectVersionTagging",
+        other => other,
+    }
+}
+
+/// The answer to a request that reached a delete marker: `404 NoSuchKey` when it is the
+/// current version, `405 MethodNotAllowed` when the request named it; both say what it is.
+pub fn delete_marker_error(marker: &oos_meta::Object, version: Option<&str>) -> S3Error {
+    let mut e = match version {
+        Some(_) => s3_error!(MethodNotAllowed),
+        None => s3_error!(NoSuchKey),
+    };
+    e.headers.push(("x-amz-delete-marker", "true".into()));
+    e.headers
+        .push(("x-amz-version-id", marker.version_label().to_string()));
+    if version.is_some() {
+        e.headers.push((
+            "last-modified",
+            oos_proto::time_fmt::http_date(marker.last_modified),
+        ));
+        e.headers.push(("allow", "DELETE".into()));
+    }
+    e
+}
+
+/// `x-amz-version-id` as S3 sends it: on buckets that have (had) versioning, `null` for the
+/// null version; never on a bucket that was never versioned.
+pub fn set_version_header(resp: &mut Response<Body>, bucket: &Bucket, version: Option<&str>) {
+    if bucket.versioning != oos_meta::Versioning::Unversioned || version.is_some() {
+        crate::response::set_header(
+            resp,
+            "x-amz-version-id",
+            version.unwrap_or(oos_meta::NULL_VERSION),
+        );
+    }
+}
+
 /// Whether the bucket's accelerate white list admits an anonymous read from `ip`.
 pub fn accelerate_admits(bucket: &Bucket, ip: std::net::IpAddr) -> bool {
     accelerate::Accelerate::from_bucket(bucket).is_some_and(|a| a.admits(ip))
@@ -283,6 +358,7 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::HeadBucket => bucket::head(ctx).await,
         Endpoint::GetBucketLocation => bucket::location(ctx).await,
         Endpoint::GetBucketVersioning => bucket::versioning(ctx).await,
+        Endpoint::PutBucketVersioning => bucket::put_versioning(ctx).await,
         Endpoint::ListObjects => list::objects_v1(ctx).await,
         Endpoint::ListObjectsV2 => list::objects_v2(ctx).await,
         Endpoint::ListObjectVersions => list::versions(ctx).await,

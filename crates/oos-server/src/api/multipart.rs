@@ -138,7 +138,14 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
                     if o.attrs.completed_upload.as_deref() == Some(upload_id)
                         && Some(&o.etag) == requested_etag(&request).as_ref() =>
                 {
-                    Ok(completion_result(ctx, bucket.name, o.key, &o.etag))
+                    let version = o.version_id.as_deref();
+                    Ok(completion_result(
+                        ctx,
+                        &bucket,
+                        o.key.clone(),
+                        &o.etag,
+                        version,
+                    ))
                 }
                 _ => Err(gone),
             };
@@ -209,12 +216,21 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         storage_class: upload.storage_class.clone(),
         attrs,
         data: DataRef::Parts(refs),
+        version_id: None,
+        delete_marker: false,
     };
-    ctx.server
+    let version = ctx
+        .server
         .meta
         .complete_upload_if(upload_id, object, condition)
         .await?;
-    Ok(completion_result(ctx, bucket.name, upload.key, &etag))
+    Ok(completion_result(
+        ctx,
+        &bucket,
+        upload.key,
+        &etag,
+        version.as_deref(),
+    ))
 }
 
 /// The multipart ETag a completion request names: MD5 over its parts' MD5s, `-N`.
@@ -230,7 +246,13 @@ fn requested_etag(request: &CompleteMultipartUpload) -> Option<String> {
     ))
 }
 
-fn completion_result(ctx: &Ctx<'_>, bucket: String, key: String, etag: &str) -> Response<Body> {
+fn completion_result(
+    ctx: &Ctx<'_>,
+    bucket: &oos_meta::Bucket,
+    key: String,
+    etag: &str,
+    version: Option<&str>,
+) -> Response<Body> {
     let host = ctx.header("host").unwrap_or("localhost").to_string();
     let scheme = if ctx.server.config.tls.is_some() {
         "https"
@@ -239,12 +261,14 @@ fn completion_result(ctx: &Ctx<'_>, bucket: String, key: String, etag: &str) -> 
     };
     let doc = CompleteMultipartUploadResult {
         xmlns: xml::XMLNS,
-        location: format!("{scheme}://{host}/{bucket}/{key}"),
-        bucket,
+        location: format!("{scheme}://{host}/{}/{key}", bucket.name),
+        bucket: bucket.name.clone(),
         key,
         etag: format!("\"{etag}\""),
     };
-    response::xml("CompleteMultipartUploadResult", &doc)
+    let mut resp = response::xml("CompleteMultipartUploadResult", &doc);
+    super::set_version_header(&mut resp, bucket, version);
+    resp
 }
 
 pub async fn abort(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {

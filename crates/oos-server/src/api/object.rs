@@ -41,7 +41,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     attrs.checksum = digest.checksum.clone();
     attrs.data_region = Some(placement.region);
     let object = Object {
-        bucket: bucket.name,
+        bucket: bucket.name.clone(),
         key: ctx.key().to_string(),
         size: body.len(),
         etag: digest.md5_hex(),
@@ -49,18 +49,21 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         storage_class: class,
         attrs,
         data,
+        version_id: None,
+        delete_marker: false,
     };
     let etag = object.etag.clone();
-    commit_object_if(ctx.server, object, condition).await?;
+    let version = commit_object_if(ctx.server, object, condition).await?;
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
+    super::set_version_header(&mut resp, &bucket, version.as_deref());
     write_checksum_header(&mut resp, &digest);
     Ok(resp)
 }
 
 /// Stores a new object's metadata; if that fails, its fresh data is deleted again so nothing
-/// is left unreferenced.
-pub async fn commit_object(server: &Server, object: Object) -> S3Result<()> {
+/// is left unreferenced. Returns the version id the store gave it (`None`: null version).
+pub async fn commit_object(server: &Server, object: Object) -> S3Result<Option<String>> {
     commit_object_if(server, object, WriteCondition::Always).await
 }
 
@@ -69,13 +72,15 @@ pub async fn commit_object_if(
     server: &Server,
     object: Object,
     condition: WriteCondition,
-) -> S3Result<()> {
+) -> S3Result<Option<String>> {
     let data = object.data.clone();
-    if let Err(e) = server.meta.put_object_if(object, condition).await {
-        discard(server, &data).await;
-        return Err(e.into());
+    match server.meta.put_object_if(object, condition).await {
+        Ok(version) => Ok(version),
+        Err(e) => {
+            discard(server, &data).await;
+            Err(e.into())
+        }
     }
-    Ok(())
 }
 
 /// S3 conditional writes on PutObject and CompleteMultipartUpload: `If-None-Match: *` (only
@@ -165,14 +170,33 @@ pub async fn store_body(
     Ok((DataRef::Single(id), body.digest().clone()))
 }
 
-/// DeleteObject: 204 whether or not the key existed (S3).
+/// DeleteObject: 204 whether or not the key (or version) existed (S3). On a versioned bucket
+/// a delete without `versionId` adds a delete marker; with one it removes that version.
 pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:DeleteObject", Need::Write, Some(ctx.key()))
-        .await?;
-    ctx.server
+    let version = ctx.version_id()?;
+    let action = match version {
+        Some(_) => "s3:DeleteObjectVersion",
+        None => "s3:DeleteObject",
+    };
+    let bucket = ctx.bucket_for(action, Need::Write, Some(ctx.key())).await?;
+    let outcome = ctx
+        .server
         .meta
-        .delete_object(&bucket.name, ctx.key())
+        .delete_object(&bucket.name, ctx.key(), version)
         .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    let mut resp = response::status(StatusCode::NO_CONTENT);
+    if outcome.delete_marker {
+        set_header(&mut resp, "x-amz-delete-marker", "true");
+    }
+    if version.is_some() || outcome.delete_marker {
+        set_header(
+            &mut resp,
+            "x-amz-version-id",
+            outcome
+                .version_id
+                .as_deref()
+                .unwrap_or(oos_meta::NULL_VERSION),
+        );
+    }
+    Ok(resp)
 }

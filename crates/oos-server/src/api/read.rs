@@ -62,6 +62,7 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     };
     let mut resp = Response::new(body);
     write_headers(&mut resp, &object);
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
     set_header(&mut resp, "content-length", &(end - start).to_string());
     if let Some((s, e)) = range {
         *resp.status_mut() = StatusCode::PARTIAL_CONTENT;

@@ -138,14 +138,23 @@ pub async fn put_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let tags = tags_from_body(ctx, MAX_OBJECT_TAGS).await?;
     ctx.server
         .meta
-        .set_object_tags(&bucket.name, &object.key, tags)
+        .set_object_tags(
+            &bucket.name,
+            &object.key,
+            Some(object.version_label()),
+            tags,
+        )
         .await?;
-    Ok(response::status(StatusCode::OK))
+    let mut resp = response::status(StatusCode::OK);
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
+    Ok(resp)
 }
 
 pub async fn get_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let (_, object) = ctx.object_for("s3:GetObjectTagging", Need::Read).await?;
-    Ok(tagging_xml(&object.attrs.tags))
+    let (bucket, object) = ctx.object_for("s3:GetObjectTagging", Need::Read).await?;
+    let mut resp = tagging_xml(&object.attrs.tags);
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
+    Ok(resp)
 }
 
 pub async fn delete_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
@@ -154,9 +163,16 @@ pub async fn delete_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .await?;
     ctx.server
         .meta
-        .set_object_tags(&bucket.name, &object.key, Vec::new())
+        .set_object_tags(
+            &bucket.name,
+            &object.key,
+            Some(object.version_label()),
+            Vec::new(),
+        )
         .await?;
-    Ok(response::status(StatusCode::NO_CONTENT))
+    let mut resp = response::status(StatusCode::NO_CONTENT);
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
+    Ok(resp)
 }
 
 pub async fn put_bucket(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {

@@ -4,9 +4,11 @@
 //! Both rule forms are accepted and kept as sent: the old one with `Prefix` directly in the
 //! rule (boto3 `put_bucket_lifecycle`, the OOS guide) and the new one with `Filter`
 //! (`put_bucket_lifecycle_configuration`), whose `Filter` holds a `Prefix`, a `Tag`, object
-//! size bounds, or an `And` of them. Transitions and noncurrent-version actions are refused
-//! with `NotImplemented`: this server has neither storage tiers nor versioning, and a rule that
-//! is stored but never acts would mislead.
+//! size bounds, or an `And` of them. Expiration acts on current versions (on a versioned
+//! bucket it adds a delete marker), `NoncurrentVersionExpiration` on old versions and
+//! `ExpiredObjectDeleteMarker` on markers left alone. Transitions are refused with
+//! `NotImplemented`: this server has one storage tier, and a rule that is stored but never
+//! acts would mislead.
 
 use std::collections::HashSet;
 
@@ -58,7 +60,18 @@ pub struct Rule {
     pub tags: Vec<(String, String)>,
     pub enabled: bool,
     pub expiration: Option<Expiry>,
+    /// `ExpiredObjectDeleteMarker`: remove a current delete marker with no version below it.
+    pub expired_object_delete_marker: bool,
+    pub noncurrent: Option<NoncurrentExpiry>,
     pub abort_after_days: Option<i64>,
+}
+
+/// `NoncurrentVersionExpiration`: old versions go `days` after they became noncurrent,
+/// except the `keep` newest noncurrent ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoncurrentExpiry {
+    pub days: i64,
+    pub keep: Option<u32>,
 }
 
 impl Rule {
@@ -80,6 +93,16 @@ impl Rule {
             Expiry::Days(days) => Some(ceil_midnight(last_modified + days * DAY_MS)),
             Expiry::Date(date) => Some(date),
         }
+    }
+
+    /// When a version that became noncurrent at `since`, with `newer` noncurrent versions
+    /// above it, expires under this rule: `None` if it never does (it is among the kept).
+    pub fn noncurrent_expires_at(&self, since: i64, newer: u32) -> Option<i64> {
+        let n = self.noncurrent?;
+        if n.keep.is_some_and(|keep| newer < keep) {
+            return None;
+        }
+        Some(ceil_midnight(since + n.days * DAY_MS))
     }
 
     /// When an upload initiated at `initiated` is aborted under this rule, if it is.
@@ -246,12 +269,6 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
             "Lifecycle transitions are not supported: this server has one storage tier."
         ));
     }
-    if node.one("NoncurrentVersionExpiration")?.is_some() {
-        return Err(s3_error!(
-            NotImplemented,
-            "NoncurrentVersionExpiration is not supported: this server does not keep versions."
-        ));
-    }
     let id = match node.one("ID")?.map(|n| n.text.trim()) {
         Some(id) if id.chars().count() > MAX_ID_LEN => {
             return Err(s3_error!(
@@ -276,6 +293,8 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         tags: Vec::new(),
         enabled,
         expiration: None,
+        expired_object_delete_marker: false,
+        noncurrent: None,
         abort_after_days: None,
     };
     match (node.one("Prefix")?, node.one("Filter")?) {
@@ -284,7 +303,21 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         _ => return Err(malformed()),
     }
     if let Some(exp) = node.one("Expiration")? {
-        rule.expiration = Some(parse_expiration(exp)?);
+        match parse_expiration(exp)? {
+            Some(expiry) => rule.expiration = Some(expiry),
+            None => {
+                if !rule.tags.is_empty() {
+                    return Err(s3_error!(
+                        InvalidArgument,
+                        "ExpiredObjectDeleteMarker cannot be specified with object tags."
+                    ));
+                }
+                rule.expired_object_delete_marker = true;
+            }
+        }
+    }
+    if let Some(n) = node.one("NoncurrentVersionExpiration")? {
+        rule.noncurrent = Some(parse_noncurrent(n)?);
     }
     if let Some(abort) = node.one("AbortIncompleteMultipartUpload")? {
         abort.only(&["DaysAfterInitiation"])?;
@@ -306,7 +339,11 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
             ));
         }
     }
-    if rule.expiration.is_none() && rule.abort_after_days.is_none() {
+    if rule.expiration.is_none()
+        && !rule.expired_object_delete_marker
+        && rule.noncurrent.is_none()
+        && rule.abort_after_days.is_none()
+    {
         return Err(s3_error!(
             InvalidRequest,
             "At least one action needs to be specified in a rule."
@@ -425,30 +462,61 @@ fn set_predicate(node: &Node, rule: &mut Rule) -> S3Result<()> {
     Ok(())
 }
 
-fn parse_expiration(exp: &Node) -> S3Result<Expiry> {
+/// An `Expiration`: `Some` for Days or Date, `None` for `ExpiredObjectDeleteMarker` true.
+fn parse_expiration(exp: &Node) -> S3Result<Option<Expiry>> {
     exp.only(&["Days", "Date", "ExpiredObjectDeleteMarker"])?;
     let days = exp.one("Days")?;
     let date = exp.one("Date")?;
-    if exp.one("ExpiredObjectDeleteMarker")?.is_some() {
+    if let Some(marker) = exp.one("ExpiredObjectDeleteMarker")? {
         if days.is_some() || date.is_some() {
             return Err(s3_error!(
                 InvalidArgument,
                 "ExpiredObjectDeleteMarker cannot be specified with Days or Date in a Lifecycle Expiration Policy."
             ));
         }
-        return Err(s3_error!(
-            NotImplemented,
-            "ExpiredObjectDeleteMarker is not supported: this server does not keep versions."
-        ));
+        return match marker.text.trim() {
+            "true" => Ok(None),
+            // `false` asks for nothing, which S3 refuses as a rule without an action.
+            "false" => Err(s3_error!(
+                InvalidRequest,
+                "At least one action needs to be specified in a rule."
+            )),
+            _ => Err(malformed()),
+        };
     }
     match (days, date) {
-        (Some(days), None) => Ok(Expiry::Days(positive_days(
+        (Some(days), None) => Ok(Some(Expiry::Days(positive_days(
             &days.text,
             "'Days' for Expiration action must be a positive integer",
-        )?)),
-        (None, Some(date)) => Ok(Expiry::Date(parse_midnight(date.text.trim())?)),
+        )?))),
+        (None, Some(date)) => Ok(Some(Expiry::Date(parse_midnight(date.text.trim())?))),
         _ => Err(malformed()),
     }
+}
+
+/// Upper bound of `NewerNoncurrentVersions` (S3).
+const MAX_NEWER_NONCURRENT: u32 = 100;
+
+fn parse_noncurrent(n: &Node) -> S3Result<NoncurrentExpiry> {
+    n.only(&["NoncurrentDays", "NewerNoncurrentVersions"])?;
+    let days = n.one("NoncurrentDays")?.ok_or_else(malformed)?;
+    let days = positive_days(
+        &days.text,
+        "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
+    )?;
+    let keep = match n.one("NewerNoncurrentVersions")? {
+        None => None,
+        Some(k) => match k.text.trim().parse::<u32>() {
+            Ok(k) if (1..=MAX_NEWER_NONCURRENT).contains(&k) => Some(k),
+            _ => {
+                return Err(s3_error!(
+                    InvalidArgument,
+                    "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to {MAX_NEWER_NONCURRENT}"
+                ))
+            }
+        },
+    };
+    Ok(NoncurrentExpiry { days, keep })
 }
 
 fn positive_days(text: &str, message: &str) -> S3Result<i64> {
@@ -542,7 +610,19 @@ pub fn to_xml(rules: &[Rule]) -> String {
                 "<Expiration><Date>{}</Date></Expiration>",
                 oos_proto::time_fmt::iso8601_millis(ms)
             )),
+            None if rule.expired_object_delete_marker => out.push_str(
+                "<Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker></Expiration>",
+            ),
             None => {}
+        }
+        if let Some(n) = rule.noncurrent {
+            out.push_str(&format!(
+                "<NoncurrentVersionExpiration><NoncurrentDays>{}</NoncurrentDays>{}</NoncurrentVersionExpiration>",
+                n.days,
+                n.keep
+                    .map(|k| format!("<NewerNoncurrentVersions>{k}</NewerNoncurrentVersions>"))
+                    .unwrap_or_default()
+            ));
         }
         if let Some(d) = rule.abort_after_days {
             out.push_str(&format!(

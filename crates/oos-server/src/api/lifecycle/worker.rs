@@ -1,4 +1,5 @@
-//! The lifecycle worker: expires objects and aborts stale multipart uploads.
+//! The lifecycle worker: expires objects and old versions, removes delete markers left alone,
+//! and aborts stale multipart uploads.
 //!
 //! Every few seconds a pass walks the buckets that have a lifecycle configuration. "Now" is
 //! the server clock (`Server::clock`), which tests advance. For each bucket it lists the
@@ -20,7 +21,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 use std::time::Duration;
 
-use oos_meta::{ListEntry, ListQuery, MetaError, UploadEntry, UploadQuery};
+use oos_meta::{
+    ListEntry, ListQuery, MetaError, UploadEntry, UploadQuery, VersionEntry, VersionQuery,
+};
 
 use super::rules::{ceil_midnight, Expiry, Rule, DAY_MS};
 use crate::state::{now_millis, Server};
@@ -141,6 +144,25 @@ async fn sweep(
         due = due.min(expire_under(server, bucket, rules, prefix, now, tally).await?);
     }
 
+    // Old versions and delete markers left alone (versioned buckets).
+    let versioned: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.enabled && (r.noncurrent.is_some() || r.expired_object_delete_marker))
+        .collect();
+    for rule in &versioned {
+        // A version written from now on becomes noncurrent no earlier than the floor.
+        if let Some(n) = rule.noncurrent {
+            due = due.min(ceil_midnight(floor + n.days * DAY_MS));
+        }
+        if rule.expired_object_delete_marker {
+            due = due.min(ceil_midnight(floor + DAY_MS));
+        }
+    }
+    let prefixes = covering(versioned.iter().map(|r| r.prefix()).collect());
+    for prefix in prefixes {
+        due = due.min(expire_versions_under(server, bucket, &versioned, prefix, now, tally).await?);
+    }
+
     let aborting: Vec<&Rule> = rules
         .iter()
         .filter(|r| r.enabled && r.abort_after_days.is_some())
@@ -203,16 +225,97 @@ async fn expire_under(
     Ok(due)
 }
 
+/// Removes the noncurrent versions due under `prefix` and the current delete markers left
+/// with no version below them; returns the earliest time a kept version becomes due.
+///
+/// A noncurrent version's age counts from when it stopped being current: the time the
+/// version listed just above it was written (S3). Versions arrive per key newest first, so
+/// one pass over the listing carries that time and the count of newer noncurrent versions
+/// (for `NewerNoncurrentVersions`) from entry to entry, across pages too.
+async fn expire_versions_under(
+    server: &Server,
+    bucket: &str,
+    rules: &[&Rule],
+    prefix: &str,
+    now: i64,
+    tally: &mut Tally,
+) -> Result<i64, MetaError> {
+    let mut due = i64::MAX;
+    let mut query = VersionQuery {
+        prefix: prefix.to_string(),
+        max_keys: BATCH,
+        ..VersionQuery::default()
+    };
+    let (mut since, mut newer) = (0i64, 0u32);
+    let mut removed_old = false;
+    loop {
+        let page = server.meta.list_object_versions(bucket, &query).await?;
+        let (mut old, mut markers) = (Vec::new(), Vec::new());
+        for entry in &page.entries {
+            let VersionEntry::Version { object: o, latest } = entry else {
+                continue;
+            };
+            let label = o.version_label().to_string();
+            query.key_marker = Some(o.key.clone());
+            query.version_id_marker = Some(label.clone());
+            if *latest {
+                (since, newer) = (o.last_modified, 0);
+                let lone_marker_rule = rules
+                    .iter()
+                    .any(|r| r.expired_object_delete_marker && o.key.starts_with(r.prefix()));
+                if o.delete_marker && lone_marker_rule {
+                    markers.push((o.key.clone(), label));
+                }
+                continue;
+            }
+            let at = rules
+                .iter()
+                .filter(|r| r.matches(&o.key, o.size, &o.attrs.tags))
+                .filter_map(|r| r.noncurrent_expires_at(since, newer))
+                .min();
+            match at {
+                Some(at) if at <= now => old.push((o.key.clone(), label)),
+                Some(at) => due = due.min(at),
+                None => {}
+            }
+            (since, newer) = (o.last_modified, newer.saturating_add(1));
+        }
+        if !old.is_empty() {
+            let n = count(server.meta.delete_noncurrent_versions(bucket, &old).await?);
+            removed_old |= n > 0;
+            tally.expired += n;
+        }
+        // The store removes a marker only if no version is below it, checked atomically.
+        if !markers.is_empty() {
+            tally.expired += count(server.meta.delete_lone_markers(bucket, &markers).await?);
+        }
+        if !page.truncated || page.entries.is_empty() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    // Markers whose last versions just went are alone now: the next pass removes them.
+    if removed_old && rules.iter().any(|r| r.expired_object_delete_marker) {
+        due = now;
+    }
+    Ok(due)
+}
+
+fn count(done: Vec<bool>) -> usize {
+    done.into_iter().filter(|d| *d).count()
+}
+
 async fn delete(
     server: &Server,
     bucket: &str,
     objects: &[(String, String, i64)],
 ) -> Result<usize, MetaError> {
-    let existed = server
-        .meta
-        .delete_objects_if_unchanged(bucket, objects)
-        .await?;
-    let n = existed.into_iter().filter(|e| *e).count();
+    let n = count(
+        server
+            .meta
+            .delete_objects_if_unchanged(bucket, objects)
+            .await?,
+    );
     tracing::debug!(bucket, deleted = n, "lifecycle expired objects");
     Ok(n)
 }

@@ -313,8 +313,11 @@ async fn store(server: &Server, bucket: &str, key: String, data: Vec<u8>) -> Res
             ..Default::default()
         },
         data,
+        version_id: None,
+        delete_marker: false,
     };
-    super::super::object::commit_object(server, object).await
+    super::super::object::commit_object(server, object).await?;
+    Ok(())
 }
 
 #[cfg(test)]
