@@ -340,3 +340,66 @@ def test_tag_filters_select_by_tags(server, s3, bkt):
     s3.put_object_tagging(Bucket=bkt, Key="logs/one", Tagging={"TagSet": [{"Key": "a", "Value": "1"}, {"Key": "b", "Value": "2"}]})
     advance(server, 2 * 86400)
     assert wait_until(lambda: keys(s3, bkt) == ["keep", "other/both"]), keys(s3, bkt)
+
+
+def versions_of(s3, bucket, prefix):
+    page = s3.list_object_versions(Bucket=bucket, Prefix=prefix)
+    out = [(v["VersionId"], v["IsLatest"], False) for v in page.get("Versions", [])]
+    out += [(m["VersionId"], m["IsLatest"], True) for m in page.get("DeleteMarkers", [])]
+    return sorted(out, key=lambda v: not v[1])
+
+
+@pytest.fixture
+def own_clock():
+    """A server of its own: the module's clock has been moved by the other tests."""
+    d = tempfile.mkdtemp(prefix="oosd-lcv-")
+    with open(f"{d}/oosd.toml", "w") as f:
+        f.write("test_clock = true\n")
+    srv = Oosd(f"{d}/data", config=f"{d}/oosd.toml").start()
+    yield srv
+    srv.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_versioned_bucket_lifecycle(own_clock):
+    """NoncurrentVersionExpiration with NewerNoncurrentVersions, Expiration adding a delete
+    marker, and ExpiredObjectDeleteMarker removing markers left alone."""
+    server, s3, bkt = own_clock, own_clock.client(), "lcv"
+    s3.create_bucket(Bucket=bkt)
+    s3.put_bucket_versioning(Bucket=bkt, VersioningConfiguration={"Status": "Enabled"})
+    old = [s3.put_object(Bucket=bkt, Key="nc/k", Body=b"%d" % i)["VersionId"] for i in range(4)]
+    cur = s3.put_object(Bucket=bkt, Key="cur/k", Body=b"c")["VersionId"]
+    gone = s3.put_object(Bucket=bkt, Key="dm/k", Body=b"d")["VersionId"]
+    s3.delete_object(Bucket=bkt, Key="dm/k")
+    s3.delete_object(Bucket=bkt, Key="dm/k", VersionId=gone)  # the marker is alone now
+    s3.put_object(Bucket=bkt, Key="dm/kept", Body=b"k")
+    s3.delete_object(Bucket=bkt, Key="dm/kept")  # a marker above a version: not alone
+    put_rules(s3, bkt, [
+        {"ID": "nc", "Filter": {"Prefix": "nc/"}, "Status": "Enabled",
+         "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}},
+        {"ID": "cur", "Filter": {"Prefix": "cur/"}, "Status": "Enabled", "Expiration": {"Days": 1}},
+        {"ID": "dm", "Filter": {"Prefix": "dm/"}, "Status": "Enabled",
+         "Expiration": {"ExpiredObjectDeleteMarker": True}},
+    ])
+    got = {r["ID"]: r for r in s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]}
+    assert got["nc"]["NoncurrentVersionExpiration"] == {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1}
+    assert got["dm"]["Expiration"] == {"ExpiredObjectDeleteMarker": True}
+    # The lone marker goes at once; the one above a version stays.
+    def marker_keys():
+        return [m["Key"] for m in s3.list_object_versions(Bucket=bkt, Prefix="dm/").get("DeleteMarkers", [])]
+    assert wait_until(lambda: marker_keys() == ["dm/kept"]), marker_keys()
+    assert len(versions_of(s3, bkt, "nc/")) == 4
+
+    advance(server, 2 * 86400)
+    # Noncurrent for more than a day: all but the newest noncurrent one go.
+    assert wait_until(lambda: [v[0] for v in versions_of(s3, bkt, "nc/")] == [old[3], old[2]]), \
+        versions_of(s3, bkt, "nc/")
+    assert s3.get_object(Bucket=bkt, Key="nc/k", VersionId=old[2])["Body"].read() == b"2"
+    # Expiration on a versioned bucket keeps the data as a noncurrent version under a marker.
+    assert wait_until(lambda: [(v[1], v[2]) for v in versions_of(s3, bkt, "cur/")] == [(True, True), (False, False)])
+    assert s3.get_object(Bucket=bkt, Key="cur/k", VersionId=cur)["Body"].read() == b"c"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.put_bucket_lifecycle_configuration(Bucket=bkt, LifecycleConfiguration={"Rules": [
+            {"ID": "bad", "Filter": {"Prefix": ""}, "Status": "Enabled",
+             "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 101}}]})
+    assert error_code(e) == "InvalidArgument"
