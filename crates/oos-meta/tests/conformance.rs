@@ -787,6 +787,13 @@ mod sqlite {
     );
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[ignore = "a measurement, not a check: run with --ignored --nocapture"]
+    async fn listing_ignores_noncurrent_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        super::listing_ignores_noncurrent_rows(open(dir.path())).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn durability() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().to_owned();

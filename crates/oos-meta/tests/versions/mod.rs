@@ -458,3 +458,43 @@ pub async fn concurrent_versions(s: Arc<dyn MetaStore>) {
     assert_eq!(listed_ids, ids);
     assert_eq!(s.bucket_usage("rb").await.unwrap().objects, 48);
 }
+
+/// The listing cost of old versions (issue 13, point 3): ListObjects over 10,000 keys with
+/// 10 versions each against 10,000 keys with one. Current rows live apart from noncurrent
+/// ones, so both listings read the same rows. Run with `--ignored --nocapture`.
+pub async fn listing_ignores_noncurrent_rows(s: Arc<dyn MetaStore>) {
+    const KEYS: usize = 10_000;
+    for (name, versions) in [("one", 1), ("ten", 10)] {
+        versioned_bucket(&*s, name).await;
+        for _ in 0..versions {
+            put_all(&s, name, (0..KEYS).map(|i| format!("k{i:05}"))).await;
+        }
+        let stored = s.bucket_usage(name).await.unwrap().objects;
+        assert_eq!(stored, (KEYS * versions) as u64);
+    }
+    let mut report = Vec::new();
+    for name in ["one", "ten"] {
+        let start = std::time::Instant::now();
+        let mut seen = 0;
+        for _ in 0..5 {
+            let mut q = ListQuery {
+                max_keys: 1000,
+                ..Default::default()
+            };
+            loop {
+                let page = s.list_objects(name, &q).await.unwrap();
+                seen += page.entries.len();
+                let Some(ListEntry::Object(last)) = page.entries.last() else {
+                    break;
+                };
+                q.start_after = Some(last.key.clone());
+                if !page.truncated {
+                    break;
+                }
+            }
+        }
+        assert_eq!(seen, 5 * KEYS);
+        report.push((name, start.elapsed() / 5));
+    }
+    println!("ListObjects of {KEYS} keys, mean of 5: {report:?}");
+}
