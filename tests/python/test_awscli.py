@@ -85,3 +85,35 @@ def test_sync_with_empty_files_does_not_stall(oosd, s3, bucket, tmp_path):
     # Not a speed target: the stall lasts until a timeout ends the confused connection (the
     # client's 60 s, or the server's 20 s head timeout); a sync of 20 tiny files takes ~2 s.
     assert took < 10, f"sync took {took:.1f} s"
+
+
+def test_s3api_versioning_restore(oosd, s3, tmp_path):
+    """aws s3api: enable versioning, overwrite and delete, list versions, restore the first."""
+    import json
+    import uuid
+    from test_versioning import purge
+    name = "cli-v-" + uuid.uuid4().hex[:12]
+    aws(oosd, "s3api", "create-bucket", "--bucket", name)
+    try:
+        aws(oosd, "s3api", "put-bucket-versioning", "--bucket", name,
+            "--versioning-configuration", "Status=Enabled")
+        status = json.loads(aws(oosd, "s3api", "get-bucket-versioning", "--bucket", name).stdout)
+        assert status["Status"] == "Enabled"
+        src = tmp_path / "f"
+        ids = []
+        for text in (b"first", b"second"):
+            src.write_bytes(text)
+            out = aws(oosd, "s3api", "put-object", "--bucket", name, "--key", "f", "--body", str(src)).stdout
+            ids.append(json.loads(out)["VersionId"])
+        out = json.loads(aws(oosd, "s3api", "delete-object", "--bucket", name, "--key", "f").stdout)
+        assert out["DeleteMarker"] is True
+        listed = json.loads(aws(oosd, "s3api", "list-object-versions", "--bucket", name).stdout)
+        assert [v["VersionId"] for v in listed["Versions"]] == [ids[1], ids[0]]
+        assert [m["IsLatest"] for m in listed["DeleteMarkers"]] == [True]
+        aws(oosd, "s3api", "copy-object", "--bucket", name, "--key", "f",
+            "--copy-source", f"{name}/f?versionId={ids[0]}")
+        got = tmp_path / "got"
+        aws(oosd, "s3api", "get-object", "--bucket", name, "--key", "f", str(got))
+        assert got.read_bytes() == b"first"
+    finally:
+        purge(s3, name)
