@@ -514,6 +514,10 @@ async fn a_slow_get_of_a_multipart_object_survives_collection_of_its_parts() {
     get_outlives_collection(&srv, &s3, "multi", &whole).await;
 }
 
+/// What a versioned crash test saw acknowledged: (key, version id) -> the body's MD5, or `None`
+/// for a delete marker.
+type Ledger = HashMap<(String, String), Option<String>>;
+
 /// Issue 13's crash test: kill -9 during concurrent versioned overwrites and deletes. After the
 /// restart every acknowledged version reads back exactly by its id, every acknowledged delete
 /// marker is listed, and each key has exactly one latest version.
@@ -534,8 +538,7 @@ async fn kill_9_during_versioned_writes_keeps_every_acknowledged_version() {
         .await
         .unwrap();
 
-    // (key, version id) -> md5 of the body, or None for a delete marker.
-    let acked: Arc<Mutex<HashMap<(String, String), Option<String>>>> = Arc::default();
+    let acked: Arc<Mutex<Ledger>> = Arc::default();
     let count = Arc::new(AtomicUsize::new(0));
     let mut writers = Vec::new();
     for w in 0..3 {
