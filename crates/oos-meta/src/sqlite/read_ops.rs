@@ -511,6 +511,15 @@ pub(super) fn list_objects(c: &Connection, bucket: &str, q: &ListQuery) -> MetaR
     })
 }
 
+/// A key marker with an optional second marker within the key (a version id, an upload id).
+fn entry_marker(key: &Option<String>, id: &Option<String>) -> Option<Lower> {
+    let key = key.as_ref()?.as_bytes().to_vec();
+    Some(match id {
+        Some(id) => Lower::AfterEntry(key, id.clone()),
+        None => Lower::After(key),
+    })
+}
+
 pub(super) fn list_object_versions(
     c: &Connection,
     bucket: &str,
@@ -518,17 +527,10 @@ pub(super) fn list_object_versions(
 ) -> MetaResult<VersionPage> {
     let tx = c.unchecked_transaction()?;
     require_bucket(&tx, bucket)?;
-    let marker = q.key_marker.as_ref().map(|k| {
-        let k = k.as_bytes().to_vec();
-        match &q.version_id_marker {
-            Some(v) => Lower::AfterEntry(k, v.clone()),
-            None => Lower::After(k),
-        }
-    });
     let req = Request {
         prefix: &q.prefix,
         delimiter: q.delimiter.as_deref(),
-        marker,
+        marker: entry_marker(&q.key_marker, &q.version_id_marker),
         max: q.max_keys,
     };
     let (entries, truncated) = list::list(&mut VersionScan { conn: &tx, bucket }, &req)?;
@@ -551,17 +553,10 @@ pub(super) fn list_uploads(
 ) -> MetaResult<UploadPage> {
     let tx = c.unchecked_transaction()?;
     require_bucket(&tx, bucket)?;
-    let marker = q.key_marker.as_ref().map(|k| {
-        let k = k.as_bytes().to_vec();
-        match &q.upload_id_marker {
-            Some(id) => Lower::AfterEntry(k, id.clone()),
-            None => Lower::After(k),
-        }
-    });
     let req = Request {
         prefix: &q.prefix,
         delimiter: q.delimiter.as_deref(),
-        marker,
+        marker: entry_marker(&q.key_marker, &q.upload_id_marker),
         max: q.max_uploads,
     };
     let (entries, truncated) = list::list(&mut UploadScan { conn: &tx, bucket }, &req)?;
