@@ -32,6 +32,9 @@ pub enum MetaError {
     /// A conditional write's condition did not hold.
     #[error("precondition failed")]
     PreconditionFailed,
+    /// Object Lock (retention or legal hold) forbids removing or changing the version.
+    #[error("the object version is locked")]
+    ObjectLocked,
     /// An account, access key, … that does not exist (or is not the caller's).
     #[error("not found")]
     NotFound,
@@ -172,22 +175,46 @@ pub trait MetaStore: Send + Sync + 'static {
         version: Option<&str>,
         tags: Vec<(String, String)>,
     ) -> MetaResult<()>;
+    /// Sets (or with `None` removes) one version's Object Lock retention, if `lock` permits
+    /// the change ([`LockCheck::permits_retention_change`], checked in the same transaction);
+    /// `ObjectLocked` if not, `NoSuchKey` as for the ACL.
+    async fn set_object_retention(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+        retention: Option<Retention>,
+        lock: LockCheck,
+    ) -> MetaResult<()>;
+    /// Turns one version's legal hold on or off; `NoSuchKey` as for the ACL.
+    async fn set_object_legal_hold(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+        on: bool,
+    ) -> MetaResult<()>;
     /// S3 DeleteObject. Without a version: removes the object (unversioned), or adds a delete
     /// marker as the current version (enabled; suspended also removes the null version and
     /// the marker is the null version). With a version: removes exactly that version; when it
     /// was current, the newest noncurrent version becomes current. Removed data goes to GC.
+    /// A version that Object Lock protects (see [`LockCheck::permits_removal`]) is never
+    /// removed, by this or any other method: `ObjectLocked`, and nothing changes.
     async fn delete_object(
         &self,
         bucket: &str,
         key: &str,
         version: Option<&str>,
+        lock: LockCheck,
     ) -> MetaResult<DeleteOutcome>;
-    /// Many [`MetaStore::delete_object`]s of one bucket in one transaction, in order.
+    /// Many [`MetaStore::delete_object`]s of one bucket in one transaction, in order; a
+    /// locked entry is `Err(ObjectLocked)` in its place and the others go ahead.
     async fn delete_objects(
         &self,
         bucket: &str,
         objects: &[(String, Option<String>)],
-    ) -> MetaResult<Vec<DeleteOutcome>>;
+        lock: LockCheck,
+    ) -> MetaResult<Vec<MetaResult<DeleteOutcome>>>;
     /// Deletes (as [`MetaStore::delete_object`] without a version) each `(key, etag,
     /// last_modified)` only if the current version still has that etag and modification time
     /// (a background deleter never removes an object written after it looked); returns, per
@@ -199,11 +226,12 @@ pub trait MetaStore: Send + Sync + 'static {
     ) -> MetaResult<Vec<bool>>;
     /// Removes each `(key, version_id)` only while it is a noncurrent version (lifecycle
     /// expiry of old versions never touches a version that became current again); returns,
-    /// per entry, whether it was removed.
+    /// per entry, whether it was removed. Versions under Object Lock at `now` stay.
     async fn delete_noncurrent_versions(
         &self,
         bucket: &str,
         versions: &[(String, String)],
+        now: i64,
     ) -> MetaResult<Vec<bool>>;
     /// Removes each `(key, version_id)` only while it is a current delete marker with no
     /// noncurrent version below it (lifecycle's `ExpiredObjectDeleteMarker`).

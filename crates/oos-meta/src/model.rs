@@ -142,6 +142,104 @@ pub struct ObjectAttrs {
     /// CompleteMultipartUpload of that upload answers as the first one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub completed_upload: Option<String>,
+    /// Object Lock retention of this version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention: Option<Retention>,
+    /// Object Lock legal hold as last set (`None`: never set, which S3 reports differently
+    /// from `OFF`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legal_hold: Option<bool>,
+}
+
+/// Object Lock retention modes (S3 spelling in [`LockMode::as_str`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LockMode {
+    /// Removable before its date only by callers allowed to bypass governance retention.
+    Governance,
+    /// Removable by nobody before its date; the date can only move later.
+    Compliance,
+}
+
+impl LockMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockMode::Governance => "GOVERNANCE",
+            LockMode::Compliance => "COMPLIANCE",
+        }
+    }
+
+    /// The inverse of [`LockMode::as_str`] (exact, case-sensitive, as S3).
+    pub fn parse(s: &str) -> Option<LockMode> {
+        match s {
+            "GOVERNANCE" => Some(LockMode::Governance),
+            "COMPLIANCE" => Some(LockMode::Compliance),
+            _ => None,
+        }
+    }
+}
+
+/// A version's retention: its mode and the time (Unix ms) until which it is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Retention {
+    pub mode: LockMode,
+    pub until: i64,
+}
+
+/// What a removal (or a retention change) may override of Object Lock. The store applies it
+/// inside the transaction that removes or changes the version, so a lock set concurrently
+/// is never missed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockCheck {
+    /// The time retention dates are compared with (the server's clock).
+    pub now: i64,
+    /// The caller asked to bypass GOVERNANCE retention and is allowed to.
+    pub bypass_governance: bool,
+}
+
+impl LockCheck {
+    /// No bypass, at `now`.
+    pub fn strict(now: i64) -> LockCheck {
+        LockCheck {
+            now,
+            bypass_governance: false,
+        }
+    }
+
+    /// Whether `retention` still protects its version.
+    fn active(&self, retention: Option<&Retention>) -> Option<LockMode> {
+        retention.filter(|r| r.until > self.now).map(|r| r.mode)
+    }
+
+    /// Whether a version with these attributes may be removed for good.
+    pub fn permits_removal(&self, attrs: &ObjectAttrs) -> bool {
+        if attrs.legal_hold == Some(true) {
+            return false;
+        }
+        match self.active(attrs.retention.as_ref()) {
+            None => true,
+            Some(LockMode::Governance) => self.bypass_governance,
+            Some(LockMode::Compliance) => false,
+        }
+    }
+
+    /// Whether a version's retention may change from `old` to `new` (`None`: removed). An
+    /// active retention can only be kept or extended in its own mode (COMPLIANCE may also be
+    /// reached from GOVERNANCE only with a bypass); a bypass lets GOVERNANCE change freely.
+    pub fn permits_retention_change(
+        &self,
+        old: Option<&Retention>,
+        new: Option<&Retention>,
+    ) -> bool {
+        let Some(mode) = self.active(old) else {
+            return true;
+        };
+        let old_until = old.map_or(0, |r| r.until);
+        let keeps = new.is_some_and(|n| n.mode == mode && n.until >= old_until);
+        match mode {
+            LockMode::Compliance => keeps,
+            LockMode::Governance => keeps || self.bypass_governance,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -19,9 +19,9 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use crate::{
-    AccessKey, Account, Bucket, DeleteOutcome, ListPage, ListQuery, MetaError, MetaResult,
-    MetaStore, Object, Part, Upload, UploadPage, UploadQuery, Usage, VersionPage, VersionQuery,
-    Versioning, WriteCondition,
+    AccessKey, Account, Bucket, DeleteOutcome, ListPage, ListQuery, LockCheck, MetaError,
+    MetaResult, MetaStore, Object, Part, Retention, Upload, UploadPage, UploadQuery, Usage,
+    VersionPage, VersionQuery, Versioning, WriteCondition,
 };
 use readers::ReaderPool;
 use writer::Writer;
@@ -233,7 +233,10 @@ impl MetaStore for SqliteStore {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let version = version.map(str::to_owned);
         self.write(move |c| {
-            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| a.acl = acl)
+            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| {
+                a.acl = acl;
+                Ok(())
+            })
         })
         .await
     }
@@ -248,7 +251,44 @@ impl MetaStore for SqliteStore {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let version = version.map(str::to_owned);
         self.write(move |c| {
-            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| a.tags = tags)
+            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| {
+                a.tags = tags;
+                Ok(())
+            })
+        })
+        .await
+    }
+
+    async fn set_object_retention(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+        retention: Option<Retention>,
+        lock: LockCheck,
+    ) -> MetaResult<()> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let version = version.map(str::to_owned);
+        self.write(move |c| {
+            write_ops::set_retention(c, &bucket, &key, version.as_deref(), retention, &lock)
+        })
+        .await
+    }
+
+    async fn set_object_legal_hold(
+        &self,
+        bucket: &str,
+        key: &str,
+        version: Option<&str>,
+        on: bool,
+    ) -> MetaResult<()> {
+        let (bucket, key) = (bucket.to_owned(), key.to_owned());
+        let version = version.map(str::to_owned);
+        self.write(move |c| {
+            write_ops::update_attrs(c, &bucket, &key, version.as_deref(), |a| {
+                a.legal_hold = Some(on);
+                Ok(())
+            })
         })
         .await
     }
@@ -289,10 +329,11 @@ impl MetaStore for SqliteStore {
         bucket: &str,
         key: &str,
         version: Option<&str>,
+        lock: LockCheck,
     ) -> MetaResult<DeleteOutcome> {
         let (bucket, key) = (bucket.to_owned(), key.to_owned());
         let version = version.map(str::to_owned);
-        self.write(move |c| write_ops::delete_object(c, &bucket, &key, version.as_deref()))
+        self.write(move |c| write_ops::delete_object(c, &bucket, &key, version.as_deref(), &lock))
             .await
     }
 
@@ -300,9 +341,10 @@ impl MetaStore for SqliteStore {
         &self,
         bucket: &str,
         objects: &[(String, Option<String>)],
-    ) -> MetaResult<Vec<DeleteOutcome>> {
+        lock: LockCheck,
+    ) -> MetaResult<Vec<MetaResult<DeleteOutcome>>> {
         let (bucket, objects) = (bucket.to_owned(), objects.to_vec());
-        self.write(move |c| write_ops::delete_objects(c, &bucket, &objects))
+        self.write(move |c| write_ops::delete_objects(c, &bucket, &objects, &lock))
             .await
     }
 
@@ -310,9 +352,10 @@ impl MetaStore for SqliteStore {
         &self,
         bucket: &str,
         versions: &[(String, String)],
+        now: i64,
     ) -> MetaResult<Vec<bool>> {
         let (bucket, versions) = (bucket.to_owned(), versions.to_vec());
-        self.write(move |c| write_ops::delete_noncurrent_versions(c, &bucket, &versions))
+        self.write(move |c| write_ops::delete_noncurrent_versions(c, &bucket, &versions, now))
             .await
     }
 

@@ -9,10 +9,12 @@ use std::sync::Arc;
 use oos_meta::*;
 
 mod admin;
+mod locks;
 mod support;
 mod versions;
 
 use admin::*;
+use locks::*;
 use support::*;
 use versions::*;
 
@@ -123,7 +125,12 @@ async fn delete_non_empty_bucket(s: Arc<dyn MetaStore>) {
     // The failed delete changed nothing.
     assert!(s.get_bucket("bk").await.unwrap().is_some());
     assert!(s.get_upload("bk", "up1").await.unwrap().is_some());
-    assert!(s.delete_object("bk", "k", None).await.unwrap().changed);
+    assert!(
+        s.delete_object("bk", "k", None, at_now())
+            .await
+            .unwrap()
+            .changed
+    );
     s.delete_bucket("bk").await.unwrap();
     assert!(s.get_upload("bk", "up1").await.unwrap().is_none());
     let gc = pending(&*s).await;
@@ -201,8 +208,18 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
     );
 
     // Delete queues the data and reports existence.
-    assert!(s.delete_object("ob", "k", None).await.unwrap().changed);
-    assert!(!s.delete_object("ob", "k", None).await.unwrap().changed);
+    assert!(
+        s.delete_object("ob", "k", None, at_now())
+            .await
+            .unwrap()
+            .changed
+    );
+    assert!(
+        !s.delete_object("ob", "k", None, at_now())
+            .await
+            .unwrap()
+            .changed
+    );
     let gc = pending(&*s).await;
     assert!(gc.contains("p2") && gc.contains("p3"));
     s.put_object(object("ob", "a", single("da"))).await.unwrap();
@@ -212,9 +229,9 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
         ("zz".into(), None),
         ("b".into(), None),
     ];
-    let deleted: Vec<bool> = (s.delete_objects("ob", &keys).await.unwrap())
+    let deleted: Vec<bool> = (s.delete_objects("ob", &keys, at_now()).await.unwrap())
         .into_iter()
-        .map(|d| d.changed)
+        .map(|d| d.unwrap().changed)
         .collect();
     assert_eq!(deleted, [true, false, true]);
     assert!(pending(&*s)
@@ -252,7 +269,12 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
     s.put_object_if(cond.clone(), WriteCondition::EtagIs(cond.etag.clone()))
         .await
         .unwrap();
-    assert!(s.delete_object("ob", "cond", None).await.unwrap().changed);
+    assert!(
+        s.delete_object("ob", "cond", None, at_now())
+            .await
+            .unwrap()
+            .changed
+    );
 
     // An object's own ACL changes alone: data, etag and size stay.
     let before = s.get_object("ob", "small").await.unwrap().unwrap();
@@ -315,7 +337,12 @@ async fn objects_and_gc(s: Arc<dyn MetaStore>) {
             bytes: 10
         }
     );
-    assert!(s.delete_object("ob2", "x", None).await.unwrap().changed);
+    assert!(
+        s.delete_object("ob2", "x", None, at_now())
+            .await
+            .unwrap()
+            .changed
+    );
     s.delete_bucket("ob2").await.unwrap();
     assert_eq!(s.bucket_usage("ob2").await.unwrap(), Usage::default());
     assert_eq!(s.bucket_usage("nob").await.unwrap(), Usage::default());
@@ -342,7 +369,12 @@ async fn data_references(s: Arc<dyn MetaStore>) {
     // rp1 moved from the part to the object; rp2 is unreferenced.
     assert!(s.is_data_referenced("rp1").await.unwrap());
     assert!(!s.is_data_referenced("rp2").await.unwrap());
-    assert!(s.delete_object("rb", "k", None).await.unwrap().changed);
+    assert!(
+        s.delete_object("rb", "k", None, at_now())
+            .await
+            .unwrap()
+            .changed
+    );
     assert!(!s.is_data_referenced("r1").await.unwrap());
 }
 
@@ -784,6 +816,9 @@ mod sqlite {
         version_listing_paging,
         lifecycle_helpers,
         concurrent_versions,
+        lock_blocks_removal,
+        retention_changes,
+        locked_batch_delete,
     );
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

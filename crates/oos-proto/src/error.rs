@@ -98,6 +98,10 @@ error_codes! {
     MissingAction => 400, "The request is missing an action or a required parameter.";
     InvalidAction => 400, "The action or operation requested is invalid.";
     InvalidChunkSizeError => 400, "Only the last chunk is allowed to have a size less than 8192 bytes";
+    // Object Lock.
+    InvalidBucketState => 409, "The request is not valid with the current state of the bucket.";
+    ObjectLockConfigurationNotFoundError => 404, "Object Lock configuration does not exist for this bucket";
+    NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
 }
 
 #[cfg(test)]

@@ -34,6 +34,13 @@ pub fn parse_http_date(s: &str) -> Option<i64> {
         .map(|t| t.unix_timestamp())
 }
 
+/// Parses an ISO 8601 / RFC 3339 time (`2030-01-01T00:00:00Z`, with or without a fraction
+/// or with an offset), returning Unix milliseconds (finer digits are dropped).
+pub fn parse_iso8601(s: &str) -> Option<i64> {
+    let t = OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
+    i64::try_from(t.unix_timestamp_nanos() / 1_000_000).ok()
+}
+
 fn from_millis(unix_millis: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(unix_millis as i128 * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
@@ -57,5 +64,8 @@ mod tests {
             Some(1_255_369_830)
         );
         assert_eq!(parse_http_date("yesterday"), None);
+        assert_eq!(parse_iso8601("2009-10-12T17:50:30.123456Z"), Some(t));
+        assert_eq!(parse_iso8601("2009-10-12T19:50:30.123+02:00"), Some(t));
+        assert_eq!(parse_iso8601("2009-10-12"), None);
     }
 }

@@ -328,6 +328,85 @@ pub struct VersioningConfigurationIn {
     pub mfa_delete: Option<String>,
 }
 
+// ---------- object lock ----------
+
+/// PUT / GET `?object-lock`: whether Object Lock is on and the bucket's default retention.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLockConfiguration {
+    #[serde(rename = "@xmlns", default = "default_ns_string", skip_deserializing)]
+    pub xmlns: String,
+    /// `Enabled` (the only value S3 accepts).
+    #[serde(
+        rename = "ObjectLockEnabled",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub object_lock_enabled: Option<String>,
+    #[serde(rename = "Rule", skip_serializing_if = "Option::is_none", default)]
+    pub rule: Option<ObjectLockRule>,
+}
+
+impl ObjectLockConfiguration {
+    /// Object Lock on, with this default retention (if any).
+    pub fn enabled(default_retention: Option<DefaultRetention>) -> ObjectLockConfiguration {
+        ObjectLockConfiguration {
+            xmlns: s3_ns().to_string(),
+            object_lock_enabled: Some("Enabled".into()),
+            rule: default_retention.map(|d| ObjectLockRule {
+                default_retention: Some(d),
+            }),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLockRule {
+    #[serde(
+        rename = "DefaultRetention",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub default_retention: Option<DefaultRetention>,
+}
+
+/// A default retention: a mode and exactly one of `Days` or `Years`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DefaultRetention {
+    /// `GOVERNANCE` or `COMPLIANCE`.
+    #[serde(rename = "Mode", skip_serializing_if = "Option::is_none", default)]
+    pub mode: Option<String>,
+    #[serde(rename = "Days", skip_serializing_if = "Option::is_none", default)]
+    pub days: Option<i64>,
+    #[serde(rename = "Years", skip_serializing_if = "Option::is_none", default)]
+    pub years: Option<i64>,
+}
+
+/// PUT / GET `?retention` (root element `Retention`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectRetention {
+    #[serde(rename = "@xmlns", default = "default_ns_string", skip_deserializing)]
+    pub xmlns: String,
+    #[serde(rename = "Mode", skip_serializing_if = "Option::is_none", default)]
+    pub mode: Option<String>,
+    /// ISO 8601, as `2030-01-01T00:00:00.000Z`.
+    #[serde(
+        rename = "RetainUntilDate",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub retain_until_date: Option<String>,
+}
+
+/// PUT / GET `?legal-hold` (root element `LegalHold`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObjectLegalHold {
+    #[serde(rename = "@xmlns", default = "default_ns_string", skip_deserializing)]
+    pub xmlns: String,
+    /// `ON` or `OFF`.
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none", default)]
+    pub status: Option<String>,
+}
+
 // ---------- multipart ----------
 
 #[derive(Debug, Serialize)]
@@ -674,6 +753,71 @@ pub mod sdk {
         pub common_prefixes: Vec<CommonPrefix>,
     }
 
+    /// ListObjectVersions result: versions and delete markers in key order, newest first
+    /// within a key, as the server sent them.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ListVersionsResult {
+        /// Bucket name.
+        pub name: String,
+        /// Prefix asked for.
+        pub prefix: String,
+        /// Key marker sent.
+        pub key_marker: Option<String>,
+        /// Version id marker sent.
+        pub version_id_marker: Option<String>,
+        /// Where the next page starts (with `next_version_id_marker`).
+        pub next_key_marker: Option<String>,
+        /// Where the next page starts within `next_key_marker`.
+        pub next_version_id_marker: Option<String>,
+        /// Page size asked for.
+        pub max_keys: u32,
+        /// Delimiter asked for.
+        pub delimiter: Option<String>,
+        /// Whether more pages follow.
+        pub is_truncated: bool,
+        /// Versions, delete markers and common prefixes, in the order sent.
+        #[serde(rename = "$value")]
+        pub entries: Vec<VersionListItem>,
+    }
+
+    /// One element of a ListObjectVersions result.
+    #[derive(Debug, Clone, Deserialize)]
+    pub enum VersionListItem {
+        /// A version with data.
+        Version(ObjectVersion),
+        /// A delete marker.
+        DeleteMarker(ObjectVersion),
+        /// A common prefix.
+        CommonPrefixes(CommonPrefix),
+        /// The result's own fields (`Name`, `Prefix`, ...), read above.
+        #[serde(other)]
+        Other,
+    }
+
+    /// A version or delete marker in ListObjectVersions.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(default, rename_all = "PascalCase")]
+    pub struct ObjectVersion {
+        /// Key.
+        pub key: String,
+        /// Version id (`null` for the null version).
+        pub version_id: String,
+        /// Whether this is the key's current version.
+        pub is_latest: bool,
+        /// ISO 8601 time.
+        pub last_modified: String,
+        /// ETag (quoted as sent; empty for a delete marker).
+        #[serde(rename = "ETag")]
+        pub etag: String,
+        /// Size in bytes (0 for a delete marker).
+        pub size: u64,
+        /// Storage class.
+        pub storage_class: String,
+        /// Owner.
+        pub owner: Option<Owner>,
+    }
+
     /// InitiateMultipartUpload result.
     #[derive(Debug, Clone, Default, Deserialize)]
     #[serde(default, rename_all = "PascalCase")]
@@ -818,6 +962,10 @@ pub mod sdk {
     pub struct ObjectIdentifier {
         /// Key.
         pub key: String,
+        /// One version of it (`None`: the current one; on a versioned bucket that adds a
+        /// delete marker).
+        #[serde(rename = "VersionId", skip_serializing_if = "Option::is_none", default)]
+        pub version_id: Option<String>,
     }
 
     /// DeleteObjects request.
@@ -837,6 +985,12 @@ pub mod sdk {
     pub struct Deleted {
         /// Key.
         pub key: String,
+        /// The version removed, when one was named.
+        pub version_id: Option<String>,
+        /// A delete marker was made, or the version removed was one.
+        pub delete_marker: Option<bool>,
+        /// The marker made or removed.
+        pub delete_marker_version_id: Option<String>,
     }
 
     /// A key that could not be deleted.
@@ -845,6 +999,8 @@ pub mod sdk {
     pub struct DeleteError {
         /// Key.
         pub key: String,
+        /// The version named.
+        pub version_id: Option<String>,
         /// S3 error code.
         pub code: String,
         /// Message.
@@ -1266,15 +1422,21 @@ pub mod sdk {
             let d = Delete {
                 quiet: true,
                 objects: vec![
-                    ObjectIdentifier { key: "a".into() },
-                    ObjectIdentifier { key: "b&c".into() },
+                    ObjectIdentifier {
+                        key: "a".into(),
+                        version_id: None,
+                    },
+                    ObjectIdentifier {
+                        key: "b&c".into(),
+                        version_id: Some("v1".into()),
+                    },
                 ],
             };
             assert_eq!(
                 to_xml("Delete", &d),
                 format!(
                     "{DECL}<Delete><Quiet>true</Quiet><Object><Key>a</Key></Object>\
-<Object><Key>b&amp;c</Key></Object></Delete>"
+<Object><Key>b&amp;c</Key><VersionId>v1</VersionId></Object></Delete>"
                 )
             );
             let c = CompleteMultipartUpload {
@@ -1340,6 +1502,41 @@ xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\">\
             // What is written reads back (the xsi:type attribute included).
             let back: AccessControlPolicy = from_xml(&xml).unwrap();
             assert_eq!(back, a);
+        }
+
+        #[test]
+        fn version_listings_keep_their_order() {
+            let doc: ListVersionsResult = from_xml(
+                "<ListVersionsResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">\
+<Name>b</Name><Prefix></Prefix><KeyMarker></KeyMarker><VersionIdMarker></VersionIdMarker>\
+<NextKeyMarker>k</NextKeyMarker><NextVersionIdMarker>v1</NextVersionIdMarker>\
+<MaxKeys>3</MaxKeys><IsTruncated>true</IsTruncated>\
+<Version><Key>a</Key><VersionId>v3</VersionId><IsLatest>true</IsLatest>\
+<LastModified>2026-01-01T00:00:00.000Z</LastModified><ETag>\"e\"</ETag><Size>3</Size>\
+<Owner><ID>o</ID><DisplayName>n</DisplayName></Owner><StorageClass>STANDARD</StorageClass></Version>\
+<DeleteMarker><Key>k</Key><VersionId>v2</VersionId><IsLatest>true</IsLatest>\
+<LastModified>2026-01-01T00:00:00.000Z</LastModified></DeleteMarker>\
+<Version><Key>k</Key><VersionId>v1</VersionId><IsLatest>false</IsLatest><Size>1</Size></Version>\
+<CommonPrefixes><Prefix>p/</Prefix></CommonPrefixes></ListVersionsResult>",
+            )
+            .unwrap();
+            assert!(doc.is_truncated);
+            assert_eq!(doc.next_version_id_marker.as_deref(), Some("v1"));
+            let seen: Vec<String> = doc
+                .entries
+                .iter()
+                .filter_map(|e| match e {
+                    VersionListItem::Version(v) => {
+                        Some(format!("V {} {} {}", v.key, v.version_id, v.is_latest))
+                    }
+                    VersionListItem::DeleteMarker(v) => {
+                        Some(format!("M {} {}", v.key, v.version_id))
+                    }
+                    VersionListItem::CommonPrefixes(p) => Some(format!("P {}", p.prefix)),
+                    VersionListItem::Other => None,
+                })
+                .collect();
+            assert_eq!(seen, ["V a v3 true", "M k v2", "V k v1 false", "P p/"]);
         }
 
         #[test]

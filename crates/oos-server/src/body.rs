@@ -339,6 +339,16 @@ impl Md5Hasher {
     }
 }
 
+/// Whether the request carries something that lets the body be verified: Content-MD5, or an
+/// `x-amz-checksum-*` header or trailer (the body stream checks whichever it is).
+pub fn has_integrity_header(headers: &HeaderMap) -> bool {
+    headers.contains_key("content-md5")
+        || headers.contains_key(X_AMZ_TRAILER)
+        || headers.keys().any(|k| {
+            k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type"
+        })
+}
+
 /// The checksum the client wants verified: an `x-amz-checksum-<algo>` header, or an
 /// `x-amz-trailer` naming one that arrives at the end of an aws-chunked body.
 fn requested_checksum(

@@ -61,6 +61,11 @@ impl From<MetaError> for S3Error {
             MetaError::NoSuchUpload => S3Error::new(ErrorCode::NoSuchUpload),
             MetaError::NoSuchKey => S3Error::new(ErrorCode::NoSuchKey),
             MetaError::PreconditionFailed => S3Error::new(ErrorCode::PreconditionFailed),
+            // S3 answers a delete or retention change that Object Lock forbids with 403.
+            MetaError::ObjectLocked => S3Error::with_message(
+                ErrorCode::AccessDenied,
+                "Access Denied because object protected by object lock.",
+            ),
             MetaError::NotFound => S3Error::new(ErrorCode::NoSuchEntity),
             MetaError::AlreadyExists => {
                 S3Error::with_message(ErrorCode::InvalidArgument, "It exists already.")

@@ -157,6 +157,12 @@ pub enum Endpoint {
     GetBucketTagging,
     PutBucketTagging,
     DeleteBucketTagging,
+    GetObjectLockConfiguration,
+    PutObjectLockConfiguration,
+    GetObjectRetention,
+    PutObjectRetention,
+    GetObjectLegalHold,
+    PutObjectLegalHold,
     /// A known S3/OOS operation that a later issue builds (named for the log and metrics).
     NotImplemented(&'static str),
 }
@@ -167,7 +173,6 @@ const LATER_SUBRESOURCES: &[(&str, &str)] = &[
     ("notification", "Notification"),
     ("replication", "Replication"),
     ("requestPayment", "RequestPayment"),
-    ("object-lock", "ObjectLock"),
     ("ownershipControls", "OwnershipControls"),
     ("publicAccessBlock", "PublicAccessBlock"),
     ("analytics", "Analytics"),
@@ -175,8 +180,6 @@ const LATER_SUBRESOURCES: &[(&str, &str)] = &[
     ("metrics", "Metrics"),
     ("intelligent-tiering", "IntelligentTiering"),
     ("policyStatus", "PolicyStatus"),
-    ("retention", "Retention"),
-    ("legal-hold", "LegalHold"),
     ("torrent", "Torrent"),
     ("restore", "Restore"),
     ("select", "Select"),
@@ -236,6 +239,8 @@ impl Endpoint {
             Method::GET if q.has("tagging") => Endpoint::GetBucketTagging,
             Method::PUT if q.has("tagging") => Endpoint::PutBucketTagging,
             Method::DELETE if q.has("tagging") => Endpoint::DeleteBucketTagging,
+            Method::GET if q.has("object-lock") => Endpoint::GetObjectLockConfiguration,
+            Method::PUT if q.has("object-lock") => Endpoint::PutObjectLockConfiguration,
             Method::OPTIONS => Endpoint::CorsPreflight,
             _ if [
                 "acl",
@@ -246,6 +251,10 @@ impl Endpoint {
                 "logging",
                 "accelerate",
                 "tagging",
+                "object-lock",
+                // Object sub-resources, meaningless on a bucket.
+                "retention",
+                "legal-hold",
             ]
             .iter()
             .any(|k| q.has(k)) =>
@@ -287,6 +296,20 @@ impl Endpoint {
                 Method::GET => Ok(Endpoint::GetObjectTagging),
                 Method::PUT => Ok(Endpoint::PutObjectTagging),
                 Method::DELETE => Ok(Endpoint::DeleteObjectTagging),
+                _ => Err(s3_error!(MethodNotAllowed)),
+            };
+        }
+        if q.has("retention") {
+            return match *method {
+                Method::GET => Ok(Endpoint::GetObjectRetention),
+                Method::PUT => Ok(Endpoint::PutObjectRetention),
+                _ => Err(s3_error!(MethodNotAllowed)),
+            };
+        }
+        if q.has("legal-hold") {
+            return match *method {
+                Method::GET => Ok(Endpoint::GetObjectLegalHold),
+                Method::PUT => Ok(Endpoint::PutObjectLegalHold),
                 _ => Err(s3_error!(MethodNotAllowed)),
             };
         }
@@ -363,6 +386,12 @@ impl Endpoint {
             Endpoint::GetBucketTagging => "GetBucketTagging",
             Endpoint::PutBucketTagging => "PutBucketTagging",
             Endpoint::DeleteBucketTagging => "DeleteBucketTagging",
+            Endpoint::GetObjectLockConfiguration => "GetObjectLockConfiguration",
+            Endpoint::PutObjectLockConfiguration => "PutObjectLockConfiguration",
+            Endpoint::GetObjectRetention => "GetObjectRetention",
+            Endpoint::PutObjectRetention => "PutObjectRetention",
+            Endpoint::GetObjectLegalHold => "GetObjectLegalHold",
+            Endpoint::PutObjectLegalHold => "PutObjectLegalHold",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",
             Endpoint::GetObject => "GetObject",

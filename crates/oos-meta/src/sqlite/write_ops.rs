@@ -9,8 +9,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::codec::{data_cols, data_ids_from_cols, from_json, json, size_col};
 use super::now_ms;
 use crate::{
-    new_version_id, Bucket, DeleteOutcome, MetaError, MetaResult, Object, ObjectAttrs, Part,
-    Upload, Versioning, WriteCondition, NULL_VERSION,
+    new_version_id, Bucket, DeleteOutcome, LockCheck, MetaError, MetaResult, Object, ObjectAttrs,
+    Part, Retention, Upload, Versioning, WriteCondition, NULL_VERSION,
 };
 
 pub(super) use accounts::{
@@ -134,8 +134,29 @@ fn forget_version(
     Ok(marker)
 }
 
+/// Refuses the removal of a version that Object Lock protects. Every removal of a version
+/// passes here first, in the removal's own transaction.
+fn check_unlocked(attrs: &str, lock: &LockCheck) -> MetaResult<()> {
+    if lock.permits_removal(&from_json::<ObjectAttrs>(attrs)?) {
+        Ok(())
+    } else {
+        Err(MetaError::ObjectLocked)
+    }
+}
+
 /// Removes the current version for good. `Some(was a delete marker)` if there was one.
-fn remove_current(c: &Connection, bucket: &str, key: &str) -> MetaResult<Option<bool>> {
+fn remove_current(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    lock: &LockCheck,
+) -> MetaResult<Option<bool>> {
+    let attrs: Option<String> = c
+        .prepare_cached("SELECT attrs FROM objects WHERE bucket = ?1 AND key = ?2")?
+        .query_row(params![bucket, key.as_bytes()], |r| r.get(0))
+        .optional()?;
+    let Some(attrs) = attrs else { return Ok(None) };
+    check_unlocked(&attrs, lock)?;
     let row = c
         .prepare_cached(
             "DELETE FROM objects WHERE bucket = ?1 AND key = ?2
@@ -155,7 +176,16 @@ fn remove_noncurrent(
     bucket: &str,
     key: &str,
     version_id: Option<&str>,
+    lock: &LockCheck,
 ) -> MetaResult<Option<bool>> {
+    let attrs: Option<String> = c
+        .prepare_cached(
+            "SELECT attrs FROM versions WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3",
+        )?
+        .query_row(params![bucket, key.as_bytes(), version_id], |r| r.get(0))
+        .optional()?;
+    let Some(attrs) = attrs else { return Ok(None) };
+    check_unlocked(&attrs, lock)?;
     let row = c
         .prepare_cached(
             "DELETE FROM versions WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3
@@ -213,20 +243,23 @@ fn displace_current(
     key: &str,
     versioning: Versioning,
 ) -> MetaResult<()> {
+    // Buckets with Object Lock are always versioning-enabled, so only a version locked by
+    // mistake could be replaced here; it is refused like any other removal.
+    let lock = LockCheck::strict(now_ms());
     match versioning {
         Versioning::Unversioned => {
-            remove_current(c, bucket, key)?;
+            remove_current(c, bucket, key, &lock)?;
         }
         Versioning::Enabled => demote_current(c, bucket, key)?,
         Versioning::Suspended => {
             match current(c, bucket, key)? {
                 Some((None, _)) => {
-                    remove_current(c, bucket, key)?;
+                    remove_current(c, bucket, key, &lock)?;
                 }
                 Some(_) => demote_current(c, bucket, key)?,
                 None => {}
             }
-            remove_noncurrent(c, bucket, key, None)?;
+            remove_noncurrent(c, bucket, key, None, &lock)?;
         }
     }
     Ok(())
@@ -280,11 +313,12 @@ fn delete_version(
     key: &str,
     version: Option<&str>,
     versioning: Versioning,
+    lock: &LockCheck,
 ) -> MetaResult<DeleteOutcome> {
     let Some(label) = version else {
         if versioning == Versioning::Unversioned {
             return Ok(DeleteOutcome {
-                changed: remove_current(c, bucket, key)?.is_some(),
+                changed: remove_current(c, bucket, key, lock)?.is_some(),
                 ..DeleteOutcome::default()
             });
         }
@@ -312,11 +346,11 @@ fn delete_version(
     let version_id = (label != NULL_VERSION).then_some(label);
     let removed = match current(c, bucket, key)? {
         Some((current_id, _)) if current_id.as_deref() == version_id => {
-            let removed = remove_current(c, bucket, key)?;
+            let removed = remove_current(c, bucket, key, lock)?;
             promote_newest(c, bucket, key)?;
             removed
         }
-        _ => remove_noncurrent(c, bucket, key, version_id)?,
+        _ => remove_noncurrent(c, bucket, key, version_id, lock)?,
     };
     Ok(DeleteOutcome {
         changed: removed.is_some(),
@@ -471,14 +505,15 @@ pub(super) fn put_object(
     store_object(c, o, versioning)
 }
 
-/// Changes one version's stored attributes in place (its ACL, its tags), nothing else.
-/// `version`: `None` the current version, `null` the null version, else that id.
+/// Changes one version's stored attributes in place (its ACL, tags, lock), nothing else;
+/// `change` may refuse. `version`: `None` the current version, `null` the null version, else
+/// that id.
 pub(super) fn update_attrs(
     c: &Connection,
     bucket: &str,
     key: &str,
     version: Option<&str>,
-    change: impl FnOnce(&mut ObjectAttrs),
+    change: impl FnOnce(&mut ObjectAttrs) -> MetaResult<()>,
 ) -> MetaResult<()> {
     require_bucket(c, bucket)?;
     let key = key.as_bytes();
@@ -496,7 +531,7 @@ pub(super) fn update_attrs(
         .optional()?;
     if let Some(attrs) = current {
         let mut attrs: ObjectAttrs = from_json(&attrs)?;
-        change(&mut attrs);
+        change(&mut attrs)?;
         c.prepare_cached("UPDATE objects SET attrs = ?3 WHERE bucket = ?1 AND key = ?2")?
             .execute(params![bucket, key, json(&attrs)?])?;
         return Ok(());
@@ -515,10 +550,28 @@ pub(super) fn update_attrs(
         .optional()?
         .ok_or(MetaError::NoSuchKey)?;
     let mut attrs: ObjectAttrs = from_json(&attrs)?;
-    change(&mut attrs);
+    change(&mut attrs)?;
     c.prepare_cached("UPDATE versions SET attrs = ?4 WHERE bucket = ?1 AND key = ?2 AND seq = ?3")?
         .execute(params![bucket, key, seq, json(&attrs)?])?;
     Ok(())
+}
+
+/// Sets or removes a version's retention if `lock` permits the change.
+pub(super) fn set_retention(
+    c: &Connection,
+    bucket: &str,
+    key: &str,
+    version: Option<&str>,
+    retention: Option<Retention>,
+    lock: &LockCheck,
+) -> MetaResult<()> {
+    update_attrs(c, bucket, key, version, |a| {
+        if !lock.permits_retention_change(a.retention.as_ref(), retention.as_ref()) {
+            return Err(MetaError::ObjectLocked);
+        }
+        a.retention = retention;
+        Ok(())
+    })
 }
 
 pub(super) fn delete_object(
@@ -526,21 +579,36 @@ pub(super) fn delete_object(
     bucket: &str,
     key: &str,
     version: Option<&str>,
+    lock: &LockCheck,
 ) -> MetaResult<DeleteOutcome> {
     let versioning = versioning_of(c, bucket)?;
-    delete_version(c, bucket, key, version, versioning)
+    delete_version(c, bucket, key, version, versioning, lock)
 }
 
+/// Each entry runs in its own savepoint: a locked one is undone alone and reported in place.
 pub(super) fn delete_objects(
     c: &Connection,
     bucket: &str,
     objects: &[(String, Option<String>)],
-) -> MetaResult<Vec<DeleteOutcome>> {
+    lock: &LockCheck,
+) -> MetaResult<Vec<MetaResult<DeleteOutcome>>> {
     let versioning = versioning_of(c, bucket)?;
-    objects
-        .iter()
-        .map(|(key, version)| delete_version(c, bucket, key, version.as_deref(), versioning))
-        .collect()
+    let mut out = Vec::with_capacity(objects.len());
+    for (key, version) in objects {
+        c.execute_batch("SAVEPOINT entry")?;
+        match delete_version(c, bucket, key, version.as_deref(), versioning, lock) {
+            Ok(outcome) => {
+                c.execute_batch("RELEASE entry")?;
+                out.push(Ok(outcome));
+            }
+            Err(MetaError::ObjectLocked) => {
+                c.execute_batch("ROLLBACK TO entry; RELEASE entry")?;
+                out.push(Err(MetaError::ObjectLocked));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn delete_objects_if_unchanged(
@@ -561,7 +629,8 @@ pub(super) fn delete_objects_if_unchanged(
             })
             .optional()?;
         let unchanged = row.is_some_and(|(e, m)| e == *etag && m == *modified);
-        out.push(unchanged && delete_version(c, bucket, key, None, versioning)?.changed);
+        let lock = LockCheck::strict(now_ms());
+        out.push(unchanged && delete_version(c, bucket, key, None, versioning, &lock)?.changed);
     }
     Ok(out)
 }
@@ -570,13 +639,20 @@ pub(super) fn delete_noncurrent_versions(
     c: &Connection,
     bucket: &str,
     versions: &[(String, String)],
+    now: i64,
 ) -> MetaResult<Vec<bool>> {
     require_bucket(c, bucket)?;
+    let lock = LockCheck::strict(now);
     versions
         .iter()
         .map(|(key, label)| {
             let version_id = (label != NULL_VERSION).then_some(label.as_str());
-            Ok(remove_noncurrent(c, bucket, key, version_id)?.is_some())
+            match remove_noncurrent(c, bucket, key, version_id, &lock) {
+                Ok(removed) => Ok(removed.is_some()),
+                // Lifecycle never removes a locked version; it stays until its lock ends.
+                Err(MetaError::ObjectLocked) => Ok(false),
+                Err(e) => Err(e),
+            }
         })
         .collect()
 }
@@ -596,7 +672,9 @@ pub(super) fn delete_lone_markers(
             && !c
                 .prepare_cached("SELECT 1 FROM versions WHERE bucket = ?1 AND key = ?2 LIMIT 1")?
                 .exists(params![bucket, key.as_bytes()])?;
-        out.push(alone && remove_current(c, bucket, key)?.is_some());
+        // A delete marker carries no lock of its own.
+        let lock = LockCheck::strict(now_ms());
+        out.push(alone && remove_current(c, bucket, key, &lock)?.is_some());
     }
     Ok(out)
 }

@@ -227,3 +227,24 @@ pub async fn put_all(s: &Arc<dyn MetaStore>, bucket: &str, keys: impl IntoIterat
         r.unwrap().unwrap();
     }
 }
+
+/// The wall clock in Unix milliseconds.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64
+}
+
+/// A removal at the current time, without bypassing governance retention.
+pub fn at_now() -> LockCheck {
+    LockCheck::strict(now_ms())
+}
+
+/// A new bucket owned by `o` with versioning enabled.
+pub async fn versioned_bucket(s: &dyn MetaStore, name: &str) {
+    s.create_bucket(bucket(name, "o")).await.unwrap();
+    s.set_bucket_versioning(name, Versioning::Enabled)
+        .await
+        .unwrap();
+}

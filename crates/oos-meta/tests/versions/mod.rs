@@ -8,13 +8,6 @@ use oos_meta::*;
 
 use crate::support::*;
 
-async fn versioned_bucket(s: &dyn MetaStore, name: &str) {
-    s.create_bucket(bucket(name, "o")).await.unwrap();
-    s.set_bucket_versioning(name, Versioning::Enabled)
-        .await
-        .unwrap();
-}
-
 /// Every version as `(key, version label, is latest, is marker)`, by paging `page` at a time
 /// through the key and version-id markers.
 async fn all_versions(
@@ -87,7 +80,7 @@ pub async fn version_lifecycle(s: Arc<dyn MetaStore>) {
     );
 
     // DELETE without a version adds a marker; the object looks gone, its versions stay.
-    let del = s.delete_object("vb", "k", None).await.unwrap();
+    let del = s.delete_object("vb", "k", None, at_now()).await.unwrap();
     assert!(del.changed && del.delete_marker);
     let marker = del.version_id.clone().unwrap();
     assert_eq!(s.get_object("vb", "k").await.unwrap(), None);
@@ -130,7 +123,10 @@ pub async fn version_lifecycle(s: Arc<dyn MetaStore>) {
     ));
 
     // Removing the marker by id brings the last version back.
-    let del = s.delete_object("vb", "k", Some(&marker)).await.unwrap();
+    let del = s
+        .delete_object("vb", "k", Some(&marker), at_now())
+        .await
+        .unwrap();
     assert_eq!(
         del,
         DeleteOutcome {
@@ -144,17 +140,22 @@ pub async fn version_lifecycle(s: Arc<dyn MetaStore>) {
         single("d3")
     );
     // Removing a noncurrent version removes exactly it, and its data goes to GC.
-    let del = s.delete_object("vb", "k", Some(&ids[1])).await.unwrap();
+    let del = s
+        .delete_object("vb", "k", Some(&ids[1]), at_now())
+        .await
+        .unwrap();
     assert!(del.changed && !del.delete_marker);
     assert_eq!(pending(&*s).await, ["d2".to_string()].into());
     assert!(
-        !s.delete_object("vb", "k", Some(&ids[1]))
+        !s.delete_object("vb", "k", Some(&ids[1]), at_now())
             .await
             .unwrap()
             .changed
     );
     // Removing the current version makes the newest remaining one current.
-    s.delete_object("vb", "k", Some(&ids[2])).await.unwrap();
+    s.delete_object("vb", "k", Some(&ids[2]), at_now())
+        .await
+        .unwrap();
     let current = s.get_object("vb", "k").await.unwrap().unwrap();
     assert_eq!(current.version_id.as_deref(), Some(ids[0].as_str()));
     assert_eq!(
@@ -207,7 +208,7 @@ pub async fn version_lifecycle(s: Arc<dyn MetaStore>) {
     // Everything removed version by version leaves an empty, deletable bucket.
     for v in all_versions(&*s, "vb", 1000).await {
         assert!(
-            s.delete_object("vb", &v.0, Some(&v.1))
+            s.delete_object("vb", &v.0, Some(&v.1), at_now())
                 .await
                 .unwrap()
                 .changed
@@ -263,7 +264,7 @@ pub async fn null_versions(s: Arc<dyn MetaStore>) {
     assert!(pending(&*s).await.contains("n2"));
     assert_eq!(all_versions(&*s, "nb", 10).await.len(), 2);
     // Suspended DELETE: the null version goes, a null marker takes its place.
-    let del = s.delete_object("nb", "k", None).await.unwrap();
+    let del = s.delete_object("nb", "k", None, at_now()).await.unwrap();
     assert_eq!(
         del,
         DeleteOutcome {
@@ -283,7 +284,10 @@ pub async fn null_versions(s: Arc<dyn MetaStore>) {
     );
     assert_eq!(s.bucket_usage("nb").await.unwrap().objects, 1);
     // The null marker is addressed as version "null".
-    let del = s.delete_object("nb", "k", Some("null")).await.unwrap();
+    let del = s
+        .delete_object("nb", "k", Some("null"), at_now())
+        .await
+        .unwrap();
     assert!(del.changed && del.delete_marker);
     assert_eq!(
         s.get_object("nb", "k").await.unwrap().unwrap().data,
@@ -300,7 +304,7 @@ pub async fn version_listing_paging(s: Arc<dyn MetaStore>) {
     for key in &keys {
         for _ in 0..1 + rng.below(4) {
             let entry = if rng.below(4) == 0 {
-                let d = s.delete_object("lb", key, None).await.unwrap();
+                let d = s.delete_object("lb", key, None, at_now()).await.unwrap();
                 (d.version_id.unwrap(), true)
             } else {
                 let id = s.put_object(object("lb", key, single(&format!("{key}{}", rng.next()))));
@@ -383,7 +387,11 @@ pub async fn lifecycle_helpers(s: Arc<dyn MetaStore>) {
         .unwrap();
     // Only noncurrent versions go; the current one is refused.
     let gone = s
-        .delete_noncurrent_versions("hb", &[("k".into(), v2.clone()), ("k".into(), v1.clone())])
+        .delete_noncurrent_versions(
+            "hb",
+            &[("k".into(), v2.clone()), ("k".into(), v1.clone())],
+            now_ms(),
+        )
         .await
         .unwrap();
     assert_eq!(gone, [false, true]);
@@ -410,7 +418,7 @@ pub async fn lifecycle_helpers(s: Arc<dyn MetaStore>) {
         [false]
     );
     assert_eq!(
-        s.delete_noncurrent_versions("hb", &[("k".into(), v2)])
+        s.delete_noncurrent_versions("hb", &[("k".into(), v2)], now_ms())
             .await
             .unwrap(),
         [true]
@@ -434,7 +442,7 @@ pub async fn concurrent_versions(s: Arc<dyn MetaStore>) {
         let s = s.clone();
         set.spawn(async move {
             if i % 4 == 3 {
-                s.delete_object("rb", "k", None)
+                s.delete_object("rb", "k", None, at_now())
                     .await
                     .unwrap()
                     .version_id

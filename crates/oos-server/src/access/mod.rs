@@ -21,6 +21,8 @@ pub enum Need {
     WriteAcp,
     /// Bucket configuration and deletion: the owner's alone (policy Allow does not help).
     Owner,
+    /// The owner's, or granted by a bucket policy; ACLs never grant it (Object Lock).
+    OwnerOrPolicy,
 }
 
 /// One authorization question: may the caller do `action` on the bucket (and key)?
@@ -109,7 +111,7 @@ pub fn authorize(
         return Ok(());
     }
     let permission = match check.need {
-        Need::Owner => return Err(s3_error!(AccessDenied)),
+        Need::Owner | Need::OwnerOrPolicy => return Err(s3_error!(AccessDenied)),
         Need::Read => Permission::Read,
         Need::Write => Permission::Write,
         Need::ReadAcp => Permission::ReadAcp,

@@ -8,7 +8,7 @@ use oos_proto::xml::{
     VersioningConfiguration, VersioningConfigurationIn,
 };
 
-use super::Ctx;
+use super::{object_lock, Ctx};
 use crate::access::acl::Acl;
 use crate::access::Need;
 use crate::error::S3Result;
@@ -102,17 +102,32 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         return Ok(resp);
     }
     let location = new_location(ctx, &regions, requested.as_ref())?;
+    let mut config = vec![(
+        BucketLocation::KEY.to_string(),
+        serde_json::to_string(&location)
+            .map_err(|e| crate::error::S3Error::internal("location", e))?,
+    )];
+    // Object Lock at creation turns versioning on for good, in the same transaction.
+    let object_lock = ctx
+        .header("x-amz-bucket-object-lock-enabled")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if object_lock {
+        config.push((
+            object_lock::CONFIG_KEY.to_string(),
+            object_lock::BucketLock::default().stored()?,
+        ));
+    }
     let bucket = Bucket {
         name: name.clone(),
         owner: account.id,
         created: now_millis(),
         acl: acl.unwrap_or_default().to_stored(),
-        config: vec![(
-            BucketLocation::KEY.to_string(),
-            serde_json::to_string(&location)
-                .map_err(|e| crate::error::S3Error::internal("location", e))?,
-        )],
-        versioning: Versioning::Unversioned,
+        config,
+        versioning: if object_lock {
+            Versioning::Enabled
+        } else {
+            Versioning::Unversioned
+        },
     };
     // A race with another creator of the same name: the store decides, and an existing
     // bucket of another owner is BucketAlreadyExists.
@@ -296,6 +311,12 @@ pub async fn put_versioning(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         Some("Suspended") => Versioning::Suspended,
         Some(_) => return Err(s3_error!(MalformedXML)),
     };
+    if state != Versioning::Enabled && object_lock::BucketLock::of(&bucket).is_some() {
+        return Err(s3_error!(
+            InvalidBucketState,
+            "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed."
+        ));
+    }
     ctx.server
         .meta
         .set_bucket_versioning(&bucket.name, state)

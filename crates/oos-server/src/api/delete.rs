@@ -1,10 +1,9 @@
 //! DeleteObjects: up to 1000 keys in one request and one metadata transaction.
 
 use http::Response;
-use oos_proto::headers::X_AMZ_CHECKSUM_PREFIX;
 use oos_proto::xml::{self, Delete, DeleteError, DeleteResult, Deleted};
 
-use super::{valid_version_id, Ctx};
+use super::{object_lock, valid_version_id, Ctx};
 use crate::access::{self, Check, Need};
 use crate::error::S3Result;
 use crate::response::{self, Body};
@@ -18,21 +17,7 @@ const MAX_DELETE_BODY: u64 = 8 * 1024 * 1024;
 
 pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
-    // S3 requires an integrity header here: Content-MD5 or any x-amz-checksum-*/trailer.
-    let has_integrity = ctx.parts.headers.contains_key("content-md5")
-        || ctx
-            .parts
-            .headers
-            .contains_key(oos_proto::headers::X_AMZ_TRAILER)
-        || ctx.parts.headers.keys().any(|k| {
-            k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type"
-        });
-    if !has_integrity {
-        return Err(s3_error!(
-            InvalidRequest,
-            "Missing required header for this request: Content-MD5"
-        ));
-    }
+    ctx.require_integrity_header()?;
     let body = ctx.small_body(MAX_DELETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
     let request: Delete = xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
@@ -83,32 +68,50 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             targets.push((o.key, o.version_id));
         }
     }
+    // One batch, one lock check: the GOVERNANCE bypass holds only if the caller may bypass
+    // it for every key of the batch.
+    let mut lock = object_lock::lock_check(ctx, &bucket, None);
+    if lock.bypass_governance {
+        lock.bypass_governance = targets
+            .iter()
+            .all(|(key, _)| object_lock::lock_check(ctx, &bucket, Some(key)).bypass_governance);
+    }
     let outcomes = ctx
         .server
         .meta
-        .delete_objects(&bucket.name, &targets)
+        .delete_objects(&bucket.name, &targets, lock)
         .await?;
     // Keys and versions that did not exist count as deleted (S3).
-    let deleted = targets
-        .into_iter()
-        .zip(outcomes)
-        .map(|((key, asked), outcome)| {
-            let marker_id = outcome.delete_marker.then(|| {
-                outcome
-                    .version_id
-                    .as_deref()
-                    .unwrap_or(NULL_VERSION)
-                    .to_string()
-            });
-            Deleted {
-                key,
-                delete_marker: outcome.delete_marker.then_some(true),
-                // The marker made, or the marker version removed (S3 names it either way).
-                delete_marker_version_id: marker_id,
-                version_id: asked,
+    let mut deleted = Vec::new();
+    for ((key, asked), outcome) in targets.into_iter().zip(outcomes) {
+        let outcome = match outcome {
+            Ok(outcome) => outcome,
+            Err(e) => {
+                let e = crate::error::S3Error::from(e);
+                errors.push(DeleteError {
+                    key,
+                    version_id: asked,
+                    code: e.code.as_str().into(),
+                    message: e.message,
+                });
+                continue;
             }
-        })
-        .collect();
+        };
+        let marker_id = outcome.delete_marker.then(|| {
+            outcome
+                .version_id
+                .as_deref()
+                .unwrap_or(NULL_VERSION)
+                .to_string()
+        });
+        deleted.push(Deleted {
+            key,
+            delete_marker: outcome.delete_marker.then_some(true),
+            // The marker made, or the marker version removed (S3 names it either way).
+            delete_marker_version_id: marker_id,
+            version_id: asked,
+        });
+    }
     let doc = DeleteResult {
         xmlns: xml::XMLNS,
         deleted: if quiet { Vec::new() } else { deleted },

@@ -16,6 +16,7 @@ pub mod logging;
 mod multipart;
 mod object;
 mod object_attrs;
+pub mod object_lock;
 mod policy;
 mod read;
 mod service;
@@ -285,6 +286,19 @@ impl<'a> Ctx<'a> {
         )
     }
 
+    /// S3 requires an integrity header on some writes (DeleteObjects, CORS, lifecycle, Object
+    /// Lock): Content-MD5, or any `x-amz-checksum-*` header or trailer.
+    pub fn require_integrity_header(&self) -> S3Result<()> {
+        if crate::body::has_integrity_header(&self.parts.headers) {
+            Ok(())
+        } else {
+            Err(s3_error!(
+                InvalidRequest,
+                "Missing required header for this request: Content-MD5"
+            ))
+        }
+    }
+
     /// A small configuration body, read whole.
     pub async fn small_body(&mut self, limit: u64) -> S3Result<bytes::Bytes> {
         Ok(self.body(limit)?.collect().await?.0)
@@ -391,6 +405,12 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::DeleteBucketLifecycle => lifecycle::delete(ctx).await,
         Endpoint::GetBucketLogging => logging::get(ctx).await,
         Endpoint::PutBucketLogging => logging::put(ctx).await,
+        Endpoint::GetObjectLockConfiguration => object_lock::get_config(ctx).await,
+        Endpoint::PutObjectLockConfiguration => object_lock::put_config(ctx).await,
+        Endpoint::GetObjectRetention => object_lock::get_retention(ctx).await,
+        Endpoint::PutObjectRetention => object_lock::put_retention(ctx).await,
+        Endpoint::GetObjectLegalHold => object_lock::get_legal_hold(ctx).await,
+        Endpoint::PutObjectLegalHold => object_lock::put_legal_hold(ctx).await,
         Endpoint::PutObject => object::put(ctx).await,
         Endpoint::GetObject => read::get(ctx, false).await,
         Endpoint::HeadObject => read::get(ctx, true).await,

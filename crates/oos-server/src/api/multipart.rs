@@ -35,6 +35,8 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, 0).await?;
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     attrs.data_region = Some(placement.region);
+    let now = ctx.server.clock.now_millis();
+    super::object_lock::apply_headers(&bucket, &ctx.parts.headers, &mut attrs, now)?;
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
         bucket: bucket.name.clone(),
@@ -73,6 +75,7 @@ pub async fn upload_part(
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
+    super::object_lock::require_integrity(&bucket, &ctx.parts.headers, &upload.attrs)?;
     // Parts land in the region and layout chosen at initiation.
     let placement = crate::placement::upload_placement(ctx.server, &upload)?;
     let (rate, _slot) = ctx.speed_limit()?;
@@ -207,6 +210,7 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         .ok_or_else(|| crate::error::S3Error::internal("stored part etag", "not hex"))?;
     let mut attrs = upload.attrs.clone();
     attrs.completed_upload = Some(upload_id.to_string());
+    super::object_lock::apply_default(&bucket, &mut attrs, ctx.server.clock.now_millis());
     let object = Object {
         bucket: bucket.name.clone(),
         key: upload.key.clone(),

@@ -25,6 +25,9 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         return Err(s3_error!(MissingContentLength));
     }
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
+    let now = ctx.server.clock.now_millis();
+    super::object_lock::apply_to_new_version(&bucket, &ctx.parts.headers, &mut attrs, now)?;
+    super::object_lock::require_integrity(&bucket, &ctx.parts.headers, &attrs)?;
     let class = storage_class(&ctx.parts.headers)?;
     let condition = write_condition(&ctx.parts.headers)?;
     // Fail fast, before the body is received; the commit checks again, atomically.
@@ -179,10 +182,11 @@ pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         None => "s3:DeleteObject",
     };
     let bucket = ctx.bucket_for(action, Need::Write, Some(ctx.key())).await?;
+    let lock = super::object_lock::lock_check(ctx, &bucket, Some(ctx.key()));
     let outcome = ctx
         .server
         .meta
-        .delete_object(&bucket.name, ctx.key(), version)
+        .delete_object(&bucket.name, ctx.key(), version, lock)
         .await?;
     let mut resp = response::status(StatusCode::NO_CONTENT);
     if outcome.delete_marker {

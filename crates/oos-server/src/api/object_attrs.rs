@@ -64,6 +64,9 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         data_region: None,
         tags: super::tagging::from_header(headers)?.unwrap_or_default(),
         completed_upload: None,
+        // Object Lock is applied by the write path, which knows the bucket.
+        retention: None,
+        legal_hold: None,
     })
 }
 
@@ -126,6 +129,7 @@ pub fn write_headers(resp: &mut Response<Body>, o: &Object) {
     if !a.tags.is_empty() {
         set_header(resp, "x-amz-tagging-count", &a.tags.len().to_string());
     }
+    super::object_lock::write_headers(resp, a);
 }
 
 #[cfg(test)]

@@ -9,7 +9,6 @@ mod rules;
 
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use oos_meta::Bucket;
-use oos_proto::headers::{X_AMZ_CHECKSUM_PREFIX, X_AMZ_TRAILER};
 
 use self::rules::Rule;
 use super::Ctx;
@@ -29,12 +28,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutBucketCORS", Need::Owner, None)
         .await?;
-    if !has_integrity_header(&ctx.parts.headers) {
-        return Err(s3_error!(
-            InvalidRequest,
-            "Missing required header for this request: Content-MD5"
-        ));
-    }
+    ctx.require_integrity_header()?;
     let body = ctx.small_body(MAX_CORS_BYTES).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
     let rules = rules::parse(text)?;
@@ -199,14 +193,4 @@ fn stored(bucket: &Bucket) -> Option<&str> {
         .iter()
         .find(|(k, _)| k == CONFIG_KEY)
         .map(|(_, v)| v.as_str())
-}
-
-/// S3 requires an integrity header on PutBucketCors: Content-MD5 or any
-/// `x-amz-checksum-*` / trailer.
-fn has_integrity_header(headers: &HeaderMap) -> bool {
-    headers.contains_key("content-md5")
-        || headers.contains_key(X_AMZ_TRAILER)
-        || headers.keys().any(|k| {
-            k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type"
-        })
 }

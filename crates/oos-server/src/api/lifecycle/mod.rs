@@ -12,7 +12,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use http::{Response, StatusCode};
-use oos_proto::headers::{X_AMZ_CHECKSUM_PREFIX, X_AMZ_TRAILER};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use super::Ctx;
@@ -33,19 +32,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutLifecycleConfiguration", Need::Owner, None)
         .await?;
-    // S3 requires an integrity header here: Content-MD5 or any x-amz-checksum-*/trailer.
-    let headers = &ctx.parts.headers;
-    let has_integrity = headers.contains_key("content-md5")
-        || headers.contains_key(X_AMZ_TRAILER)
-        || headers.keys().any(|k| {
-            k.as_str().starts_with(X_AMZ_CHECKSUM_PREFIX) && k.as_str() != "x-amz-checksum-type"
-        });
-    if !has_integrity {
-        return Err(s3_error!(
-            InvalidRequest,
-            "Missing required header for this request: Content-MD5"
-        ));
-    }
+    ctx.require_integrity_header()?;
     let body = ctx.small_body(MAX_LIFECYCLE_BYTES).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
     if text.trim().is_empty() {

@@ -273,15 +273,25 @@ async fn expire_versions_under(
                 .filter(|r| r.matches(&o.key, o.size, &o.attrs.tags))
                 .filter_map(|r| r.noncurrent_expires_at(since, newer))
                 .min();
+            let held = super::super::object_lock::held_until(&o.attrs, now);
             match at {
-                Some(at) if at <= now => old.push((o.key.clone(), label)),
+                // A locked version stays (the store refuses it anyway) until its lock ends.
+                Some(at) if at <= now => match held {
+                    None => old.push((o.key.clone(), label)),
+                    Some(end) => due = due.min(end),
+                },
                 Some(at) => due = due.min(at),
                 None => {}
             }
             (since, newer) = (o.last_modified, newer.saturating_add(1));
         }
         if !old.is_empty() {
-            let n = count(server.meta.delete_noncurrent_versions(bucket, &old).await?);
+            let n = count(
+                server
+                    .meta
+                    .delete_noncurrent_versions(bucket, &old, now)
+                    .await?,
+            );
             removed_old |= n > 0;
             tally.expired += n;
         }
