@@ -38,6 +38,9 @@ pub struct MbArgs {
     /// Canned ACL: private, public-read, public-read-write.
     #[arg(long)]
     pub acl: Option<String>,
+    /// Create the bucket with Object Lock (versioning on for good; see `oos bucket object-lock`).
+    #[arg(long)]
+    pub object_lock: bool,
 }
 
 #[derive(Debug, Args)]
@@ -184,6 +187,7 @@ pub async fn mb(cli: &Cli, a: &MbArgs) -> CliResult {
         acl: a.acl.clone(),
         metadata_location: a.region.clone(),
         data_location: a.data_location.as_deref().map(data_location).transpose()?,
+        object_lock_enabled: a.object_lock,
     };
     client.create_bucket(&bucket, opts).await?;
     report(cli, json!({"op": "make_bucket", "bucket": bucket}), || {

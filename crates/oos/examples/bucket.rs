@@ -22,6 +22,7 @@ async fn main() -> oos::Result<()> {
                 acl: Some("private".into()),
                 metadata_location: Some(region.clone()),
                 data_location: Some(DataLocation::specified([region.clone()], true)),
+                ..Default::default()
             },
         )
         .await?;

@@ -118,6 +118,8 @@ pub struct CreateBucketOptions {
     pub metadata_location: Option<String>,
     /// Where the bucket's data goes by default.
     pub data_location: Option<DataLocation>,
+    /// Create the bucket with Object Lock (which turns versioning on for good).
+    pub object_lock_enabled: bool,
 }
 
 /// Options of [`Client::list_objects`] (ListObjects v1).
@@ -210,6 +212,9 @@ impl Client {
         let mut req = Request::new(Method::PUT)
             .bucket(bucket)
             .header_opt("x-amz-acl", options.acl.as_deref())?;
+        if options.object_lock_enabled {
+            req = req.header("x-amz-bucket-object-lock-enabled", "true")?;
+        }
         if options.metadata_location.is_some() || options.data_location.is_some() {
             let doc = BucketConfiguration {
                 xmlns: oos_proto::xml::XMLNS.to_string(),

@@ -10,8 +10,11 @@
 //! * Every operation of the OOS SDK guide, named as there: service (`list_buckets`,
 //!   `get_regions`), buckets (`create_bucket`, `list_objects_v2`, ACL, policy, website,
 //!   lifecycle, CORS, logging, accelerate, tagging…), objects (`put_object` with conditional
-//!   writes, `get_object`, `copy_object`, `delete_objects`, ACL, tagging…), multipart, presigned URLs ([`Client::presign`]) and the
-//!   AccessKey API (`create_access_key`…).
+//!   writes, `get_object`, `copy_object`, `delete_objects`, ACL, tagging…), versioning
+//!   (`put_bucket_versioning`, `list_object_versions`, `delete_object_version`, a
+//!   `version_id` on reads and copies), Object Lock (`put_object_lock_configuration`,
+//!   `put_object_retention`, `put_object_legal_hold`…), multipart, presigned URLs
+//!   ([`Client::presign`]) and the AccessKey API (`create_access_key`…).
 //! * The transfer manager ([`Client::upload_file`], [`Client::upload_stream`],
 //!   [`Client::download_file`]): parallel multipart and ranged GETs with progress and
 //!   integrity checks.
@@ -42,16 +45,20 @@ mod error;
 mod iam;
 mod multipart;
 mod object;
+mod object_lock;
 mod presign;
 mod service;
 mod tagging;
 mod transfer;
+mod versioning;
 
 /// The XML documents of requests and responses (shared with the server through `oos-proto`).
 pub mod model {
     pub use oos_proto::xml::sdk::*;
     pub use oos_proto::xml::{
-        BucketConfiguration, DataLocationConstraint, LocationList, MetadataLocation,
+        BucketConfiguration, DataLocationConstraint, DefaultRetention, LocationList,
+        MetadataLocation, ObjectLegalHold, ObjectLockConfiguration, ObjectLockRule,
+        ObjectRetention,
     };
 }
 
@@ -76,3 +83,4 @@ pub use service::ListBucketsOutput;
 pub use transfer::{
     multipart_etag, Progress, ProgressFn, TransferOptions, TransferOutput, MAX_PARTS, MIN_PART_SIZE,
 };
+pub use versioning::{DeleteObjectOutput, ListVersionsOptions};

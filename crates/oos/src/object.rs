@@ -34,7 +34,10 @@ pub struct PutObjectOptions {
     pub acl: Option<String>,
     /// Upload speed limit in KiB/s (`x-amz-limit: rate=N`).
     pub limit_rate: Option<u64>,
-    /// `Content-MD5` (base64) the server must check the body against.
+    /// `Content-MD5` (base64) the server must check the body against. A bucket with a
+    /// default Object Lock retention refuses writes without it (or a checksum); the transfer
+    /// manager always sends it, and [`Client::put_object`] computes it for in-memory bodies
+    /// when the options themselves ask for a lock.
     pub content_md5: Option<String>,
     /// Tags to give the object (`x-amz-tagging`); see [`Client::put_object_tagging`].
     pub tags: BTreeMap<String, String>,
@@ -48,6 +51,14 @@ pub struct PutObjectOptions {
     /// `if_none_match`. With either condition, a request retried after a lost answer may
     /// be refused because its own first attempt wrote the object.
     pub if_match: Option<String>,
+    /// Object Lock retention of the new version: `GOVERNANCE` or `COMPLIANCE`, with
+    /// `object_lock_retain_until` (both or neither; the bucket needs Object Lock, and the
+    /// server then wants `content_md5` or a checksum, which [`Client::put_object`] adds).
+    pub object_lock_mode: Option<String>,
+    /// Until when (ISO 8601, as `2030-01-01T00:00:00Z`).
+    pub object_lock_retain_until: Option<String>,
+    /// Put the new version on legal hold (`Some(true)`).
+    pub object_lock_legal_hold: Option<bool>,
 }
 
 impl PutObjectOptions {
@@ -69,7 +80,20 @@ impl PutObjectOptions {
         if !self.tags.is_empty() {
             req = req.header("x-amz-tagging", &crate::tagging::header_value(&self.tags))?;
         }
-        Ok(req)
+        let hold = self
+            .object_lock_legal_hold
+            .map(|on| if on { "ON" } else { "OFF" });
+        req.header_opt("x-amz-object-lock-mode", self.object_lock_mode.as_deref())?
+            .header_opt(
+                "x-amz-object-lock-retain-until-date",
+                self.object_lock_retain_until.as_deref(),
+            )?
+            .header_opt("x-amz-object-lock-legal-hold", hold)
+    }
+
+    /// Whether the write asks for Object Lock (the server then requires an integrity header).
+    fn locks(&self) -> bool {
+        self.object_lock_mode.is_some() || self.object_lock_legal_hold.is_some()
     }
 
     /// Adds the write conditions (`If-None-Match` / `If-Match`) of a PutObject.
@@ -104,6 +128,8 @@ fn quoted(etag: Option<&str>) -> Option<String> {
 pub struct PutObjectOutput {
     /// ETag without quotes (the MD5 of the body, hex).
     pub etag: String,
+    /// The new version's id, on a bucket with versioning (`null` when suspended).
+    pub version_id: Option<String>,
     /// Request id.
     pub request_id: String,
 }
@@ -145,12 +171,15 @@ pub struct GetObjectOptions {
     pub if_unmodified_since: Option<String>,
     /// Download speed limit in KiB/s.
     pub limit_rate: Option<u64>,
+    /// This version instead of the current one.
+    pub version_id: Option<String>,
 }
 
 impl GetObjectOptions {
     fn apply(&self, req: Request) -> Result<Request> {
         let range = self.range.map(|r| r.header_value());
         let mut req = req
+            .query_opt("versionId", self.version_id.as_deref())
             .header_opt("range", range.as_deref())?
             .header_opt("if-match", quoted(self.if_match.as_deref()).as_deref())?
             .header_opt(
@@ -198,6 +227,14 @@ pub struct ObjectMeta {
     /// How many tags the object has (`x-amz-tagging-count`; 0 when absent). Read them with
     /// [`Client::get_object_tagging`].
     pub tag_count: u32,
+    /// The version's id (`null` for the null version), on buckets that have versioning.
+    pub version_id: Option<String>,
+    /// Object Lock retention mode of this version (`GOVERNANCE` or `COMPLIANCE`).
+    pub object_lock_mode: Option<String>,
+    /// Until when the retention holds (ISO 8601).
+    pub object_lock_retain_until: Option<String>,
+    /// The version's legal hold, when one was ever set.
+    pub object_lock_legal_hold: Option<bool>,
     /// Request id.
     pub request_id: String,
 }
@@ -238,6 +275,10 @@ impl ObjectMeta {
             tag_count: s("x-amz-tagging-count")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(0),
+            version_id: s("x-amz-version-id"),
+            object_lock_mode: s("x-amz-object-lock-mode"),
+            object_lock_retain_until: s("x-amz-object-lock-retain-until-date"),
+            object_lock_legal_hold: s("x-amz-object-lock-legal-hold").map(|v| v == "ON"),
             request_id: s("x-amz-request-id").unwrap_or_default(),
         }
     }
@@ -269,11 +310,26 @@ pub struct CopyObjectOptions {
     /// New tags for the copy (`x-amz-tagging-directive: REPLACE`, an empty map for none);
     /// `None` copies the source's tags.
     pub tags: Option<BTreeMap<String, String>>,
+    /// Copy this version of the source (copying an old version over its own key is how a
+    /// version is restored).
+    pub source_version_id: Option<String>,
 }
 
 /// `x-amz-copy-source` value: `/bucket/key`, percent-encoded.
 pub(crate) fn copy_source(bucket: &str, key: &str) -> String {
     format!("/{bucket}/{}", enc_path(key))
+}
+
+/// `x-amz-copy-source` of one version: `/bucket/key?versionId=…`.
+fn versioned_copy_source(bucket: &str, key: &str, version: Option<&str>) -> String {
+    match version {
+        Some(v) => format!(
+            "{}?versionId={}",
+            copy_source(bucket, key),
+            crate::client::enc_query(v)
+        ),
+        None => copy_source(bucket, key),
+    }
 }
 
 impl Client {
@@ -295,10 +351,16 @@ impl Client {
         body: impl Into<Body>,
         options: PutObjectOptions,
     ) -> Result<PutObjectOutput> {
+        let body = body.into();
+        // A locked version needs an integrity header: Content-MD5, when the body is in memory.
+        let md5 = match (&options.content_md5, body.as_bytes()) {
+            (None, Some(bytes)) if options.locks() => Some(oos_sign::content_md5_base64(bytes)),
+            (given, _) => given.clone(),
+        };
         let req = options.apply(Request::new(Method::PUT).bucket(bucket).key(key))?;
         let mut req = options
             .apply_conditions(req)?
-            .header_opt("content-md5", options.content_md5.as_deref())?
+            .header_opt("content-md5", md5.as_deref())?
             .body(body);
         if let Some(rate) = options.limit_rate {
             req = req.header("x-amz-limit", &format!("rate={rate}"))?;
@@ -306,6 +368,7 @@ impl Client {
         let resp = self.send_empty(req).await?;
         Ok(PutObjectOutput {
             etag: resp.header("etag").map(unquote).unwrap_or_default(),
+            version_id: resp.header("x-amz-version-id").map(str::to_string),
             request_id: resp.request_id(),
         })
     }
@@ -388,7 +451,10 @@ impl Client {
         let mut req = Request::new(Method::PUT)
             .bucket(bucket)
             .key(key)
-            .header("x-amz-copy-source", &copy_source(src_bucket, src_key))?
+            .header(
+                "x-amz-copy-source",
+                &versioned_copy_source(src_bucket, src_key, options.source_version_id.as_deref()),
+            )?
             .header_opt("x-amz-copy-source-if-match", options.if_match.as_deref())?
             .header_opt(
                 "x-amz-copy-source-if-none-match",
@@ -474,6 +540,7 @@ impl Client {
                 .iter()
                 .map(|k| ObjectIdentifier {
                     key: k.as_ref().to_string(),
+                    version_id: None,
                 })
                 .collect(),
         };

@@ -26,6 +26,7 @@ async fn service_and_bucket_lifecycle() {
             acl: Some("public-read".into()),
             metadata_location: Some(region.clone()),
             data_location: Some(DataLocation::specified([region.clone()], true)),
+            ..Default::default()
         },
     )
     .await
@@ -1395,4 +1396,261 @@ async fn object_and_bucket_tagging() {
     c.delete_bucket_tagging("tagged").await.unwrap();
     let err = c.get_bucket_tagging("tagged").await.unwrap_err();
     assert_eq!(err.code(), Some("NoSuchTagSet"));
+}
+
+/// Every `(key, version id, latest, marker)` of a bucket, through the version-id markers.
+async fn all_versions(c: &Client, bucket: &str) -> Vec<(String, String, bool, bool)> {
+    let mut out = Vec::new();
+    let mut opts = ListVersionsOptions {
+        max_keys: Some(2),
+        ..Default::default()
+    };
+    for _ in 0..100 {
+        let page = c.list_object_versions(bucket, &opts).await.unwrap();
+        for e in page.entries {
+            match e {
+                VersionListItem::Version(v) => out.push((v.key, v.version_id, v.is_latest, false)),
+                VersionListItem::DeleteMarker(v) => {
+                    out.push((v.key, v.version_id, v.is_latest, true))
+                }
+                _ => {}
+            }
+        }
+        if !page.is_truncated {
+            return out;
+        }
+        opts.key_marker = page.next_key_marker;
+        opts.version_id_marker = page.next_version_id_marker;
+    }
+    panic!("listing did not end");
+}
+
+#[tokio::test]
+async fn versioning_reads_deletes_and_restores() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket("ver", Default::default()).await.unwrap();
+    assert_eq!(c.get_bucket_versioning("ver").await.unwrap(), None);
+    c.put_bucket_versioning("ver", true).await.unwrap();
+    assert_eq!(
+        c.get_bucket_versioning("ver").await.unwrap().as_deref(),
+        Some("Enabled")
+    );
+    let put = |body: &'static str| c.put_object("ver", "k", body, PutObjectOptions::default());
+    let v1 = put("one").await.unwrap().version_id.unwrap();
+    let v2 = put("two").await.unwrap().version_id.unwrap();
+    assert_ne!(v1, v2);
+    let get = |v: Option<String>| async {
+        let o = c
+            .get_object(
+                "ver",
+                "k",
+                GetObjectOptions {
+                    version_id: v,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        (o.meta.version_id.clone(), o.body.collect().await.unwrap())
+    };
+    assert_eq!(
+        get(Some(v1.clone())).await,
+        (Some(v1.clone()), "one".into())
+    );
+    assert_eq!(get(None).await, (Some(v2.clone()), "two".into()));
+    // A plain delete adds a marker; the versions stay listed under it.
+    c.delete_object("ver", "k").await.unwrap();
+    let listed = all_versions(&c, "ver").await;
+    assert_eq!(listed.len(), 3);
+    assert!(
+        listed[0].2 && listed[0].3,
+        "the marker is latest: {listed:?}"
+    );
+    assert_eq!((&listed[1].1, &listed[2].1), (&v2, &v1));
+    let err = c
+        .head_object("ver", "k", Default::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404));
+    // Restore: copy the old version over its key; then remove the marker by id.
+    c.copy_object(
+        "ver",
+        "k",
+        "ver",
+        "k",
+        CopyObjectOptions {
+            source_version_id: Some(v1.clone()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(get(None).await.1, "one");
+    let marker = listed[0].1.clone();
+    let out = c
+        .delete_object_version("ver", "k", &marker, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        out,
+        DeleteObjectOutput {
+            version_id: Some(marker),
+            delete_marker: true
+        }
+    );
+    let out = c
+        .delete_object_version("ver", "k", &v2, false)
+        .await
+        .unwrap();
+    assert!(!out.delete_marker);
+    // Batch deletes name versions too.
+    let rest: Vec<(String, Option<String>)> = all_versions(&c, "ver")
+        .await
+        .into_iter()
+        .map(|(k, v, _, _)| (k, Some(v)))
+        .collect();
+    assert_eq!(rest.len(), 2);
+    let r = c
+        .delete_object_versions("ver", &rest, false, false)
+        .await
+        .unwrap();
+    assert!(r.error.is_empty());
+    assert_eq!(r.deleted.len(), 2);
+    assert!(all_versions(&c, "ver").await.is_empty());
+    c.put_bucket_versioning("ver", false).await.unwrap();
+    assert_eq!(
+        c.get_bucket_versioning("ver").await.unwrap().as_deref(),
+        Some("Suspended")
+    );
+    assert_eq!(put("n").await.unwrap().version_id.as_deref(), Some("null"));
+}
+
+#[tokio::test]
+async fn object_lock_configuration_retention_and_legal_hold() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket(
+        "worm",
+        CreateBucketOptions {
+            object_lock_enabled: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.get_bucket_versioning("worm").await.unwrap().as_deref(),
+        Some("Enabled")
+    );
+    let conf = ObjectLockConfiguration::enabled(Some(DefaultRetention {
+        mode: Some("GOVERNANCE".into()),
+        days: Some(1),
+        years: None,
+    }));
+    c.put_object_lock_configuration("worm", &conf)
+        .await
+        .unwrap();
+    let mut got = c.get_object_lock_configuration("worm").await.unwrap();
+    got.xmlns = conf.xmlns.clone();
+    assert_eq!(got, conf);
+    // The default applies to a write, which must then carry Content-MD5 (or a checksum).
+    let err = c
+        .put_object("worm", "k", "data", PutObjectOptions::default())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("InvalidRequest"));
+    let md5 = PutObjectOptions {
+        content_md5: Some("jXd/OF09/siBXSD3SWAm3A==".into()), // md5("data")
+        ..Default::default()
+    };
+    let v = c
+        .put_object("worm", "k", "data", md5)
+        .await
+        .unwrap()
+        .version_id
+        .unwrap();
+    let meta = c
+        .head_object("worm", "k", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(meta.object_lock_mode.as_deref(), Some("GOVERNANCE"));
+    let err = c
+        .delete_object_version("worm", "k", &v, false)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.status(), err.code()),
+        (Some(403), Some("AccessDenied"))
+    );
+    // Retention: set, read, extend; shortening needs the bypass.
+    c.put_object_retention(
+        "worm",
+        "k",
+        Some(&v),
+        Some(("GOVERNANCE", "2030-04-01T00:00:00Z")),
+        false,
+    )
+    .await
+    .unwrap();
+    let r = c.get_object_retention("worm", "k", Some(&v)).await.unwrap();
+    assert_eq!(r.mode.as_deref(), Some("GOVERNANCE"));
+    assert_eq!(
+        r.retain_until_date.as_deref(),
+        Some("2030-04-01T00:00:00.000Z")
+    );
+    let err = c
+        .put_object_retention(
+            "worm",
+            "k",
+            None,
+            Some(("GOVERNANCE", "2030-02-01T00:00:00Z")),
+            false,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    c.put_object_retention("worm", "k", None, None, true)
+        .await
+        .unwrap();
+    let err = c.get_object_retention("worm", "k", None).await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchObjectLockConfiguration"));
+    // Legal hold: blocks deletes even with the bypass, until lifted.
+    c.put_object_legal_hold("worm", "k", None, true)
+        .await
+        .unwrap();
+    assert!(c
+        .get_object_legal_hold("worm", "k", Some(&v))
+        .await
+        .unwrap());
+    let err = c
+        .delete_object_version("worm", "k", &v, true)
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    c.put_object_legal_hold("worm", "k", None, false)
+        .await
+        .unwrap();
+    assert!(!c.get_object_legal_hold("worm", "k", None).await.unwrap());
+    c.delete_object_version("worm", "k", &v, false)
+        .await
+        .unwrap();
+    // Lock headers on a write.
+    let locked = PutObjectOptions {
+        object_lock_mode: Some("COMPLIANCE".into()),
+        object_lock_retain_until: Some("2030-01-01T00:00:00Z".into()),
+        object_lock_legal_hold: Some(true),
+        ..Default::default()
+    };
+    c.put_object("worm", "c", "x", locked).await.unwrap();
+    let meta = c
+        .head_object("worm", "c", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(meta.object_lock_mode.as_deref(), Some("COMPLIANCE"));
+    assert_eq!(
+        meta.object_lock_retain_until.as_deref(),
+        Some("2030-01-01T00:00:00.000Z")
+    );
+    assert_eq!(meta.object_lock_legal_hold, Some(true));
 }
