@@ -23,6 +23,11 @@ pub enum Kind {
     Acl,
     Location,
     Tagging,
+    /// `set Enabled|Suspended`; `get` prints the status (null if never versioned).
+    Versioning,
+    /// `set '{"mode":"GOVERNANCE","days":30}'` (or `years`; `{}` for no default retention)
+    /// turns Object Lock on with that default; `get` prints it.
+    ObjectLock,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -180,7 +185,53 @@ pub async fn bucket(cli: &Cli, a: &BucketArgs) -> CliResult {
             client.put_bucket_tagging(b, &tags).await?
         }
         (Kind::Tagging, Action::Delete) => client.delete_bucket_tagging(b).await?,
-        (Kind::Acl, Action::Delete) | (Kind::Location, _) => return unsupported(),
+        (Kind::Versioning, Action::Get) => {
+            print_json(&json!({"status": client.get_bucket_versioning(b).await?}))
+        }
+        (Kind::Versioning, Action::Set) => {
+            let enabled = match input(a)?.trim() {
+                "Enabled" => true,
+                "Suspended" => false,
+                other => {
+                    return Err(CliError::usage(format!(
+                        "versioning set takes Enabled or Suspended, not {other:?}"
+                    )))
+                }
+            };
+            client.put_bucket_versioning(b, enabled).await?
+        }
+        (Kind::ObjectLock, Action::Get) => {
+            let conf = client.get_object_lock_configuration(b).await?;
+            let d = conf.rule.and_then(|r| r.default_retention);
+            print_json(&json!({
+                "enabled": conf.object_lock_enabled.as_deref() == Some("Enabled"),
+                "mode": d.as_ref().and_then(|d| d.mode.clone()),
+                "days": d.as_ref().and_then(|d| d.days),
+                "years": d.as_ref().and_then(|d| d.years),
+            }))
+        }
+        (Kind::ObjectLock, Action::Set) => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Default {
+                mode: Option<String>,
+                days: Option<i64>,
+                years: Option<i64>,
+            }
+            let d: Default = parse(&input(a)?, a.kind)?;
+            let retention = d.mode.map(|mode| DefaultRetention {
+                mode: Some(mode),
+                days: d.days,
+                years: d.years,
+            });
+            client
+                .put_object_lock_configuration(b, &ObjectLockConfiguration::enabled(retention))
+                .await?
+        }
+        (Kind::Acl, Action::Delete)
+        | (Kind::Location, _)
+        | (Kind::Versioning, Action::Delete)
+        | (Kind::ObjectLock, Action::Delete) => return unsupported(),
     }
     if a.action != Action::Get && !cli.json {
         eprintln!("{:?} {:?}: s3://{bucket}", a.kind, a.action);

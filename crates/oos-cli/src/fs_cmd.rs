@@ -13,6 +13,9 @@ use crate::{Cli, CliError, CliResult};
 pub struct LsArgs {
     /// `s3://bucket[/prefix]`; none lists the buckets.
     pub path: Option<String>,
+    /// Every version and delete marker, newest first within a key.
+    #[arg(long)]
+    pub versions: bool,
     /// Every key under the prefix, not just one level.
     #[arg(short, long)]
     pub recursive: bool,
@@ -59,12 +62,22 @@ pub struct RmArgs {
     /// Every key under the prefix.
     #[arg(short, long)]
     pub recursive: bool,
+    /// Remove exactly this version (or delete marker) for good; without it a versioned
+    /// bucket only gets a delete marker.
+    #[arg(long)]
+    pub version_id: Option<String>,
+    /// With --version-id: lift a GOVERNANCE retention (needs s3:BypassGovernanceRetention).
+    #[arg(long)]
+    pub bypass_governance: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct CatArgs {
     /// `s3://bucket/key`
     pub path: String,
+    /// This version instead of the current one.
+    #[arg(long)]
+    pub version_id: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +142,9 @@ pub async fn ls(cli: &Cli, a: &LsArgs) -> CliResult {
         return Ok(());
     };
     let (bucket, prefix) = remote(path)?;
+    if a.versions {
+        return crate::version_cmd::ls_versions(cli, &client, &bucket, &prefix, a).await;
+    }
     let opts = ListObjectsV2Options {
         prefix: (!prefix.is_empty()).then(|| prefix.clone()),
         delimiter: (!a.recursive).then(|| "/".to_string()),
@@ -285,6 +301,33 @@ pub async fn rb(cli: &Cli, a: &RbArgs) -> CliResult {
 pub async fn rm(cli: &Cli, a: &RmArgs) -> CliResult {
     let client = cli.client()?;
     let (bucket, key) = remote(&a.path)?;
+    if let Some(version) = &a.version_id {
+        if a.recursive || key.is_empty() {
+            return Err(CliError::usage(
+                "--version-id removes one version of s3://bucket/key",
+            ));
+        }
+        let out = client
+            .delete_object_version(&bucket, &key, version, a.bypass_governance)
+            .await?;
+        let what = if out.delete_marker {
+            "delete marker"
+        } else {
+            "version"
+        };
+        report(
+            cli,
+            json!({"op": "delete_version", "key": format!("s3://{bucket}/{key}"),
+                   "version_id": version, "delete_marker": out.delete_marker}),
+            || format!("delete: s3://{bucket}/{key} {what} {version}"),
+        );
+        return Ok(());
+    }
+    if a.bypass_governance {
+        return Err(CliError::usage(
+            "--bypass-governance goes with --version-id",
+        ));
+    }
     if a.recursive {
         let keys: Vec<String> = keys_under(&client, &bucket, &key)
             .await?
@@ -309,7 +352,11 @@ pub async fn rm(cli: &Cli, a: &RmArgs) -> CliResult {
 pub async fn cat(cli: &Cli, a: &CatArgs) -> CliResult {
     let client = cli.client()?;
     let (bucket, key) = remote(&a.path)?;
-    let out = client.get_object(&bucket, &key, Default::default()).await?;
+    let opts = oos::GetObjectOptions {
+        version_id: a.version_id.clone(),
+        ..Default::default()
+    };
+    let out = client.get_object(&bucket, &key, opts).await?;
     let mut stdout = tokio::io::stdout();
     out.body.write_to(&mut stdout).await?;
     Ok(())

@@ -8,6 +8,7 @@ mod location;
 mod progress;
 mod transfer_cmd;
 mod units;
+mod version_cmd;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -150,12 +151,18 @@ pub enum Command {
     /// List the regions the account may use.
     Regions,
     /// Bucket configuration: policy, website, cors, lifecycle, logging, accelerate, acl,
-    /// location, tagging.
+    /// location, tagging, versioning, object-lock.
     Bucket(bucket_cmd::BucketArgs),
     /// An object's tags: get, set or delete.
     Tag(bucket_cmd::TagArgs),
     /// An object's ACL (or a bucket's): get or set.
     Acl(bucket_cmd::AclArgs),
+    /// Make an old version current again (copies it over the key).
+    Restore(version_cmd::RestoreArgs),
+    /// A version's Object Lock retention: get, set or delete.
+    Retention(version_cmd::RetentionArgs),
+    /// A version's legal hold: get, on or off.
+    LegalHold(version_cmd::LegalHoldArgs),
     /// Access keys: create, list, update, delete.
     Keys {
         #[command(subcommand)]
@@ -330,6 +337,9 @@ async fn run(cli: Cli) -> CliResult {
         Command::Bucket(a) => bucket_cmd::bucket(&cli, a).await,
         Command::Tag(a) => bucket_cmd::tag(&cli, a).await,
         Command::Acl(a) => bucket_cmd::acl(&cli, a).await,
+        Command::Restore(a) => version_cmd::restore(&cli, a).await,
+        Command::Retention(a) => version_cmd::retention(&cli, a).await,
+        Command::LegalHold(a) => version_cmd::legal_hold(&cli, a).await,
         Command::Keys { action } => bucket_cmd::keys(&cli, action).await,
         Command::Bench(a) => bench::bench(&cli, a).await,
     }

@@ -56,6 +56,9 @@ pub struct CpArgs {
     /// conditional (`If-None-Match: *`), so a key created meanwhile is not overwritten either.
     #[arg(short = 'n', long)]
     pub no_clobber: bool,
+    /// Read this version of a single s3:// source (on a versioned bucket).
+    #[arg(long)]
+    pub version_id: Option<String>,
 }
 
 /// Object tags, key → value.
@@ -111,6 +114,7 @@ fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOption
         put,
         limit_rate: a.limit_rate,
         progress: progress.callback(),
+        source_version_id: a.version_id.clone(),
     })
 }
 
@@ -408,6 +412,11 @@ async fn run_jobs(cli: &Cli, client: &Client, a: &CpArgs, jobs: Vec<Job>, mv: bo
 
 pub async fn cp(cli: &Cli, a: &CpArgs, mv: bool) -> CliResult {
     let client = cli.client()?;
+    if a.version_id.is_some() && (mv || a.recursive || !a.source.starts_with("s3://")) {
+        return Err(CliError::usage(
+            "--version-id reads one s3:// source (not with mv or --recursive)",
+        ));
+    }
     let jobs = match (Location::parse(&a.source), Location::parse(&a.destination)) {
         (Location::Local(_), Location::Local(_)) => {
             return Err(CliError::usage(
@@ -422,7 +431,8 @@ pub async fn cp(cli: &Cli, a: &CpArgs, mv: bool) -> CliResult {
         }
         (Location::Remote { bucket, key }, Location::Local(dst)) if dst == "-" => {
             let path = format!("s3://{bucket}/{key}");
-            return cat(cli, &CatArgs { path }).await;
+            let version_id = a.version_id.clone();
+            return cat(cli, &CatArgs { path, version_id }).await;
         }
         (Location::Local(src), Location::Remote { bucket, key }) => {
             upload_jobs(&src, &bucket, &key, a.recursive)?
@@ -584,6 +594,7 @@ pub async fn sync(cli: &Cli, a: &SyncArgs) -> CliResult {
         limit_rate: None,
         tags: None,
         no_clobber: false,
+        version_id: None,
     };
     match (Location::parse(&a.source), Location::parse(&a.destination)) {
         (Location::Local(src), Location::Remote { bucket, key }) => {

@@ -843,3 +843,146 @@ fn object_and_bucket_acls() {
         Some(2)
     );
 }
+
+#[test]
+fn versions_restore_retention_and_legal_hold() {
+    let env = Env::new();
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("f.txt");
+    env.ok(&["mb", "s3://vers"]);
+    env.ok(&["bucket", "versioning", "set", "s3://vers", "Enabled"]);
+    assert_eq!(
+        env.json(&["bucket", "versioning", "get", "s3://vers"])["status"],
+        "Enabled"
+    );
+    for text in ["first", "second"] {
+        std::fs::write(&f, text).unwrap();
+        env.ok(&["cp", p(&f), "s3://vers/doc.txt"]);
+    }
+    env.ok(&["rm", "s3://vers/doc.txt"]);
+    // Newest first: the marker, then the second and first versions.
+    let listed = env.json(&["ls", "--versions", "s3://vers"]);
+    let versions = listed["versions"].as_array().unwrap();
+    let shape: Vec<(bool, bool, u64)> = versions
+        .iter()
+        .map(|v| {
+            (
+                v["is_latest"].as_bool().unwrap(),
+                v["delete_marker"].as_bool().unwrap(),
+                v["size"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        shape,
+        [(true, true, 0), (false, false, 6), (false, false, 5)]
+    );
+    let id = |i: usize| versions[i]["version_id"].as_str().unwrap().to_string();
+    let (marker, second, first) = (id(0), id(1), id(2));
+    let plain = env.ok(&["ls", "--versions", "s3://vers"]);
+    assert!(plain.contains(&first) && plain.contains("DEL"), "{plain}");
+    // Read an old version, to a file and to stdout.
+    let out = dir.path().join("out.txt");
+    env.ok(&["cp", "--version-id", &first, "s3://vers/doc.txt", p(&out)]);
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "first");
+    assert_eq!(
+        env.ok(&["cat", "--version-id", &second, "s3://vers/doc.txt"]),
+        "second"
+    );
+    env.ok(&[
+        "cp",
+        "--version-id",
+        &first,
+        "s3://vers/doc.txt",
+        "s3://vers/copy.txt",
+    ]);
+    assert_eq!(env.ok(&["cat", "s3://vers/copy.txt"]), "first");
+    env.ok(&["rm", "s3://vers/copy.txt"]);
+    let bad = env.run(&["mv", "--version-id", &first, "s3://vers/doc.txt", p(&out)]);
+    assert_eq!(bad.status.code(), Some(2));
+    // Restore makes the first version current again; the marker stays in the history.
+    let r = env.json(&["restore", "--version-id", &first, "s3://vers/doc.txt"]);
+    let restored = r["version_id"].as_str().unwrap().to_string();
+    assert_ne!(restored, first);
+    assert_eq!(env.ok(&["cat", "s3://vers/doc.txt"]), "first");
+    // rm --version-id removes exactly one version for good.
+    env.ok(&["rm", "--version-id", &marker, "s3://vers/doc.txt"]);
+    env.ok(&["rm", "--version-id", &second, "s3://vers/doc.txt"]);
+    let left = env.json(&["ls", "--versions", "s3://vers/doc"]);
+    let ids: Vec<&str> = left["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["version_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, [restored.as_str(), first.as_str()]);
+
+    // Object Lock: a default retention, then per-version retention and legal hold.
+    env.ok(&["mb", "--object-lock", "s3://worm"]);
+    env.ok(&[
+        "bucket",
+        "object-lock",
+        "set",
+        "s3://worm",
+        r#"{"mode":"GOVERNANCE","days":1}"#,
+    ]);
+    let conf = env.json(&["bucket", "object-lock", "get", "s3://worm"]);
+    assert_eq!(
+        (
+            conf["enabled"].as_bool(),
+            conf["mode"].as_str(),
+            conf["days"].as_i64()
+        ),
+        (Some(true), Some("GOVERNANCE"), Some(1))
+    );
+    env.ok(&["cp", p(&f), "s3://worm/rec.txt"]);
+    let v = env.json(&["ls", "--versions", "s3://worm"])["versions"][0]["version_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        env.json(&["retention", "get", "s3://worm/rec.txt"])["mode"],
+        "GOVERNANCE"
+    );
+    let denied = env.run(&["rm", "--version-id", &v, "s3://worm/rec.txt"]);
+    assert!(!denied.status.success());
+    assert!(String::from_utf8_lossy(&denied.stderr).contains("AccessDenied"));
+    env.ok(&[
+        "retention",
+        "set",
+        "s3://worm/rec.txt",
+        "--mode",
+        "GOVERNANCE",
+        "--until",
+        "2030-01-01T00:00:00Z",
+    ]);
+    assert_eq!(
+        env.json(&["retention", "get", "--version-id", &v, "s3://worm/rec.txt"])["retain_until"],
+        "2030-01-01T00:00:00.000Z"
+    );
+    env.ok(&["legal-hold", "on", "s3://worm/rec.txt"]);
+    assert_eq!(
+        env.json(&["legal-hold", "get", "s3://worm/rec.txt"])["legal_hold"],
+        "ON"
+    );
+    let held = env.run(&[
+        "rm",
+        "--version-id",
+        &v,
+        "--bypass-governance",
+        "s3://worm/rec.txt",
+    ]);
+    assert!(!held.status.success(), "a legal hold outlasts the bypass");
+    env.ok(&["legal-hold", "off", "s3://worm/rec.txt"]);
+    env.ok(&[
+        "retention",
+        "delete",
+        "--bypass-governance",
+        "s3://worm/rec.txt",
+    ]);
+    env.ok(&["rm", "--version-id", &v, "s3://worm/rec.txt"]);
+    assert!(env.json(&["ls", "--versions", "s3://worm"])["versions"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+}

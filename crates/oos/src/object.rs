@@ -321,7 +321,7 @@ pub(crate) fn copy_source(bucket: &str, key: &str) -> String {
 }
 
 /// `x-amz-copy-source` of one version: `/bucket/key?versionId=…`.
-fn versioned_copy_source(bucket: &str, key: &str, version: Option<&str>) -> String {
+pub(crate) fn versioned_copy_source(bucket: &str, key: &str, version: Option<&str>) -> String {
     match version {
         Some(v) => format!(
             "{}?versionId={}",

@@ -79,10 +79,21 @@ impl Client {
         bucket: &str,
         key: &str,
     ) -> Result<BTreeMap<String, String>> {
+        self.object_tags(bucket, key, None).await
+    }
+
+    /// The tags of one version (`None`: the current one).
+    pub(crate) async fn object_tags(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<BTreeMap<String, String>> {
         let req = Request::new(Method::GET)
             .bucket(bucket)
             .key(key)
-            .sub("tagging");
+            .sub("tagging")
+            .query_opt("versionId", version_id);
         Ok(tags_of(self.send_xml(req).await?.0))
     }
 

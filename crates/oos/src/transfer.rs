@@ -57,6 +57,8 @@ pub struct TransferOptions {
     pub limit_rate: Option<u64>,
     /// Called as bytes move.
     pub progress: Option<ProgressFn>,
+    /// Downloads and copies read this version of the source instead of the current one.
+    pub source_version_id: Option<String>,
 }
 
 impl Default for TransferOptions {
@@ -68,6 +70,7 @@ impl Default for TransferOptions {
             put: PutObjectOptions::default(),
             limit_rate: None,
             progress: None,
+            source_version_id: None,
         }
     }
 }
@@ -131,6 +134,14 @@ fn observed(body: Body, meter: &Meter) -> Body {
     match meter.observer() {
         Some(o) => body.with_observer(o),
         None => body,
+    }
+}
+
+/// HEAD of the version a transfer reads.
+fn source_version(options: &TransferOptions) -> GetObjectOptions {
+    GetObjectOptions {
+        version_id: options.source_version_id.clone(),
+        ..Default::default()
     }
 }
 
@@ -457,7 +468,9 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<TransferOutput> {
         let path = path.as_ref();
-        let head = self.head_object(bucket, key, Default::default()).await?;
+        let head = self
+            .head_object(bucket, key, source_version(options))
+            .await?;
         let size = head.size;
         let etag = head.etag.clone();
         let meter = Meter::new(size, options.progress.clone());
@@ -542,8 +555,9 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<TransferOutput> {
         let src = self
-            .head_object(src_bucket, src_key, Default::default())
+            .head_object(src_bucket, src_key, source_version(options))
             .await?;
+        let version = options.source_version_id.as_deref();
         let size = src.size;
         let meter = Meter::new(size, options.progress.clone());
         if size < options.multipart_threshold.max(1) {
@@ -552,6 +566,7 @@ impl Client {
                 data_location: options.put.data_location.clone(),
                 if_match: (!src.etag.is_empty()).then(|| src.etag.clone()),
                 tags: (!options.put.tags.is_empty()).then(|| options.put.tags.clone()),
+                source_version_id: options.source_version_id.clone(),
                 ..Default::default()
             };
             let out = self
@@ -581,7 +596,7 @@ impl Client {
             tags: if !options.put.tags.is_empty() {
                 options.put.tags.clone()
             } else if src.tag_count > 0 {
-                self.get_object_tagging(src_bucket, src_key).await?
+                self.object_tags(src_bucket, src_key, version).await?
             } else {
                 Default::default()
             },
@@ -590,7 +605,7 @@ impl Client {
         let part_size = part_size_for(size, options.part_size);
         let count = size.div_ceil(part_size);
         let upload_id = self.create_multipart_upload(bucket, key, put).await?;
-        let source = crate::object::copy_source(src_bucket, src_key);
+        let source = crate::object::versioned_copy_source(src_bucket, src_key, version);
         let parts = futures_util::stream::iter(0..count)
             .map(|i| {
                 let (meter, upload_id, source, etag) = (
@@ -660,6 +675,7 @@ impl Client {
             range: (ranged && len > 0).then_some(Range::Inclusive(offset, offset + len - 1)),
             if_match: (!etag.is_empty()).then(|| etag.to_string()),
             limit_rate: options.limit_rate,
+            version_id: options.source_version_id.clone(),
             ..Default::default()
         };
         let out = self.get_object(bucket, key, opts).await?;
