@@ -202,6 +202,86 @@ def test_portal_in_a_browser(portal_server, tmp_path):
         b.close()
 
 
+def test_versions_and_object_lock_in_the_browser(portal_server):
+    """Bucket settings turn versioning and Object Lock on; the object browser lists versions,
+    restores an old one and deletes one after a confirmation; a locked version's delete is
+    refused in place; object details show retention and legal hold."""
+    from cdp import Browser
+
+    s3 = portal_server.client()
+    base = portal_server.endpoint + "/_portal/"
+    s3.create_bucket(Bucket="pv-ver")
+    b = Browser()
+    try:
+        b.goto(base)
+        b.wait("document.querySelector('#login-form')", what="the sign-in page")
+        b.fill("#login-key", ACCESS_KEY)
+        b.fill("#login-secret", SECRET_KEY)
+        b.click("#login-submit")
+        b.wait("document.querySelector('#create-bucket')", what="the bucket list")
+
+        # Versioning on from the settings; Object Lock then turned on with a default.
+        b.goto(base + "#/b/pv-ver/settings/versioning")
+        b.wait("document.querySelector('#ver-status') && document.querySelector('#lock-enable')", what="the versioning tab")
+        b.eval("document.querySelector('#ver-status').value = 'Enabled'")
+        b.click("#ver-save")
+        b.wait("!document.querySelector('#toast').hidden", what="saved")
+        assert s3.get_bucket_versioning(Bucket="pv-ver")["Status"] == "Enabled"
+        v1 = s3.put_object(Bucket="pv-ver", Key="doc.txt", Body=b"one")["VersionId"]
+        v2 = s3.put_object(Bucket="pv-ver", Key="doc.txt", Body=b"two")["VersionId"]
+
+        # The versions view: both versions, newest first; restore the old one.
+        b.goto(base + "#/b/pv-ver/")
+        b.wait("document.querySelector('#show-versions')", what="the object browser")
+        b.click("#show-versions")
+        b.wait("document.querySelectorAll('#versions tr[data-version]').length === 2", what="two versions")
+        order = b.eval("Array.from(document.querySelectorAll('#versions tr[data-version]')).map(r => r.dataset.version)")
+        assert order == [v2, v1]
+        b.screenshot(SHOTS / "versions.png")
+        b.click(f"tr[data-version=\"{v1}\"] button[data-act=\"restore\"]")
+        b.wait("document.querySelectorAll('#versions tr[data-version]').length === 3", what="the restored version")
+        assert s3.get_object(Bucket="pv-ver", Key="doc.txt")["Body"].read() == b"one"
+        # Delete one version for good, after a confirmation naming it.
+        b.eval("window.confirm = (m) => { window.lastConfirm = m; return true; }")
+        b.click(f"tr[data-version=\"{v2}\"] button[data-act=\"delete-version\"]")
+        b.wait(f"document.querySelectorAll('#versions tr[data-version]').length === 2 && !document.querySelector('tr[data-version=\"{v2}\"]')",
+               what="the version gone")
+        assert v2 in b.eval("window.lastConfirm")
+        assert v2 not in [v["VersionId"] for v in s3.list_object_versions(Bucket="pv-ver")["Versions"]]
+
+        # Object Lock: enable it, then a default retention.
+        b.goto(base + "#/b/pv-ver/settings/versioning")
+        b.wait("document.querySelector('#lock-enable')", what="the lock switch")
+        b.click("#lock-enable")
+        b.wait("document.querySelector('#lock-mode')", what="the lock settings")
+        b.eval("document.querySelector('#lock-mode').value = 'GOVERNANCE'")
+        b.fill("#lock-days", "2")
+        b.click("#lock-save")
+        b.wait("!document.querySelector('#toast').hidden", what="saved")
+        conf = s3.get_object_lock_configuration(Bucket="pv-ver")["ObjectLockConfiguration"]
+        assert conf["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 2}
+        b.screenshot(SHOTS / "settings-versioning.png")
+        locked = s3.put_object(Bucket="pv-ver", Key="locked.txt", Body=b"keep")["VersionId"]
+        s3.put_object_legal_hold(Bucket="pv-ver", Key="locked.txt", LegalHold={"Status": "ON"})
+
+        # Details show the lock; deleting the locked version is refused, with the reason.
+        b.goto(base + "#/b/pv-ver/o/locked.txt")
+        b.wait("document.querySelector('#d-retention')", what="the object details")
+        assert b.text("#d-retention").startswith("GOVERNANCE")
+        assert b.text("#d-legal-hold") == "ON"
+        assert b.text("#d-version") == locked
+        b.goto(base + "#/b/pv-ver/?prefix=&versions=1")
+        b.wait(f"document.querySelector('tr[data-version=\"{locked}\"]')", what="the locked version")
+        b.eval("window.confirm = () => true")
+        b.click(f"tr[data-version=\"{locked}\"] button[data-act=\"delete-version\"]")
+        message = b.wait("!document.querySelector('#versions-error').hidden && document.querySelector('#versions-error').textContent",
+                         what="the refusal")
+        assert "AccessDenied" in message, message
+        assert s3.head_object(Bucket="pv-ver", Key="locked.txt", VersionId=locked)["ObjectLockLegalHoldStatus"] == "ON"
+    finally:
+        b.close()
+
+
 def test_no_state_change_without_the_csrf_token(portal_server):
     cookie, csrf = sign_in(portal_server)
     status, _, body = http(portal_server, "PUT", "/_portal/s3/no-csrf-bucket", cookie=cookie)

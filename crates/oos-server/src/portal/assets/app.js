@@ -33,6 +33,12 @@ const T = {
     "regions": "Regions", "healQueue": "Heal queue", "disks": "Disks", "state": "State", "free": "Free",
     "account": "Account", "disabled": "disabled", "uploading": "Uploading", "done": "done", "failed": "failed",
     "folder": "folder", "nonPrimaryNote": "Only primary keys manage access keys.",
+    "showVersions": "Show versions", "versionId": "Version ID", "latest": "latest", "deleteMarker": "delete marker",
+    "restore": "Restore", "deleteVersion": "Delete version", "restored": "Restored as the latest version",
+    "confirmDeleteVersion": "Delete version {0} of {1} for good? This cannot be undone.",
+    "versioning": "Versioning", "objectLock": "Object Lock", "neverVersioned": "Never enabled",
+    "lockDefault": "Default retention", "lockDays": "Days", "lockOff": "Object Lock is not enabled on this bucket (it can be once versioning is enabled).",
+    "enableLock": "Enable Object Lock", "retention": "Retention", "legalHold": "Legal hold", "until": "until",
     "jsonError": "Not valid JSON: {0}", "back": "Back to objects",
   },
   "zh-CN": {
@@ -62,6 +68,12 @@ const T = {
     "regions": "区域", "healQueue": "修复队列", "disks": "磁盘", "state": "状态", "free": "可用",
     "account": "账户", "disabled": "已停用", "uploading": "上传中", "done": "完成", "failed": "失败",
     "folder": "文件夹", "nonPrimaryNote": "只有主密钥可以管理访问密钥。",
+    "showVersions": "显示版本", "versionId": "版本 ID", "latest": "最新", "deleteMarker": "删除标记",
+    "restore": "恢复", "deleteVersion": "删除版本", "restored": "已恢复为最新版本",
+    "confirmDeleteVersion": "永久删除 {1} 的版本 {0}？此操作无法撤销。",
+    "versioning": "版本控制", "objectLock": "对象锁定", "neverVersioned": "从未启用",
+    "lockDefault": "默认保留", "lockDays": "天数", "lockOff": "此存储桶未启用对象锁定（启用版本控制后可以启用）。",
+    "enableLock": "启用对象锁定", "retention": "保留", "legalHold": "法律保留", "until": "至",
     "jsonError": "JSON 格式错误：{0}", "back": "返回对象列表",
   },
 };
@@ -326,6 +338,7 @@ async function objectsView(bucket, prefix = "", token = "") {
   const params = new URLSearchParams(location.hash.split("?")[1] || "");
   prefix = params.get("prefix") ?? prefix.split("?")[0];
   token = params.get("token") || "";
+  if (params.get("versions") === "1") return versionsView(bucket, prefix, params);
   const doc = await s3xml("GET", "/" + encodeURIComponent(bucket), {
     query: { "list-type": "2", delimiter: "/", prefix, "max-keys": "200", "continuation-token": token || undefined },
   });
@@ -339,6 +352,7 @@ async function objectsView(bucket, prefix = "", token = "") {
   const crumbs = [`<a href="${at("")}">${esc(bucket)}</a>`].concat(parts.map((p, i) => `<a href="${at(parts.slice(0, i + 1).join("/") + "/")}">${esc(p)}</a>`));
   main().innerHTML = html`<h1 class="crumbs">${crumbs.join(" / ")}</h1>
   <div class="row"><form id="search"><input type="text" id="prefix" value="${esc(prefix)}" placeholder="${t("search")}"> <button>${t("go")}</button></form>
+    <label><input type="checkbox" id="show-versions"> ${t("showVersions")}</label>
     <span class="spacer"></span><a class="button" href="${bHref}settings/acl">${t("settings")}</a></div>
   <div class="card"><div class="row">
     <label>${t("storageClass")} <select id="upload-class"><option>STANDARD</option><option>STANDARD_IA</option><option>REDUCED_REDUNDANCY</option><option>EC_2_1</option><option>EC_4_2</option></select></label>
@@ -357,6 +371,7 @@ async function objectsView(bucket, prefix = "", token = "") {
   ${next ? `<a class="button" id="next-page" href="${at(prefix, next)}">${t("next")}</a>` : ""}</div>`;
   if (next && !stack.includes(next)) stack.push(next);
   $("#search").onsubmit = (ev) => { ev.preventDefault(); location.hash = at($("#prefix").value); };
+  $("#show-versions").onchange = () => { location.hash = at(prefix) + "&versions=1"; };
   const boxes = () => Array.from(document.querySelectorAll("#objects input:checked")).map((c) => c.value);
   $("#objects").onchange = () => ($("#delete-selected").disabled = boxes().length === 0);
   $("#delete-selected").onclick = async () => {
@@ -379,6 +394,54 @@ async function objectsView(bucket, prefix = "", token = "") {
     ev.preventDefault();
     zone.classList.remove("over");
     start(await droppedFiles(ev.dataTransfer));
+  };
+}
+
+// Every version and delete marker under a prefix, newest first within a key: restore an old
+// version (copied over its key, so nothing is lost) or delete one for good, after confirming.
+async function versionsView(bucket, prefix, params) {
+  const keyMarker = params.get("key-marker") || "", versionMarker = params.get("version-id-marker") || "";
+  const doc = await s3xml("GET", "/" + encodeURIComponent(bucket), {
+    query: { versions: "", delimiter: "/", prefix, "max-keys": "200", "key-marker": keyMarker || undefined, "version-id-marker": versionMarker || undefined },
+  });
+  const rows = Array.from(doc.documentElement.children).filter((n) => n.tagName === "Version" || n.tagName === "DeleteMarker")
+    .map((n) => ({ key: text(n, "Key"), id: text(n, "VersionId"), latest: text(n, "IsLatest") === "true", marker: n.tagName === "DeleteMarker", size: text(n, "Size"), modified: text(n, "LastModified") }));
+  const folders = all(doc, "CommonPrefixes").map((p) => text(p, "Prefix"));
+  const bHref = "#/b/" + encodeURIComponent(bucket) + "/";
+  const at = (p) => bHref + "?prefix=" + encodeURIComponent(p) + "&versions=1";
+  const next = text(doc, "IsTruncated") === "true"
+    ? at(prefix) + "&key-marker=" + encodeURIComponent(text(doc, "NextKeyMarker")) + "&version-id-marker=" + encodeURIComponent(text(doc, "NextVersionIdMarker")) : "";
+  main().innerHTML = html`<h1 class="crumbs"><a href="${bHref}?prefix=${encodeURIComponent(prefix)}">${esc(bucket)}</a> / ${esc(prefix)}</h1>
+  <div class="row"><label><input type="checkbox" id="show-versions" checked> ${t("showVersions")}</label></div>
+  <table id="versions"><thead><tr><th>${t("name")}</th><th>${t("versionId")}</th><th class="num">${t("size")}</th><th>${t("lastModified")}</th><th>${t("actions")}</th></tr></thead><tbody>
+  ${folders.map((f) => html`<tr class="folder"><td><a href="${at(f)}">${esc(f.slice(prefix.length))}</a></td><td></td><td class="num muted">${t("folder")}</td><td></td><td></td></tr>`).join("")}
+  ${rows.map((r) => html`<tr data-key="${esc(r.key)}" data-version="${esc(r.id)}" class="${r.latest ? "latest" : ""}">
+    <td>${esc(r.key.slice(prefix.length))}${r.latest ? ` <span class="badge">${t("latest")}</span>` : ""}</td>
+    <td><code>${esc(r.id)}</code></td><td class="num">${r.marker ? `<span class="muted">${t("deleteMarker")}</span>` : human(r.size)}</td><td>${when(r.modified)}</td>
+    <td>${r.marker || r.latest ? "" : `<button data-act="restore">${t("restore")}</button>`} <button class="danger" data-act="delete-version">${t("deleteVersion")}</button></td></tr>`).join("")}
+  ${folders.length + rows.length ? "" : `<tr><td colspan="5" class="muted">${t("empty")}</td></tr>`}
+  </tbody></table><div id="versions-error" class="error" hidden></div>
+  <div class="row">${next ? `<a class="button" id="next-page" href="${next}">${t("next")}</a>` : ""}</div>`;
+  $("#show-versions").onchange = () => { location.hash = bHref + "?prefix=" + encodeURIComponent(prefix); };
+  const fail = (e) => { const el = $("#versions-error"); el.textContent = String(e); el.hidden = false; };
+  $("#versions").onclick = async (ev) => {
+    const act = ev.target.dataset.act;
+    const tr = ev.target.closest("tr[data-version]");
+    if (!act || !tr) return;
+    const { key, version } = tr.dataset;
+    const path = "/" + encodeURIComponent(bucket) + "/" + encKey(key);
+    try {
+      if (act === "restore") {
+        const source = "/" + encodeURIComponent(bucket) + "/" + encKey(key) + "?versionId=" + encodeURIComponent(version);
+        await s3("PUT", path, { headers: { "x-amz-copy-source": source } });
+        toast(t("restored"));
+      } else {
+        if (!confirm(t("confirmDeleteVersion", version, key))) return;
+        await s3("DELETE", path, { query: { versionId: version } });
+        toast(t("deleted"));
+      }
+      await render();
+    } catch (e) { fail(e); }
   };
 }
 
@@ -514,6 +577,10 @@ async function objectView(bucket, key) {
     <dt>${t("lastModified")}</dt><dd>${esc(h.get("last-modified"))}</dd>
     <dt>${t("metadata")}</dt><dd>${meta.map(esc).join("<br>") || t("none")}</dd>
     <dt>${t("expiry")}</dt><dd id="d-expiry">${esc(h.get("x-amz-expiration") || t("none"))}</dd>
+    <dt>${t("versionId")}</dt><dd id="d-version">${esc(h.get("x-amz-version-id") || t("none"))}</dd>
+    <dt>${t("retention")}</dt><dd id="d-retention">${h.get("x-amz-object-lock-mode")
+      ? esc(h.get("x-amz-object-lock-mode")) + " " + t("until") + " " + esc(h.get("x-amz-object-lock-retain-until-date")) : t("none")}</dd>
+    <dt>${t("legalHold")}</dt><dd id="d-legal-hold">${esc(h.get("x-amz-object-lock-legal-hold") || t("none"))}</dd>
   </dl>
   <div class="row"><a class="button" id="download" href="${download}">${t("download")}</a>
   <button id="share-open" class="primary">${t("share")}</button>
@@ -551,7 +618,7 @@ async function objectView(bucket, key) {
 }
 
 // ---------- bucket settings ----------
-const TABS = ["acl", "policy", "website", "cors", "lifecycle", "logging", "accelerate", "location"];
+const TABS = ["acl", "policy", "versioning", "website", "cors", "lifecycle", "logging", "accelerate", "location"];
 async function settingsView(bucket, tab) {
   const b = "/" + encodeURIComponent(bucket);
   main().innerHTML = html`<h1 class="crumbs"><a href="#/b/${encodeURIComponent(bucket)}/">${esc(bucket)}</a> / ${t("settings")}</h1>
@@ -594,6 +661,36 @@ async function settingsView(bucket, tab) {
       const body = `<AccelerateConfiguration><Status>${$("#acc-status").value}</Status><IPWhiteLists>${list.map((ip) => `<IP>${esc(ip)}</IP>`).join("")}</IPWhiteLists></AccelerateConfiguration>`;
       try { await s3("PUT", b, { query: { accelerate: "" }, headers: { "Content-Type": "application/xml" }, body }); saved(t("saved")); } catch (e) { showError(e); }
     };
+  } else if (tab === "versioning") {
+    // Versioning, and Object Lock with its default retention (Object Lock needs versioning).
+    const status = text(xmlOf(await current("versioning")), "Status");
+    const lockText = await current("object-lock");
+    const lock = lockText ? xmlOf(lockText) : null;
+    box.innerHTML = html`<div class="row"><label>${t("versioning")} <select id="ver-status">
+        ${status ? "" : `<option value="">${t("neverVersioned")}</option>`}<option value="Enabled">${t("enabled")}</option><option value="Suspended">${t("suspended")}</option></select></label>
+      <button class="primary" id="ver-save">${t("save")}</button></div>
+      <h2>${t("objectLock")}</h2>
+      ${lock ? html`<div class="row"><label>${t("lockDefault")} <select id="lock-mode"><option value="">${t("none")}</option><option>GOVERNANCE</option><option>COMPLIANCE</option></select></label>
+        <label>${t("lockDays")} <input type="number" id="lock-days" min="1" value="${esc(text(lock, "Days") || "1")}"></label>
+        <button class="primary" id="lock-save">${t("save")}</button></div>`
+        : html`<p class="muted" id="lock-off">${t("lockOff")}</p><button id="lock-enable">${t("enableLock")}</button>`}
+      <div id="setting-error" class="error" hidden></div>`;
+    $("#ver-status").value = status;
+    $("#ver-save").onclick = async () => {
+      const body = `<VersioningConfiguration><Status>${$("#ver-status").value}</Status></VersioningConfiguration>`;
+      try { await s3("PUT", b, { query: { versioning: "" }, headers: { "Content-Type": "application/xml" }, body }); saved(t("saved")); } catch (e) { showError(e); }
+    };
+    const putLock = async (mode, days) => {
+      const rule = mode ? `<Rule><DefaultRetention><Mode>${mode}</Mode><Days>${Number(days)}</Days></DefaultRetention></Rule>` : "";
+      const body = `<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled>${rule}</ObjectLockConfiguration>`;
+      await s3("PUT", b, { query: { "object-lock": "" }, headers: { "Content-Type": "application/xml", "Content-MD5": contentMd5(body) }, body });
+    };
+    if (lock) {
+      $("#lock-mode").value = text(lock, "Mode");
+      $("#lock-save").onclick = () => putLock($("#lock-mode").value, $("#lock-days").value).then(() => saved(t("saved"))).catch(showError);
+    } else {
+      $("#lock-enable").onclick = () => putLock("", 0).then(() => settingsView(bucket, tab)).catch(showError);
+    }
   } else if (tab === "location") {
     const doc = xmlOf(await current("location"));
     const list = all(doc, "Location").slice(1).map((n) => n.textContent);
