@@ -307,6 +307,18 @@ def test_governance_bypass_needs_permission(oosd, s3):
                     "Action": ["s3:DeleteObjectVersion", "s3:GetObjectRetention"], "Resource": f"arn:aws:s3:::{b}/*"}
     policy(allow_delete)
     assert other.get_object_retention(Bucket=b, Key="k0")["Retention"]["Mode"] == "GOVERNANCE"
+    # Lock headers on a write need the lock permissions too, not only s3:PutObject.
+    writer = {"Effect": "Allow", "Principal": {"AWS": [acct["canonical_id"]]},
+              "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{b}/*"}
+    policy(allow_delete, writer)
+    other.put_object(Bucket=b, Key="w", Body=b"plain")
+    assert refused(other.put_object, Bucket=b, Key="w", Body=b"held",
+                   ObjectLockLegalHoldStatus="ON") == (403, "AccessDenied")
+    policy(allow_delete, writer, {"Effect": "Allow", "Principal": {"AWS": [acct["canonical_id"]]},
+                                  "Action": "s3:PutObjectLegalHold", "Resource": f"arn:aws:s3:::{b}/*"})
+    held = other.put_object(Bucket=b, Key="w", Body=b"held", ObjectLockLegalHoldStatus="OFF")["VersionId"]
+    assert s3.head_object(Bucket=b, Key="w", VersionId=held)["ObjectLockLegalHoldStatus"] == "OFF"
+    policy(allow_delete)
     assert refused(other.delete_object, Bucket=b, Key="k0", VersionId=vs[0],
                    BypassGovernanceRetention=True) == (403, "AccessDenied")
     # ACLs never grant lock operations.
@@ -321,7 +333,7 @@ def test_governance_bypass_needs_permission(oosd, s3):
                    BypassGovernanceRetention=True) == (403, "AccessDenied")
     s3.delete_bucket_policy(Bucket=b)
     s3.delete_object(Bucket=b, Key="k1", VersionId=vs[1], BypassGovernanceRetention=True)
-    assert "Versions" not in s3.list_object_versions(Bucket=b)
+    assert {v["Key"] for v in s3.list_object_versions(Bucket=b)["Versions"]} == {"w"}
 
 
 @pytest.fixture

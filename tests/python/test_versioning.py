@@ -267,3 +267,44 @@ def test_tags_and_acl_of_one_version(s3, vbucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         s3.get_object_tagging(Bucket=vbucket, Key="k", VersionId=marker)
     assert error_code(e) == "MethodNotAllowed"
+
+
+def test_get_object_attributes_of_versions(s3, vbucket):
+    """GetObjectAttributes: ETag, checksum, parts (paged), storage class and size of the
+    version asked for; errors for bad attribute names; a delete marker is not an object."""
+    small = s3.put_object(Bucket=vbucket, Key="k", Body=b"small", ChecksumAlgorithm="SHA256")
+    up = s3.create_multipart_upload(Bucket=vbucket, Key="k")["UploadId"]
+    parts = []
+    for n, body in [(1, b"a" * (5 * 1024 * 1024)), (2, b"tail")]:
+        etag = s3.upload_part(Bucket=vbucket, Key="k", UploadId=up, PartNumber=n, Body=body)["ETag"]
+        parts.append({"PartNumber": n, "ETag": etag})
+    big = s3.complete_multipart_upload(Bucket=vbucket, Key="k", UploadId=up, MultipartUpload={"Parts": parts})
+    everything = ["ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"]
+    old = s3.get_object_attributes(Bucket=vbucket, Key="k", VersionId=small["VersionId"], ObjectAttributes=everything)
+    assert old["VersionId"] == small["VersionId"]
+    assert old["ETag"] == small["ETag"].strip('"')
+    assert old["Checksum"]["ChecksumSHA256"] == small["ChecksumSHA256"]
+    assert old["ObjectSize"] == 5 and old["StorageClass"] == "STANDARD"
+    assert "ObjectParts" not in old
+    cur = s3.get_object_attributes(Bucket=vbucket, Key="k", ObjectAttributes=["ObjectParts", "ObjectSize"])
+    assert cur["VersionId"] == big["VersionId"] and "ETag" not in cur
+    assert cur["ObjectSize"] == 5 * 1024 * 1024 + 4
+    op = cur["ObjectParts"]
+    assert op["TotalPartsCount"] == 2 and not op["IsTruncated"]
+    assert [(p["PartNumber"], p["Size"]) for p in op["Parts"]] == [(1, 5 * 1024 * 1024), (2, 4)]
+    page = s3.get_object_attributes(Bucket=vbucket, Key="k", ObjectAttributes=["ObjectParts"],
+                                    MaxParts=1)["ObjectParts"]
+    assert page["IsTruncated"] and page["NextPartNumberMarker"] == 1 and len(page["Parts"]) == 1
+    rest = s3.get_object_attributes(Bucket=vbucket, Key="k", ObjectAttributes=["ObjectParts"],
+                                    MaxParts=1, PartNumberMarker=1)["ObjectParts"]
+    assert not rest["IsTruncated"] and [p["PartNumber"] for p in rest["Parts"]] == [2]
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object_attributes(Bucket=vbucket, Key="k", ObjectAttributes=["Colour"])
+    assert error_code(e) == "InvalidArgument"
+    s3.delete_object(Bucket=vbucket, Key="k")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object_attributes(Bucket=vbucket, Key="k", ObjectAttributes=["ETag"])
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        s3.get_object_attributes(Bucket=vbucket, Key="k", ObjectAttributes=["ETag"], VersionId="0" * 32)
+    assert error_code(e) == "NoSuchVersion"

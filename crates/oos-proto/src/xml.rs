@@ -407,6 +407,71 @@ pub struct ObjectLegalHold {
     pub status: Option<String>,
 }
 
+// ---------- GetObjectAttributes ----------
+
+/// GetObjectAttributes answer: only the attributes asked for are present.
+#[derive(Debug, Serialize)]
+pub struct GetObjectAttributesResponse {
+    #[serde(rename = "@xmlns")]
+    pub xmlns: &'static str,
+    /// Without quotes, unlike the `ETag` header.
+    #[serde(rename = "ETag", skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(rename = "Checksum", skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<AttributesChecksum>,
+    #[serde(rename = "ObjectParts", skip_serializing_if = "Option::is_none")]
+    pub object_parts: Option<AttributesParts>,
+    #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
+    pub storage_class: Option<String>,
+    #[serde(rename = "ObjectSize", skip_serializing_if = "Option::is_none")]
+    pub object_size: Option<u64>,
+}
+
+/// The stored checksum: one of the values, and its type.
+#[derive(Debug, Default, Serialize)]
+pub struct AttributesChecksum {
+    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
+    pub crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
+    pub crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
+    pub crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
+    pub sha1: Option<String>,
+    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    #[serde(rename = "ChecksumType")]
+    pub checksum_type: &'static str,
+}
+
+/// The parts of a multipart object, a page at a time.
+#[derive(Debug, Serialize)]
+pub struct AttributesParts {
+    #[serde(rename = "IsTruncated")]
+    pub is_truncated: bool,
+    #[serde(rename = "MaxParts")]
+    pub max_parts: usize,
+    #[serde(
+        rename = "NextPartNumberMarker",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub next_part_number_marker: Option<usize>,
+    #[serde(rename = "PartNumberMarker")]
+    pub part_number_marker: usize,
+    #[serde(rename = "Part")]
+    pub parts: Vec<AttributesPart>,
+    #[serde(rename = "PartsCount")]
+    pub parts_count: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AttributesPart {
+    #[serde(rename = "PartNumber")]
+    pub part_number: usize,
+    #[serde(rename = "Size")]
+    pub size: u64,
+}
+
 // ---------- multipart ----------
 
 #[derive(Debug, Serialize)]

@@ -157,6 +157,7 @@ pub enum Endpoint {
     GetBucketTagging,
     PutBucketTagging,
     DeleteBucketTagging,
+    GetObjectAttributes,
     GetObjectLockConfiguration,
     PutObjectLockConfiguration,
     GetObjectRetention,
@@ -183,7 +184,6 @@ const LATER_SUBRESOURCES: &[(&str, &str)] = &[
     ("torrent", "Torrent"),
     ("restore", "Restore"),
     ("select", "Select"),
-    ("attributes", "Attributes"),
     ("subresource", "Subresource"),
 ];
 
@@ -255,6 +255,7 @@ impl Endpoint {
                 // Object sub-resources, meaningless on a bucket.
                 "retention",
                 "legal-hold",
+                "attributes",
             ]
             .iter()
             .any(|k| q.has(k)) =>
@@ -296,6 +297,12 @@ impl Endpoint {
                 Method::GET => Ok(Endpoint::GetObjectTagging),
                 Method::PUT => Ok(Endpoint::PutObjectTagging),
                 Method::DELETE => Ok(Endpoint::DeleteObjectTagging),
+                _ => Err(s3_error!(MethodNotAllowed)),
+            };
+        }
+        if q.has("attributes") {
+            return match *method {
+                Method::GET => Ok(Endpoint::GetObjectAttributes),
                 _ => Err(s3_error!(MethodNotAllowed)),
             };
         }
@@ -386,6 +393,7 @@ impl Endpoint {
             Endpoint::GetBucketTagging => "GetBucketTagging",
             Endpoint::PutBucketTagging => "PutBucketTagging",
             Endpoint::DeleteBucketTagging => "DeleteBucketTagging",
+            Endpoint::GetObjectAttributes => "GetObjectAttributes",
             Endpoint::GetObjectLockConfiguration => "GetObjectLockConfiguration",
             Endpoint::PutObjectLockConfiguration => "PutObjectLockConfiguration",
             Endpoint::GetObjectRetention => "GetObjectRetention",

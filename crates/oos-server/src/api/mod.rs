@@ -3,6 +3,7 @@
 mod accelerate;
 mod acl;
 pub mod admin;
+mod attributes;
 
 mod bucket;
 mod copy;
@@ -322,6 +323,7 @@ fn versioned_action(action: &'static str) -> &'static str {
         "s3:GetObjectTagging" => "s3:GetObjectVersionTagging",
         "s3:PutObjectTagging" => "s3:PutObjectVersionTagging",
         "s3:DeleteObjectTagging" => "s3:DeleteObjectVersionTagging",
+        "s3:GetObjectAttributes" => "s3:GetObjectVersionAttributes",
         other => other,
     }
 }
@@ -405,6 +407,7 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::DeleteBucketLifecycle => lifecycle::delete(ctx).await,
         Endpoint::GetBucketLogging => logging::get(ctx).await,
         Endpoint::PutBucketLogging => logging::put(ctx).await,
+        Endpoint::GetObjectAttributes => attributes::get(ctx).await,
         Endpoint::GetObjectLockConfiguration => object_lock::get_config(ctx).await,
         Endpoint::PutObjectLockConfiguration => object_lock::put_config(ctx).await,
         Endpoint::GetObjectRetention => object_lock::get_retention(ctx).await,

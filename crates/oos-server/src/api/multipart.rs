@@ -35,8 +35,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, 0).await?;
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     attrs.data_region = Some(placement.region);
-    let now = ctx.server.clock.now_millis();
-    super::object_lock::apply_headers(&bucket, &ctx.parts.headers, &mut attrs, now)?;
+    super::object_lock::apply_headers(ctx, &bucket, &mut attrs)?;
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
         bucket: bucket.name.clone(),

@@ -25,8 +25,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         return Err(s3_error!(MissingContentLength));
     }
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
-    let now = ctx.server.clock.now_millis();
-    super::object_lock::apply_to_new_version(&bucket, &ctx.parts.headers, &mut attrs, now)?;
+    super::object_lock::apply_to_new_version(ctx, &bucket, &mut attrs)?;
     super::object_lock::require_integrity(&bucket, &ctx.parts.headers, &attrs)?;
     let class = storage_class(&ctx.parts.headers)?;
     let condition = write_condition(&ctx.parts.headers)?;

@@ -95,31 +95,46 @@ pub fn has_lock_headers(headers: &HeaderMap) -> bool {
 /// The lock a new version gets: the `x-amz-object-lock-*` headers, else the bucket's default
 /// retention. Clears whatever `attrs` carried (a copy never inherits its source's lock).
 pub fn apply_to_new_version(
+    ctx: &Ctx<'_>,
     bucket: &Bucket,
-    headers: &HeaderMap,
     attrs: &mut ObjectAttrs,
-    now: i64,
 ) -> S3Result<()> {
-    apply_headers(bucket, headers, attrs, now)?;
-    apply_default(bucket, attrs, now);
+    apply_headers(ctx, bucket, attrs)?;
+    apply_default(bucket, attrs, ctx.server.clock.now_millis());
     Ok(())
 }
 
 /// The lock the `x-amz-object-lock-*` headers ask for, alone (a multipart upload takes them
-/// at initiation and the bucket's default at completion).
-pub fn apply_headers(
-    bucket: &Bucket,
-    headers: &HeaderMap,
-    attrs: &mut ObjectAttrs,
-    now: i64,
-) -> S3Result<()> {
+/// at initiation and the bucket's default at completion). Setting a retention or a legal hold
+/// this way needs the same permission as PutObjectRetention / PutObjectLegalHold (S3).
+pub fn apply_headers(ctx: &Ctx<'_>, bucket: &Bucket, attrs: &mut ObjectAttrs) -> S3Result<()> {
     attrs.retention = None;
     attrs.legal_hold = None;
-    if has_lock_headers(headers) {
-        if BucketLock::of(bucket).is_none() {
-            return Err(not_enabled());
-        }
-        (attrs.retention, attrs.legal_hold) = from_headers(headers, now)?;
+    let headers = &ctx.parts.headers;
+    if !has_lock_headers(headers) {
+        return Ok(());
+    }
+    if BucketLock::of(bucket).is_none() {
+        return Err(not_enabled());
+    }
+    (attrs.retention, attrs.legal_hold) = from_headers(headers, ctx.server.clock.now_millis())?;
+    let needs = [
+        (attrs.retention.is_some(), "s3:PutObjectRetention"),
+        (attrs.legal_hold.is_some(), "s3:PutObjectLegalHold"),
+    ];
+    for (_, action) in needs.iter().filter(|(asked, _)| *asked) {
+        access::authorize(
+            ctx.principal.as_ref(),
+            bucket,
+            &Check {
+                action,
+                need: Need::OwnerOrPolicy,
+                key: Some(ctx.key()),
+                list_prefix: None,
+            },
+            &ctx.facts(),
+            None,
+        )?;
     }
     Ok(())
 }
