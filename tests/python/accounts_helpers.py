@@ -67,3 +67,10 @@ def admin_call(endpoint, method, path, body=None, creds=(ACCESS_KEY, SECRET_KEY)
             return r.status, json.loads(r.read())
     except urllib.error.HTTPError as e:
         return e.code, e.read()
+
+
+def advance_clock(server, seconds):
+    """Moves a `test_clock` server's clock forward."""
+    status, body = admin_call(server.endpoint, "POST", "/_admin/clock",
+                              body=json.dumps({"advance_seconds": seconds}).encode())
+    assert status == 200, body

@@ -115,6 +115,19 @@ def bucket(s3):
 
 
 @pytest.fixture
+def own_clock():
+    """A server of its own with an advanceable clock (`test_clock = true`), so that moving its
+    clock affects no other test."""
+    d = tempfile.mkdtemp(prefix="oosd-clock-")
+    with open(f"{d}/oosd.toml", "w") as f:
+        f.write("test_clock = true\n")
+    srv = Oosd(f"{d}/data", config=f"{d}/oosd.toml").start()
+    yield srv
+    srv.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
 def fresh_dir():
     d = tempfile.mkdtemp(prefix="oosd-py-")
     yield pathlib.Path(d)

@@ -3,7 +3,6 @@ and the guide's older API), S3's validation errors, `x-amz-expiration` on GET an
 background worker, watched by advancing a test clock (`test_clock = true`)."""
 
 import datetime
-import json
 import re
 import shutil
 import tempfile
@@ -13,7 +12,7 @@ import uuid
 import botocore
 import pytest
 
-from accounts_helpers import admin_call
+from accounts_helpers import advance_clock as advance
 from conftest import Oosd, error_code
 
 DAY = datetime.timedelta(days=1)
@@ -41,12 +40,6 @@ def bkt(s3):
     name = "lc-" + uuid.uuid4().hex[:16]
     s3.create_bucket(Bucket=name)
     return name
-
-
-def advance(server, seconds):
-    status, body = admin_call(server.endpoint, "POST", "/_admin/clock",
-                              body=json.dumps({"advance_seconds": seconds}).encode())
-    assert status == 200, body
 
 
 def wait_until(cond, timeout=15):
@@ -347,18 +340,6 @@ def versions_of(s3, bucket, prefix):
     out = [(v["VersionId"], v["IsLatest"], False) for v in page.get("Versions", [])]
     out += [(m["VersionId"], m["IsLatest"], True) for m in page.get("DeleteMarkers", [])]
     return sorted(out, key=lambda v: not v[1])
-
-
-@pytest.fixture
-def own_clock():
-    """A server of its own: the module's clock has been moved by the other tests."""
-    d = tempfile.mkdtemp(prefix="oosd-lcv-")
-    with open(f"{d}/oosd.toml", "w") as f:
-        f.write("test_clock = true\n")
-    srv = Oosd(f"{d}/data", config=f"{d}/oosd.toml").start()
-    yield srv
-    srv.stop()
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def test_versioned_bucket_lifecycle(own_clock):

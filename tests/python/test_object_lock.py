@@ -4,16 +4,14 @@ mode changes), the governance bypass and who may use it, and expiry on the serve
 
 import datetime
 import json
-import shutil
-import tempfile
 import uuid
 
 import botocore.exceptions
 import pytest
 from botocore.config import Config
 
-from accounts_helpers import admin_call, create_account, s3_for
-from conftest import Oosd, error_code
+from accounts_helpers import advance_clock as advance, create_account, s3_for
+from conftest import error_code
 
 UTC = datetime.timezone.utc
 FAR = datetime.datetime(2030, 2, 1, tzinfo=UTC)
@@ -336,26 +334,8 @@ def test_governance_bypass_needs_permission(oosd, s3):
     assert {v["Key"] for v in s3.list_object_versions(Bucket=b)["Versions"]} == {"w"}
 
 
-@pytest.fixture
-def clocked():
-    """A server of its own with an advanceable clock (other tests must not see it move)."""
-    d = tempfile.mkdtemp(prefix="oosd-lock-")
-    with open(f"{d}/oosd.toml", "w") as f:
-        f.write("test_clock = true\n")
-    srv = Oosd(f"{d}/data", config=f"{d}/oosd.toml").start()
-    yield srv
-    srv.stop()
-    shutil.rmtree(d, ignore_errors=True)
-
-
-def advance(server, seconds):
-    code, body = admin_call(server.endpoint, "POST", "/_admin/clock",
-                            body=json.dumps({"advance_seconds": seconds}).encode())
-    assert code == 200, body
-
-
-def test_retention_ends_on_the_server_clock_and_lifecycle_waits(clocked):
-    s3 = clocked.client()
+def test_retention_ends_on_the_server_clock_and_lifecycle_waits(own_clock):
+    s3 = own_clock.client()
     b = lock_bucket(s3, {"Mode": "COMPLIANCE", "Days": 3})
     old = s3.put_object(Bucket=b, Key="k", Body=b"old")["VersionId"]
     s3.put_object(Bucket=b, Key="k", Body=b"new")
@@ -375,14 +355,14 @@ def test_retention_ends_on_the_server_clock_and_lifecycle_waits(clocked):
     import time
     # Two days later the old versions are due (noncurrent for a day, rounded up to midnight);
     # only the unlocked one goes.
-    advance(clocked, 49 * 3600)
+    advance(own_clock, 49 * 3600)
     deadline = time.time() + 20
     while versions("free") and time.time() < deadline:
         time.sleep(0.3)
     assert versions("free") == []
     assert versions("k") == [old], "lifecycle must not remove a locked version"
     # Once the retention has passed the server clock, lifecycle removes it too.
-    advance(clocked, 24 * 3600)
+    advance(own_clock, 24 * 3600)
     deadline = time.time() + 20
     while versions("k") and time.time() < deadline:
         time.sleep(0.3)
@@ -391,5 +371,5 @@ def test_retention_ends_on_the_server_clock_and_lifecycle_waits(clocked):
     v = s3.put_object(Bucket=b, Key="hand", Body=b"x", ObjectLockMode="COMPLIANCE",
                       ObjectLockRetainUntilDate=datetime.datetime.now(UTC) + datetime.timedelta(days=5))["VersionId"]
     assert refused(s3.delete_object, Bucket=b, Key="hand", VersionId=v)[0] == 403
-    advance(clocked, 6 * 86400)
+    advance(own_clock, 6 * 86400)
     s3.delete_object(Bucket=b, Key="hand", VersionId=v)
