@@ -86,7 +86,7 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 }
 
 /// Whether the request sets a lock header (`x-amz-object-lock-*`).
-pub fn has_lock_headers(headers: &HeaderMap) -> bool {
+fn has_lock_headers(headers: &HeaderMap) -> bool {
     headers
         .keys()
         .any(|k| k.as_str().starts_with("x-amz-object-lock-"))
@@ -150,7 +150,7 @@ pub fn apply_default(bucket: &Bucket, attrs: &mut ObjectAttrs, now: i64) {
 
 /// Whether writing into this bucket (with these headers, or into an upload with these
 /// attributes) creates a locked version, for which S3 requires an integrity header.
-pub fn write_needs_integrity(bucket: &Bucket, headers: &HeaderMap, attrs: &ObjectAttrs) -> bool {
+fn write_needs_integrity(bucket: &Bucket, headers: &HeaderMap, attrs: &ObjectAttrs) -> bool {
     let default = BucketLock::of(bucket).is_some_and(|l| l.default.is_some());
     default || has_lock_headers(headers) || attrs.retention.is_some() || attrs.legal_hold.is_some()
 }
