@@ -2,8 +2,11 @@
 write path, retention and legal hold per version, what they refuse (deletes, shortening,
 mode changes), the governance bypass and who may use it, and expiry on the server clock."""
 
+import base64
 import datetime
+import hashlib
 import json
+import time
 import uuid
 
 import botocore.exceptions
@@ -125,8 +128,6 @@ def test_locked_writes_need_an_integrity_header(oosd):
     assert refused(bare.upload_part, Bucket=b, Key="k", UploadId=up, PartNumber=1,
                    Body=b"x" * 1000) == (400, "InvalidRequest")
     bare.abort_multipart_upload(Bucket=b, Key="k", UploadId=up)
-    import base64
-    import hashlib
     md5 = base64.b64encode(hashlib.md5(b"x" * 1000).digest()).decode()
     v = bare.put_object(Bucket=b, Key="k", Body=b"x" * 1000, ContentMD5=md5)["VersionId"]
     assert bare.head_object(Bucket=b, Key="k", VersionId=v)["ObjectLockMode"] == "GOVERNANCE"
@@ -294,8 +295,8 @@ def test_governance_bypass_needs_permission(oosd, s3):
     acct = create_account(oosd, "lock-" + uuid.uuid4().hex[:6])
     other = s3_for(oosd, acct["access_key"], acct["secret_key"])
     b = lock_bucket(s3)
-    vs = [s3.put_object(Bucket=b, Key=f"k{i}", Body=b"x")["VersionId"] for i in range(2)]
-    for i in range(2):
+    vs = [s3.put_object(Bucket=b, Key=f"k{i}", Body=b"x")["VersionId"] for i in range(3)]
+    for i in range(3):
         s3.put_object_retention(Bucket=b, Key=f"k{i}", Retention={"Mode": "GOVERNANCE", "RetainUntilDate": FAR})
 
     def policy(*statements):
@@ -325,6 +326,10 @@ def test_governance_bypass_needs_permission(oosd, s3):
     policy(allow_delete, {"Effect": "Allow", "Principal": {"AWS": [acct["canonical_id"]]},
                           "Action": "s3:BypassGovernanceRetention", "Resource": f"arn:aws:s3:::{b}/*"})
     other.delete_object(Bucket=b, Key="k0", VersionId=vs[0], BypassGovernanceRetention=True)
+    # The same grant serves DeleteObjects (the policy names objects, not the bucket).
+    r = other.delete_objects(Bucket=b, Delete={"Objects": [{"Key": "k2", "VersionId": vs[2]}]},
+                             BypassGovernanceRetention=True)
+    assert [d["Key"] for d in r["Deleted"]] == ["k2"] and not r.get("Errors"), r
     policy({"Effect": "Deny", "Principal": "*", "Action": "s3:BypassGovernanceRetention",
             "Resource": f"arn:aws:s3:::{b}/*"})
     assert refused(s3.delete_object, Bucket=b, Key="k1", VersionId=vs[1],
@@ -352,7 +357,6 @@ def test_retention_ends_on_the_server_clock_and_lifecycle_waits(own_clock):
         return [v["VersionId"] for v in s3.list_object_versions(Bucket=b, Prefix=key).get("Versions", [])
                 if not v["IsLatest"]]
 
-    import time
     # Two days later the old versions are due (noncurrent for a day, rounded up to midnight);
     # only the unlocked one goes.
     advance(own_clock, 49 * 3600)

@@ -70,12 +70,7 @@ pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     // One batch, one lock check: the GOVERNANCE bypass holds only if the caller may bypass
     // it for every key of the batch.
-    let mut lock = object_lock::lock_check(ctx, &bucket, None);
-    if lock.bypass_governance {
-        lock.bypass_governance = targets
-            .iter()
-            .all(|(key, _)| object_lock::lock_check(ctx, &bucket, Some(key)).bypass_governance);
-    }
+    let lock = object_lock::lock_check(ctx, &bucket, targets.iter().map(|(k, _)| k.as_str()));
     let outcomes = ctx
         .server
         .meta

@@ -181,7 +181,7 @@ pub async fn delete(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         None => "s3:DeleteObject",
     };
     let bucket = ctx.bucket_for(action, Need::Write, Some(ctx.key())).await?;
-    let lock = super::object_lock::lock_check(ctx, &bucket, Some(ctx.key()));
+    let lock = super::object_lock::lock_check(ctx, &bucket, [ctx.key()]);
     let outcome = ctx
         .server
         .meta

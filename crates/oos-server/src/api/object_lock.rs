@@ -118,25 +118,30 @@ pub fn apply_headers(ctx: &Ctx<'_>, bucket: &Bucket, attrs: &mut ObjectAttrs) ->
         return Err(not_enabled());
     }
     (attrs.retention, attrs.legal_hold) = from_headers(headers, ctx.server.clock.now_millis())?;
-    let needs = [
-        (attrs.retention.is_some(), "s3:PutObjectRetention"),
-        (attrs.legal_hold.is_some(), "s3:PutObjectLegalHold"),
-    ];
-    for (_, action) in needs.iter().filter(|(asked, _)| *asked) {
-        access::authorize(
-            ctx.principal.as_ref(),
-            bucket,
-            &Check {
-                action,
-                need: Need::OwnerOrPolicy,
-                key: Some(ctx.key()),
-                list_prefix: None,
-            },
-            &ctx.facts(),
-            None,
-        )?;
+    if attrs.retention.is_some() {
+        authorize(ctx, bucket, "s3:PutObjectRetention", ctx.key())?;
+    }
+    if attrs.legal_hold.is_some() {
+        authorize(ctx, bucket, "s3:PutObjectLegalHold", ctx.key())?;
     }
     Ok(())
+}
+
+/// May the caller do the lock `action` on `key`? The owner may, and a bucket policy may grant
+/// it; ACLs never do.
+fn authorize(ctx: &Ctx<'_>, bucket: &Bucket, action: &'static str, key: &str) -> S3Result<()> {
+    access::authorize(
+        ctx.principal.as_ref(),
+        bucket,
+        &Check {
+            action,
+            need: Need::OwnerOrPolicy,
+            key: Some(key),
+            list_prefix: None,
+        },
+        &ctx.facts(),
+        None,
+    )
 }
 
 /// Gives a version without retention the bucket's default retention, counted from `now`.
@@ -252,31 +257,25 @@ pub fn held_until(attrs: &ObjectAttrs, now: i64) -> Option<i64> {
     attrs.retention.filter(|r| r.until > now).map(|r| r.until)
 }
 
-/// The [`LockCheck`] of a removal or retention change by this request: the server clock, and
-/// a GOVERNANCE bypass when `x-amz-bypass-governance-retention: true` is sent by a caller
-/// allowed `s3:BypassGovernanceRetention` (the owner, or a policy Allow; ACLs never grant it).
-pub fn lock_check(ctx: &Ctx<'_>, bucket: &Bucket, key: Option<&str>) -> LockCheck {
+/// The [`LockCheck`] of removals or retention changes of `keys` by this request: the server
+/// clock, and a GOVERNANCE bypass when `x-amz-bypass-governance-retention: true` is sent by a
+/// caller allowed `s3:BypassGovernanceRetention` on every one of the keys (one check serves a
+/// whole DeleteObjects batch).
+pub fn lock_check<'k>(
+    ctx: &Ctx<'_>,
+    bucket: &Bucket,
+    keys: impl IntoIterator<Item = &'k str>,
+) -> LockCheck {
     let asked = ctx
         .header("x-amz-bypass-governance-retention")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-    let allowed = || {
-        access::authorize(
-            ctx.principal.as_ref(),
-            bucket,
-            &Check {
-                action: "s3:BypassGovernanceRetention",
-                need: Need::OwnerOrPolicy,
-                key,
-                list_prefix: None,
-            },
-            &ctx.facts(),
-            None,
-        )
-        .is_ok()
-    };
+    let bypass_governance = asked
+        && keys
+            .into_iter()
+            .all(|key| authorize(ctx, bucket, "s3:BypassGovernanceRetention", key).is_ok());
     LockCheck {
         now: ctx.server.clock.now_millis(),
-        bypass_governance: asked && allowed(),
+        bypass_governance,
     }
 }
 
@@ -337,11 +336,7 @@ pub async fn put_config(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutBucketObjectLockConfiguration", Need::Owner, None)
         .await?;
-    ctx.require_integrity_header()?;
-    let body = ctx.small_body(MAX_BODY).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| malformed())?;
-    let doc: ObjectLockConfiguration = xml::from_xml(text).map_err(|_| malformed())?;
-    let lock = parse_config(&doc)?;
+    let lock = parse_config(&read_doc(ctx).await?)?;
     // Object Lock can be turned on for an existing bucket only once versioning is enabled.
     if BucketLock::of(&bucket).is_none() && bucket.versioning != oos_meta::Versioning::Enabled {
         return Err(s3_error!(
@@ -382,6 +377,8 @@ async fn locked_object(
     ctx.object_for(action, Need::OwnerOrPolicy).await
 }
 
+/// A small lock document (configuration, retention, legal hold), which S3 wants with an
+/// integrity header.
 async fn read_doc<T: serde::de::DeserializeOwned>(ctx: &mut Ctx<'_>) -> S3Result<T> {
     ctx.require_integrity_header()?;
     let body = ctx.small_body(MAX_BODY).await?;
@@ -392,7 +389,7 @@ async fn read_doc<T: serde::de::DeserializeOwned>(ctx: &mut Ctx<'_>) -> S3Result
 pub async fn put_retention(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let (bucket, object) = locked_object(ctx, "s3:PutObjectRetention").await?;
     let doc: ObjectRetention = read_doc(ctx).await?;
-    let lock = lock_check(ctx, &bucket, Some(ctx.key()));
+    let lock = lock_check(ctx, &bucket, [ctx.key()]);
     // Both parts, or neither (which removes the retention, where that is allowed).
     let retention = match (doc.mode.as_deref(), doc.retain_until_date.as_deref()) {
         (None, None) => None,
