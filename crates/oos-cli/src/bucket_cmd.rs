@@ -211,14 +211,15 @@ pub async fn bucket(cli: &Cli, a: &BucketArgs) -> CliResult {
             }))
         }
         (Kind::ObjectLock, Action::Set) => {
+            /// `{"mode":…,"days"|"years":…}`, or `{}` for no default retention.
             #[derive(serde::Deserialize)]
             #[serde(deny_unknown_fields)]
-            struct Default {
+            struct DefaultRule {
                 mode: Option<String>,
                 days: Option<i64>,
                 years: Option<i64>,
             }
-            let d: Default = parse(&input(a)?, a.kind)?;
+            let d: DefaultRule = parse(&input(a)?, a.kind)?;
             let retention = d.mode.map(|mode| DefaultRetention {
                 mode: Some(mode),
                 days: d.days,

@@ -528,26 +528,40 @@ impl Client {
         keys: &[K],
         quiet: bool,
     ) -> Result<DeleteResult> {
-        if keys.is_empty() || keys.len() > 1000 {
+        let objects = keys
+            .iter()
+            .map(|k| ObjectIdentifier {
+                key: k.as_ref().to_string(),
+                version_id: None,
+            })
+            .collect();
+        self.delete_batch(bucket, objects, quiet, false, "delete_objects")
+            .await
+    }
+
+    /// One DeleteObjects request (`what` names the calling method in the size error).
+    pub(crate) async fn delete_batch(
+        &self,
+        bucket: &str,
+        objects: Vec<ObjectIdentifier>,
+        quiet: bool,
+        bypass_governance: bool,
+        what: &str,
+    ) -> Result<DeleteResult> {
+        if objects.is_empty() || objects.len() > 1000 {
             return Err(Error::InvalidArgument(format!(
-                "delete_objects takes 1 to 1000 keys, not {}",
-                keys.len()
+                "{what} takes 1 to 1000 keys, not {}",
+                objects.len()
             )));
         }
-        let doc = Delete {
-            quiet,
-            objects: keys
-                .iter()
-                .map(|k| ObjectIdentifier {
-                    key: k.as_ref().to_string(),
-                    version_id: None,
-                })
-                .collect(),
-        };
-        let req = Request::new(Method::POST)
+        let doc = Delete { quiet, objects };
+        let mut req = Request::new(Method::POST)
             .bucket(bucket)
             .sub("delete")
             .xml_body(to_xml("Delete", &doc))?;
+        if bypass_governance {
+            req = req.header("x-amz-bypass-governance-retention", "true")?;
+        }
         Ok(self.send_xml(req).await?.0)
     }
 }

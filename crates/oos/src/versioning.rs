@@ -4,9 +4,9 @@
 
 use http::Method;
 
-use crate::client::{to_xml, Client, Request};
-use crate::error::{Error, Result};
-use crate::model::{Delete, DeleteResult, ListVersionsResult, ObjectIdentifier};
+use crate::client::{Client, Request};
+use crate::error::Result;
+use crate::model::{DeleteResult, ListVersionsResult, ObjectIdentifier};
 
 /// Options of [`Client::list_object_versions`].
 #[derive(Debug, Clone, Default)]
@@ -148,29 +148,20 @@ impl Client {
         quiet: bool,
         bypass_governance: bool,
     ) -> Result<DeleteResult> {
-        if objects.is_empty() || objects.len() > 1000 {
-            return Err(Error::InvalidArgument(format!(
-                "delete_object_versions takes 1 to 1000 entries, not {}",
-                objects.len()
-            )));
-        }
-        let doc = Delete {
+        let objects = objects
+            .iter()
+            .map(|(key, version_id)| ObjectIdentifier {
+                key: key.clone(),
+                version_id: version_id.clone(),
+            })
+            .collect();
+        self.delete_batch(
+            bucket,
+            objects,
             quiet,
-            objects: objects
-                .iter()
-                .map(|(key, version_id)| ObjectIdentifier {
-                    key: key.clone(),
-                    version_id: version_id.clone(),
-                })
-                .collect(),
-        };
-        let mut req = Request::new(Method::POST)
-            .bucket(bucket)
-            .sub("delete")
-            .xml_body(to_xml("Delete", &doc))?;
-        if bypass_governance {
-            req = req.header("x-amz-bypass-governance-retention", "true")?;
-        }
-        Ok(self.send_xml(req).await?.0)
+            bypass_governance,
+            "delete_object_versions",
+        )
+        .await
     }
 }

@@ -273,10 +273,9 @@ async fn expire_versions_under(
                 .filter(|r| r.matches(&o.key, o.size, &o.attrs.tags))
                 .filter_map(|r| r.noncurrent_expires_at(since, newer))
                 .min();
-            let held = crate::api::object_lock::held_until(&o.attrs, now);
             match at {
                 // A locked version stays (the store refuses it anyway) until its lock ends.
-                Some(at) if at <= now => match held {
+                Some(at) if at <= now => match crate::api::object_lock::held_until(&o.attrs, now) {
                     None => old.push((o.key.clone(), label)),
                     Some(end) => due = due.min(end),
                 },
