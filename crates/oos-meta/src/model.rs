@@ -112,6 +112,10 @@ impl DataRef {
 pub struct PartRef {
     pub data_id: String,
     pub size: u64,
+    /// The part's checksum (base64) in the object's checksum algorithm, when it has one:
+    /// GetObjectAttributes and `?partNumber=` reads return it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum: Option<String>,
 }
 
 /// HTTP attributes stored with an object and returned on GET/HEAD.
@@ -126,8 +130,18 @@ pub struct ObjectAttrs {
     pub website_redirect: Option<String>,
     /// `x-amz-meta-*` pairs, names lower-cased without the prefix, in request order.
     pub user_meta: Vec<(String, String)>,
-    /// Checksum (algorithm name such as `CRC32`, base64 value) the client asked for.
+    /// Checksum (algorithm name such as `CRC32`, base64 value) the client asked for; a
+    /// composite checksum of a multipart object ends in `-N`, its number of parts.
     pub checksum: Option<(String, String)>,
+    /// How `checksum` covers the object; `None` is a full-object checksum (single PUTs and
+    /// objects written before checksum types existed). On an upload: the type asked for at
+    /// initiation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<ChecksumType>,
+    /// On an upload: the checksum algorithm (S3 name) asked for at initiation, which every
+    /// part is checked with. Cleared when the upload becomes an object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<String>,
     /// The object's own ACL document (opaque to the store), when one was set.
     #[serde(default)]
     pub acl: Option<String>,
@@ -149,6 +163,33 @@ pub struct ObjectAttrs {
     /// from `OFF`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_hold: Option<bool>,
+}
+
+/// How a multipart upload's checksum is formed (S3 `x-amz-checksum-type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ChecksumType {
+    /// A checksum of the parts' checksums, followed by `-N`.
+    Composite,
+    /// A CRC of the whole object, combined from the parts' CRCs.
+    FullObject,
+}
+
+impl ChecksumType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChecksumType::Composite => "COMPOSITE",
+            ChecksumType::FullObject => "FULL_OBJECT",
+        }
+    }
+
+    /// The inverse of [`ChecksumType::as_str`] (exact, as S3).
+    pub fn parse(s: &str) -> Option<ChecksumType> {
+        match s {
+            "COMPOSITE" => Some(ChecksumType::Composite),
+            "FULL_OBJECT" => Some(ChecksumType::FullObject),
+            _ => None,
+        }
+    }
 }
 
 /// Object Lock retention modes (S3 spelling in [`LockMode::as_str`]).

@@ -161,6 +161,10 @@ pub struct ListObjectEntry {
     pub last_modified: String,
     #[serde(rename = "ETag")]
     pub etag: String,
+    #[serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<&'static str>,
     #[serde(rename = "Size")]
     pub size: u64,
     #[serde(rename = "Owner", skip_serializing_if = "Option::is_none")]
@@ -248,6 +252,10 @@ pub struct VersionEntry {
     pub last_modified: String,
     #[serde(rename = "ETag")]
     pub etag: String,
+    #[serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<&'static str>,
     #[serde(rename = "Size")]
     pub size: u64,
     #[serde(rename = "Owner")]
@@ -427,19 +435,100 @@ pub struct GetObjectAttributesResponse {
     pub object_size: Option<u64>,
 }
 
+/// The five checksum fields S3 documents carry; at most one is set.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChecksumValues {
+    #[serde(
+        rename = "ChecksumCRC32",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub crc32: Option<String>,
+    #[serde(
+        rename = "ChecksumCRC32C",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub crc32c: Option<String>,
+    #[serde(
+        rename = "ChecksumCRC64NVME",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub crc64nvme: Option<String>,
+    #[serde(
+        rename = "ChecksumSHA1",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub sha1: Option<String>,
+    #[serde(
+        rename = "ChecksumSHA256",
+        skip_serializing_if = "Option::is_none",
+        default
+    )]
+    pub sha256: Option<String>,
+}
+
+impl ChecksumValues {
+    /// The one field of `algorithm` (an S3 name such as `CRC32`) set to `value`.
+    pub fn of(algorithm: &str, value: &str) -> ChecksumValues {
+        let mut values = ChecksumValues::default();
+        if let Some(slot) = values.slot(algorithm) {
+            *slot = Some(value.to_string());
+        }
+        values
+    }
+
+    /// From an optional stored `(algorithm, value)`.
+    pub fn from_stored(stored: Option<&(String, String)>) -> ChecksumValues {
+        stored.map_or_else(ChecksumValues::default, |(a, v)| ChecksumValues::of(a, v))
+    }
+
+    /// The value given for `algorithm`, if any.
+    pub fn get(&self, algorithm: &str) -> Option<&str> {
+        match algorithm {
+            "CRC32" => self.crc32.as_deref(),
+            "CRC32C" => self.crc32c.as_deref(),
+            "CRC64NVME" => self.crc64nvme.as_deref(),
+            "SHA1" => self.sha1.as_deref(),
+            "SHA256" => self.sha256.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The algorithms that have a value, in S3's order.
+    pub fn present(&self) -> Vec<&'static str> {
+        [
+            ("CRC32", &self.crc32),
+            ("CRC32C", &self.crc32c),
+            ("CRC64NVME", &self.crc64nvme),
+            ("SHA1", &self.sha1),
+            ("SHA256", &self.sha256),
+        ]
+        .into_iter()
+        .filter(|(_, v)| v.is_some())
+        .map(|(name, _)| name)
+        .collect()
+    }
+
+    fn slot(&mut self, algorithm: &str) -> Option<&mut Option<String>> {
+        Some(match algorithm {
+            "CRC32" => &mut self.crc32,
+            "CRC32C" => &mut self.crc32c,
+            "CRC64NVME" => &mut self.crc64nvme,
+            "SHA1" => &mut self.sha1,
+            "SHA256" => &mut self.sha256,
+            _ => return None,
+        })
+    }
+}
+
 /// The stored checksum: one of the values, and its type.
 #[derive(Debug, Default, Serialize)]
 pub struct AttributesChecksum {
-    #[serde(rename = "ChecksumCRC32", skip_serializing_if = "Option::is_none")]
-    pub crc32: Option<String>,
-    #[serde(rename = "ChecksumCRC32C", skip_serializing_if = "Option::is_none")]
-    pub crc32c: Option<String>,
-    #[serde(rename = "ChecksumCRC64NVME", skip_serializing_if = "Option::is_none")]
-    pub crc64nvme: Option<String>,
-    #[serde(rename = "ChecksumSHA1", skip_serializing_if = "Option::is_none")]
-    pub sha1: Option<String>,
-    #[serde(rename = "ChecksumSHA256", skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
+    #[serde(flatten)]
+    pub values: ChecksumValues,
     #[serde(rename = "ChecksumType")]
     pub checksum_type: &'static str,
 }
@@ -466,6 +555,8 @@ pub struct AttributesParts {
 
 #[derive(Debug, Serialize)]
 pub struct AttributesPart {
+    #[serde(flatten)]
+    pub checksum: ChecksumValues,
     #[serde(rename = "PartNumber")]
     pub part_number: usize,
     #[serde(rename = "Size")]
@@ -498,6 +589,29 @@ pub struct CompletedPart {
     pub part_number: u32,
     #[serde(rename = "ETag")]
     pub etag: String,
+    // Not `#[serde(flatten)]`: a flattened struct makes serde read `PartNumber` as text.
+    #[serde(rename = "ChecksumCRC32", default)]
+    pub checksum_crc32: Option<String>,
+    #[serde(rename = "ChecksumCRC32C", default)]
+    pub checksum_crc32c: Option<String>,
+    #[serde(rename = "ChecksumCRC64NVME", default)]
+    pub checksum_crc64nvme: Option<String>,
+    #[serde(rename = "ChecksumSHA1", default)]
+    pub checksum_sha1: Option<String>,
+    #[serde(rename = "ChecksumSHA256", default)]
+    pub checksum_sha256: Option<String>,
+}
+
+impl CompletedPart {
+    pub fn checksum(&self) -> ChecksumValues {
+        ChecksumValues {
+            crc32: self.checksum_crc32.clone(),
+            crc32c: self.checksum_crc32c.clone(),
+            crc64nvme: self.checksum_crc64nvme.clone(),
+            sha1: self.checksum_sha1.clone(),
+            sha256: self.checksum_sha256.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -512,6 +626,10 @@ pub struct CompleteMultipartUploadResult {
     pub key: String,
     #[serde(rename = "ETag")]
     pub etag: String,
+    #[serde(flatten)]
+    pub checksum: ChecksumValues,
+    #[serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -524,6 +642,8 @@ pub struct PartEntry {
     pub etag: String,
     #[serde(rename = "Size")]
     pub size: u64,
+    #[serde(flatten)]
+    pub checksum: ChecksumValues,
 }
 
 #[derive(Debug, Serialize)]
@@ -555,6 +675,10 @@ pub struct ListPartsResult {
     pub is_truncated: bool,
     #[serde(rename = "Part")]
     pub parts: Vec<PartEntry>,
+    #[serde(rename = "ChecksumAlgorithm", skip_serializing_if = "Option::is_none")]
+    pub checksum_algorithm: Option<String>,
+    #[serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -614,6 +738,11 @@ pub struct CopyResult {
     pub last_modified: String,
     #[serde(rename = "ETag")]
     pub etag: String,
+    #[serde(flatten)]
+    pub checksum: ChecksumValues,
+    /// CopyObjectResult only (a part's checksum has no type).
+    #[serde(rename = "ChecksumType", skip_serializing_if = "Option::is_none")]
+    pub checksum_type: Option<&'static str>,
 }
 
 // ---------- delete objects ----------
@@ -1655,6 +1784,38 @@ mod tests {
         assert!(from_xml::<Delete>("<Delete><Object><Key>&x;</Key></Object></Delete>").is_err());
     }
 
+    /// Checksum fields flatten into the documents that carry them, attributes intact.
+    #[test]
+    fn checksum_fields_flatten() {
+        let doc = CopyResult {
+            xmlns: XMLNS,
+            last_modified: "t".into(),
+            etag: "\"e\"".into(),
+            checksum: ChecksumValues::of("CRC32", "AAAAAA=="),
+            checksum_type: Some("FULL_OBJECT"),
+        };
+        let text = to_xml("CopyObjectResult", &doc);
+        assert!(
+            text.contains(&format!("<CopyObjectResult xmlns=\"{XMLNS}\">")),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "<ChecksumCRC32>AAAAAA==</ChecksumCRC32><ChecksumType>FULL_OBJECT</ChecksumType>"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("SHA256"), "{text}");
+        let part: CompleteMultipartUpload = from_xml(
+            "<CompleteMultipartUpload><Part><PartNumber>2</PartNumber><ETag>\"x\"</ETag>\
+             <ChecksumSHA256>abc=</ChecksumSHA256></Part></CompleteMultipartUpload>",
+        )
+        .unwrap();
+        assert_eq!(part.parts[0].part_number, 2);
+        assert_eq!(part.parts[0].checksum().get("SHA256"), Some("abc="));
+        assert_eq!(part.parts[0].checksum().present(), ["SHA256"]);
+    }
+
     #[test]
     fn push_text_and_refs() {
         use quick_xml::events::Event;
@@ -1705,6 +1866,8 @@ mod tests {
                 key: "a&b".into(),
                 last_modified: "2009-10-12T17:50:30.000Z".into(),
                 etag: "\"x\"".into(),
+                checksum_algorithm: None,
+                checksum_type: None,
                 size: 3,
                 owner: None,
                 storage_class: "STANDARD".into(),

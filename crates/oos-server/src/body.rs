@@ -26,8 +26,24 @@ pub const MAX_PUT_SIZE: u64 = 5 * 1024 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct BodyDigest {
     pub md5: [u8; 16],
-    /// `(algorithm name, base64 value)` when the client sent or asked for a checksum.
+    /// `(algorithm name, base64 value)` when the client sent or asked for a checksum, or a
+    /// [`ChecksumRule`] had one computed.
     pub checksum: Option<(String, String)>,
+    /// The client sent the checksum value (header or trailer) rather than it being computed.
+    pub checksum_sent: bool,
+    /// The checksum [`RequestBody::also_compute`] asked for, whatever the client sent.
+    pub also: Option<(String, String)>,
+}
+
+/// What a body's checksum must be besides matching its bytes.
+#[derive(Debug, Clone, Copy)]
+pub enum ChecksumRule {
+    /// Any algorithm; none sent: this one is computed (S3's default checksum).
+    AnyOrDefault(ChecksumAlgorithm),
+    /// This algorithm; none sent: it is computed (parts of FULL_OBJECT uploads).
+    Algorithm(ChecksumAlgorithm),
+    /// This algorithm, and the client must send it (parts of COMPOSITE uploads).
+    Sent(ChecksumAlgorithm),
 }
 
 impl BodyDigest {
@@ -52,6 +68,8 @@ pub struct RequestBody {
     md5: Option<Md5Hasher>,
     content_md5: Option<[u8; 16]>,
     checksum: Option<(ChecksumAlgorithm, Checksummer, Expected)>,
+    /// A checksum computed besides the client's (see [`RequestBody::also_compute`]).
+    also: Option<Checksummer>,
     /// Decoded payload length announced by the client.
     len: u64,
     received: u64,
@@ -120,6 +138,7 @@ impl RequestBody {
             md5: Some(Md5Hasher::new(len)),
             content_md5,
             checksum,
+            also: None,
             len,
             received: 0,
             digest: None,
@@ -221,10 +240,45 @@ impl RequestBody {
         if let Some((_, c, _)) = &mut self.checksum {
             c.update(&piece);
         }
+        if let Some(c) = &mut self.also {
+            c.update(&piece);
+        }
         if let Some(pace) = &mut self.pace {
             pace.wait(piece.len()).await;
         }
         Ok(piece)
+    }
+
+    /// Applies `rule` to the checksum the client sent (before any of the body is read).
+    pub fn checksum_rule(&mut self, rule: ChecksumRule) -> S3Result<()> {
+        let sent = self.checksum.as_ref().map(|(algorithm, _, _)| *algorithm);
+        let (wanted, must_send) = match rule {
+            ChecksumRule::AnyOrDefault(default) => match sent {
+                Some(_) => return Ok(()),
+                None => (default, false),
+            },
+            ChecksumRule::Algorithm(a) => (a, false),
+            ChecksumRule::Sent(a) => (a, true),
+        };
+        match sent {
+            Some(a) if a == wanted => Ok(()),
+            None if !must_send => {
+                self.checksum = Some((wanted, Checksummer::new(wanted), Expected::Computed));
+                Ok(())
+            }
+            other => Err(s3_error!(
+                InvalidRequest,
+                "Checksum Type mismatch occurred, expected checksum Type: {}, actual checksum Type: {}",
+                wanted.name().to_ascii_lowercase(),
+                other.map_or("null".to_string(), |a| a.name().to_ascii_lowercase())
+            )),
+        }
+    }
+
+    /// Computes `algorithm` too, whatever the client sends: a part of an upload that named no
+    /// algorithm still needs S3's default CRC64NVME for the object's checksum.
+    pub fn also_compute(&mut self, algorithm: ChecksumAlgorithm) {
+        self.also = Some(Checksummer::new(algorithm));
     }
 
     async fn finish(&mut self) -> S3Result<()> {
@@ -252,6 +306,10 @@ impl RequestBody {
         if self.content_md5.is_some_and(|want| want != md5) {
             return Err(s3_error!(BadDigest));
         }
+        let checksum_sent = matches!(
+            self.checksum,
+            Some((_, _, Expected::Header(_) | Expected::Trailer))
+        );
         let checksum = match self.checksum.take() {
             None => None,
             Some((algo, hasher, expected)) => {
@@ -282,7 +340,16 @@ impl RequestBody {
                 }
             }
         };
-        self.digest = Some(BodyDigest { md5, checksum });
+        let also = self
+            .also
+            .take()
+            .map(|c| (c.algorithm().name().to_string(), c.finish()));
+        self.digest = Some(BodyDigest {
+            md5,
+            checksum,
+            checksum_sent,
+            also,
+        });
         Ok(())
     }
 }
@@ -370,9 +437,18 @@ fn requested_checksum(
                 "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed."
             ));
         }
+        // A value that cannot be a digest of this algorithm is malformed, not a mismatch.
         let value = value
             .to_str()
-            .map_err(|_| s3_error!(InvalidDigest))?
+            .ok()
+            .filter(|v| algo.decode_value(v).is_ok())
+            .ok_or_else(|| {
+                s3_error!(
+                    InvalidRequest,
+                    "Value for {} header is invalid.",
+                    algo.header_name()
+                )
+            })?
             .to_string();
         found = Some((algo, Checksummer::new(algo), Expected::Header(value)));
     }

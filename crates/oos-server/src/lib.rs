@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod api;
 pub mod auth;
 pub mod body;
+pub mod checksums;
 pub mod config;
 pub mod connections;
 pub mod error;

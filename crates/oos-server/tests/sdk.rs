@@ -600,6 +600,79 @@ async fn listings_with_prefix_delimiter_and_pagination_see_every_key() {
     assert_eq!(all, keys);
 }
 
+/// Multipart checksums with the SDK's default integrity settings: a FULL_OBJECT CRC64NVME
+/// upload and one that named no algorithm (S3's default CRC64NVME) both answer a full-object
+/// checksum that the SDK itself validates while it reads the body.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_full_object_checksums_validate_in_the_sdk() {
+    use aws_sdk_s3::types::{ChecksumAlgorithm as SdkAlg, ChecksumType};
+    let srv = Oosd::start();
+    let s3 = srv.s3_client();
+    make_bucket(&s3, "mpusums").await;
+    let parts = [test_bytes(5 << 20, 21), test_bytes(777, 22)];
+    let whole: Vec<u8> = parts.concat();
+    for (key, algorithm) in [("nvme", Some(SdkAlg::Crc64Nvme)), ("default", None)] {
+        let create = s3
+            .create_multipart_upload()
+            .bucket("mpusums")
+            .key(key)
+            .set_checksum_algorithm(algorithm.clone())
+            .send()
+            .await
+            .unwrap();
+        let upload_id = create.upload_id().unwrap();
+        let mut completed = Vec::new();
+        for (i, data) in parts.iter().enumerate() {
+            let n = i as i32 + 1;
+            let resp = s3
+                .upload_part()
+                .bucket("mpusums")
+                .key(key)
+                .upload_id(upload_id)
+                .part_number(n)
+                .set_checksum_algorithm(algorithm.clone())
+                .body(ByteStream::from(data.clone()))
+                .send()
+                .await
+                .unwrap_or_else(|e| {
+                    panic!("part {n}: {}", aws_sdk_s3::error::DisplayErrorContext(e))
+                });
+            completed.push(
+                CompletedPart::builder()
+                    .part_number(n)
+                    .e_tag(resp.e_tag().unwrap())
+                    .build(),
+            );
+        }
+        let done = s3
+            .complete_multipart_upload()
+            .bucket("mpusums")
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(
+                CompletedMultipartUpload::builder()
+                    .set_parts(Some(completed))
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("complete: {}", aws_sdk_s3::error::DisplayErrorContext(e)));
+        let want = ChecksumAlgorithm::Crc64Nvme.checksum_base64(&whole);
+        assert_eq!(done.checksum_crc64_nvme(), Some(want.as_str()), "{key}");
+        assert_eq!(done.checksum_type(), Some(&ChecksumType::FullObject));
+        let got = s3
+            .get_object()
+            .bucket("mpusums")
+            .key(key)
+            .checksum_mode(ChecksumMode::Enabled)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(got.checksum_crc64_nvme(), Some(want.as_str()), "{key}");
+        assert!(collect(got.body).await == whole, "{key}");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn multipart_upload_complete_list_parts_and_abort() {
     let srv = Oosd::start();
@@ -610,9 +683,14 @@ async fn multipart_upload_complete_list_parts_and_abort() {
         .bucket("mpu")
         .key("big")
         .content_type("application/x-mpu")
+        .checksum_algorithm(aws_sdk_s3::types::ChecksumAlgorithm::Crc32)
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        create.checksum_type(),
+        Some(&aws_sdk_s3::types::ChecksumType::Composite)
+    );
     let upload_id = create.upload_id().unwrap().to_string();
     let part1 = test_bytes(5 << 20, 11);
     let part2 = test_bytes(1234, 12);
@@ -683,6 +761,14 @@ async fn multipart_upload_complete_list_parts_and_abort() {
         .unwrap_or_else(|e| panic!("complete: {}", aws_sdk_s3::error::DisplayErrorContext(e)));
     let etag = done.e_tag().unwrap().to_string();
     assert!(etag.ends_with("-2\""), "multipart etag {etag}");
+    // COMPOSITE: the CRC32 of the parts' CRC32s, then -2.
+    let mut crcs = Vec::new();
+    for data in [&part1, &part2] {
+        let c = ChecksumAlgorithm::Crc32.checksum_base64(data);
+        crcs.extend(ChecksumAlgorithm::Crc32.decode_value(&c).unwrap());
+    }
+    let composite = format!("{}-2", ChecksumAlgorithm::Crc32.checksum_base64(&crcs));
+    assert_eq!(done.checksum_crc32(), Some(composite.as_str()));
     // S3's multipart ETag: md5 of the concatenated binary part md5s, then "-<parts>".
     let mut md5s = Vec::new();
     md5s.extend_from_slice(&hex::decode(md5_hex(&part1)).unwrap());
@@ -1040,6 +1126,7 @@ async fn streamed_file_bodies_with_signed_checksum_trailers_round_trip() {
         .create_multipart_upload()
         .bucket("streamed")
         .key("mpu")
+        .checksum_algorithm(aws_sdk_s3::types::ChecksumAlgorithm::Crc32)
         .send()
         .await
         .unwrap();

@@ -52,6 +52,7 @@ pub fn parts_ref(ids: &[&str]) -> DataRef {
             .map(|id| PartRef {
                 data_id: (*id).into(),
                 size: 10,
+                checksum: None,
             })
             .collect(),
     )

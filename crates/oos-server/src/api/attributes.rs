@@ -5,7 +5,8 @@ use http::Response;
 use oos_meta::DataRef;
 use oos_proto::time_fmt::http_date;
 use oos_proto::xml::{
-    self, AttributesChecksum, AttributesPart, AttributesParts, GetObjectAttributesResponse,
+    self, AttributesChecksum, AttributesPart, AttributesParts, ChecksumValues,
+    GetObjectAttributesResponse,
 };
 
 use super::Ctx;
@@ -41,20 +42,10 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .checksum
         .as_ref()
         .filter(|_| want("Checksum"))
-        .map(|(algo, value)| {
-            let mut c = AttributesChecksum {
-                checksum_type: "FULL_OBJECT",
-                ..Default::default()
-            };
-            let slot = match algo.as_str() {
-                "CRC32" => &mut c.crc32,
-                "CRC32C" => &mut c.crc32c,
-                "CRC64NVME" => &mut c.crc64nvme,
-                "SHA1" => &mut c.sha1,
-                _ => &mut c.sha256,
-            };
-            *slot = Some(value.clone());
-            c
+        .map(|(algorithm, value)| AttributesChecksum {
+            // S3 gives a composite checksum here without its `-N` (HEAD and GET keep it).
+            values: ChecksumValues::of(algorithm, composite_digest(value)),
+            checksum_type: crate::checksums::type_of(&object.attrs).as_str(),
         });
     // Parts are numbered in the order they make up the object, as `?partNumber=` reads them.
     let object_parts = match &object.data {
@@ -65,6 +56,10 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                 .skip(marker)
                 .take(max_parts)
                 .map(|(i, p)| AttributesPart {
+                    checksum: match (&object.attrs.checksum, &p.checksum) {
+                        (Some((algorithm, _)), Some(v)) => ChecksumValues::of(algorithm, v),
+                        _ => ChecksumValues::default(),
+                    },
                     part_number: i + 1,
                     size: p.size,
                 })
@@ -93,6 +88,14 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     set_header(&mut resp, "last-modified", &http_date(object.last_modified));
     super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
     Ok(resp)
+}
+
+/// A composite checksum's digest without the `-N` that counts its parts.
+fn composite_digest(value: &str) -> &str {
+    match value.rsplit_once('-') {
+        Some((digest, n)) if n.bytes().all(|b| b.is_ascii_digit()) => digest,
+        _ => value,
+    }
 }
 
 /// The attribute names asked for: a comma-separated list (or repeated header values joined

@@ -3,10 +3,12 @@
 
 use http::Response;
 use md5::{Digest, Md5};
+use oos_meta::ChecksumType;
 use oos_meta::{DataRef, Object, Part};
 use oos_proto::headers::{X_AMZ_COPY_SOURCE, X_AMZ_COPY_SOURCE_RANGE, X_AMZ_METADATA_DIRECTIVE};
 use oos_proto::time_fmt::iso8601_millis;
-use oos_proto::xml::{self, CopyResult};
+use oos_proto::xml::{self, ChecksumValues, CopyResult};
+use oos_sign::ChecksumAlgorithm;
 use percent_encoding::percent_decode_str;
 
 use super::object::{commit_object, discard};
@@ -15,6 +17,7 @@ use super::read::{check_conditions, parse_range, Conditions, ObjectStream, Range
 use super::Ctx;
 use crate::access::Need;
 use crate::body::MAX_PUT_SIZE;
+use crate::checksums;
 use crate::error::S3Result;
 use crate::placement::Placement;
 use crate::response::{self, Body};
@@ -96,34 +99,49 @@ fn set_copy_source_version(resp: &mut Response<Body>, source: &Option<String>) {
     }
 }
 
-/// Copies `[start, end)` of `src` into new data, returning it with the MD5 of the bytes.
+/// What a copy wrote: its data, the MD5 of its bytes and their checksum.
+struct Copied {
+    data: DataRef,
+    md5: [u8; 16],
+    /// `(algorithm name, base64 value)`.
+    checksum: (String, String),
+}
+
+/// Copies `[start, end)` of `src` into new data, with the MD5 and the `algorithm` checksum of
+/// the bytes copied (S3 computes a copy's checksum afresh).
 async fn copy_data(
     server: &Server,
     src: &Object,
-    start: u64,
-    end: u64,
+    (start, end): (u64, u64),
     placement: &Placement,
     allow_inline: bool,
-) -> S3Result<(DataRef, [u8; 16])> {
+    algorithm: ChecksumAlgorithm,
+) -> S3Result<Copied> {
     let mut source = ObjectStream::open(server, src, start, end).await?;
     let mut md5 = Md5::new();
-    if allow_inline && end - start <= server.config.inline_threshold {
+    let mut checksum = algorithm.checksummer();
+    let data = if allow_inline && end - start <= server.config.inline_threshold {
         let mut buf = Vec::with_capacity((end - start) as usize);
         while let Some(piece) = source.next().await? {
             md5.update(&piece);
+            checksum.update(&piece);
             buf.extend_from_slice(&piece);
         }
-        return Ok((DataRef::Inline(buf), md5.finalize().into()));
-    }
-    let mut writer = placement.store(server).writer_with(placement.layout)?;
-    while let Some(piece) = source.next().await? {
-        md5.update(&piece);
-        writer.write(&piece).await?;
-    }
-    Ok((
-        DataRef::Single(crate::storage::finish(server, placement.pool, writer).await?),
-        md5.finalize().into(),
-    ))
+        DataRef::Inline(buf)
+    } else {
+        let mut writer = placement.store(server).writer_with(placement.layout)?;
+        while let Some(piece) = source.next().await? {
+            md5.update(&piece);
+            checksum.update(&piece);
+            writer.write(&piece).await?;
+        }
+        DataRef::Single(crate::storage::finish(server, placement.pool, writer).await?)
+    };
+    Ok(Copied {
+        data,
+        md5: md5.finalize().into(),
+        checksum: (algorithm.name().to_string(), checksum.finish()),
+    })
 }
 
 pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
@@ -183,27 +201,35 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             ))
         }
     };
-    attrs.checksum = src
-        .attrs
-        .checksum
-        .clone()
-        .filter(|_| !matches!(src.data, DataRef::Parts(_)));
+    // The copy's checksum covers the whole copy, in the algorithm asked for, else the
+    // source's, else S3's default.
+    let algorithm = checksums::algorithm_header(&ctx.parts.headers)?
+        .or_else(|| {
+            src.attrs
+                .checksum
+                .as_ref()
+                .and_then(|(a, _)| ChecksumAlgorithm::from_name(a))
+        })
+        .unwrap_or(ChecksumAlgorithm::Crc64Nvme);
     let placement =
         crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, src.size).await?;
     attrs.data_region = Some(placement.region.clone());
     // A copy is a new object, not the result of the source's upload, with its own lock.
     attrs.completed_upload = None;
     super::object_lock::apply_to_new_version(ctx, &bucket, &mut attrs)?;
-    let (data, md5) = copy_data(ctx.server, &src, 0, src.size, &placement, true).await?;
+    let copied = copy_data(ctx.server, &src, (0, src.size), &placement, true, algorithm).await?;
+    attrs.checksum = Some(copied.checksum);
+    attrs.checksum_type = None;
+    attrs.checksum_algorithm = None;
     let object = Object {
         bucket: bucket.name.clone(),
         key: ctx.key().to_string(),
         size: src.size,
-        etag: hex::encode(md5),
+        etag: hex::encode(copied.md5),
         last_modified: now_millis(),
         storage_class: class,
         attrs,
-        data,
+        data: copied.data,
         version_id: None,
         delete_marker: false,
     };
@@ -211,6 +237,8 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         xmlns: xml::XMLNS,
         last_modified: iso8601_millis(object.last_modified),
         etag: format!("\"{}\"", object.etag),
+        checksum: ChecksumValues::from_stored(object.attrs.checksum.as_ref()),
+        checksum_type: Some(ChecksumType::FullObject.as_str()),
     };
     let version = commit_object(ctx.server, object).await?;
     let mut resp = response::xml("CopyObjectResult", &result);
@@ -245,20 +273,30 @@ pub async fn upload_part_copy(
         return Err(s3_error!(EntityTooLarge));
     }
     let placement = crate::placement::upload_placement(ctx.server, &upload)?;
-    let (data, md5) = copy_data(ctx.server, &src, start, end, &placement, false).await?;
+    // The part's checksum is the upload's algorithm over the range copied (S3's default
+    // when the upload named none, which the answer does not show).
+    let upload_checksum = checksums::UploadChecksum::of_upload(&upload.attrs);
+    let algorithm = upload_checksum.map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm);
+    let copied = copy_data(ctx.server, &src, (start, end), &placement, false, algorithm).await?;
+    let data = copied.data;
     let part = Part {
         upload_id: upload_id.to_string(),
         part_number,
         size: end - start,
-        etag: hex::encode(md5),
+        etag: hex::encode(copied.md5),
         last_modified: now_millis(),
         data: data.clone(),
-        checksum: None,
+        checksum: Some(copied.checksum),
     };
     let result = CopyResult {
         xmlns: xml::XMLNS,
         last_modified: iso8601_millis(part.last_modified),
         etag: format!("\"{}\"", part.etag),
+        checksum: match upload_checksum {
+            Some(_) => ChecksumValues::from_stored(part.checksum.as_ref()),
+            None => ChecksumValues::default(),
+        },
+        checksum_type: None,
     };
     if let Err(e) = ctx.server.meta.put_part(&bucket.name, part).await {
         discard(ctx.server, &data).await;

@@ -118,10 +118,20 @@ fn entry(o: &oos_meta::Object, enc: &Encoder, owner: Option<&Owner>) -> ListObje
         key: enc.enc(&o.key),
         last_modified: iso8601_millis(o.last_modified),
         etag: format!("\"{}\"", o.etag),
+        checksum_algorithm: o.attrs.checksum.as_ref().map(|(a, _)| a.clone()),
+        checksum_type: checksum_type(o),
         size: o.size,
         owner: owner.cloned(),
         storage_class: o.storage_class.clone(),
     }
+}
+
+/// Listings name a stored checksum's algorithm and type (never its value).
+fn checksum_type(o: &oos_meta::Object) -> Option<&'static str> {
+    o.attrs
+        .checksum
+        .as_ref()
+        .map(|_| crate::checksums::type_of(&o.attrs).as_str())
 }
 
 fn prefixes(p: &[String], enc: &Encoder) -> Vec<CommonPrefix> {
@@ -287,6 +297,8 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                     is_latest: latest,
                     last_modified: iso8601_millis(o.last_modified),
                     etag: format!("\"{}\"", o.etag),
+                    checksum_algorithm: o.attrs.checksum.as_ref().map(|(a, _)| a.clone()),
+                    checksum_type: checksum_type(&o),
                     size: o.size,
                     owner: owner.clone(),
                     storage_class: o.storage_class,

@@ -304,6 +304,28 @@ impl<'a> Ctx<'a> {
     pub async fn small_body(&mut self, limit: u64) -> S3Result<bytes::Bytes> {
         Ok(self.body(limit)?.collect().await?.0)
     }
+
+    /// A small request document whose `x-amz-checksum-*` headers describe something else
+    /// (CompleteMultipartUpload: the object), so they are not checked against it.
+    pub async fn document_body(&mut self, limit: u64) -> S3Result<bytes::Bytes> {
+        let mut headers = self.parts.headers.clone();
+        let checksum_headers: Vec<_> = headers
+            .keys()
+            .filter(|k| {
+                k.as_str()
+                    .starts_with(oos_proto::headers::X_AMZ_CHECKSUM_PREFIX)
+            })
+            .cloned()
+            .collect();
+        for name in checksum_headers {
+            headers.remove(name);
+        }
+        let incoming = self.incoming.take().expect("the body is taken once");
+        let payload = self.payload.take().expect("the body is taken once");
+        let body = RequestBody::new(incoming, payload, &headers, limit)?
+            .stall_after(self.server.config.connections.body_timeout);
+        Ok(body.collect().await?.0)
+    }
 }
 
 pub use bucket::valid_bucket_name;

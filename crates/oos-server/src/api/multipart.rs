@@ -9,15 +9,19 @@ use oos_proto::xml::{
     ListPartsResult, PartEntry,
 };
 
-use super::object::{discard, store_body, write_checksum_header};
+use super::object::{discard, store_body};
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::{owner_of, Ctx};
 use crate::access::Need;
-use crate::body::MAX_PUT_SIZE;
+use crate::body::{ChecksumRule, MAX_PUT_SIZE};
+use crate::checksums::{self, UploadChecksum, X_AMZ_CHECKSUM_ALGORITHM, X_AMZ_CHECKSUM_TYPE};
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
 use crate::state::now_millis;
+use oos_meta::ChecksumType;
+use oos_proto::xml::ChecksumValues;
+use oos_sign::ChecksumAlgorithm;
 
 /// Every part but the last must be at least this big (S3).
 pub const MIN_PART_SIZE: u64 = 5 * 1024 * 1024;
@@ -35,6 +39,10 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, 0).await?;
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     attrs.data_region = Some(placement.region);
+    let checksum = UploadChecksum::from_headers(&ctx.parts.headers)?;
+    if let Some(c) = checksum {
+        c.record(&mut attrs);
+    }
     super::object_lock::apply_headers(ctx, &bucket, &mut attrs)?;
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
@@ -52,7 +60,12 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         upload_id: upload.upload_id.clone(),
     };
     ctx.server.meta.create_upload(upload).await?;
-    Ok(response::xml("InitiateMultipartUploadResult", &doc))
+    let mut resp = response::xml("InitiateMultipartUploadResult", &doc);
+    if let Some(c) = checksum {
+        set_header(&mut resp, X_AMZ_CHECKSUM_ALGORITHM, c.algorithm.name());
+        set_header(&mut resp, X_AMZ_CHECKSUM_TYPE, c.kind.as_str());
+    }
+    Ok(resp)
 }
 
 /// The upload, which must belong to the addressed key.
@@ -79,6 +92,13 @@ pub async fn upload_part(
     let placement = crate::placement::upload_placement(ctx.server, &upload)?;
     let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
+    let checksum = UploadChecksum::of_upload(&upload.attrs);
+    match checksum {
+        Some(c) => body.checksum_rule(part_checksum_rule(c))?,
+        // S3's default full-object CRC64NVME is made from every part's, whatever the client
+        // checks the part with.
+        None => body.also_compute(ChecksumAlgorithm::Crc64Nvme),
+    }
     if let Some(rate) = rate {
         body.throttle(rate);
     }
@@ -90,7 +110,10 @@ pub async fn upload_part(
         etag: digest.md5_hex(),
         last_modified: now_millis(),
         data: data.clone(),
-        checksum: digest.checksum.clone(),
+        checksum: match checksum {
+            Some(_) => digest.checksum.clone(),
+            None => digest.also.clone(),
+        },
     };
     let etag = part.etag.clone();
     if let Err(e) = ctx.server.meta.put_part(&bucket.name, part).await {
@@ -99,8 +122,19 @@ pub async fn upload_part(
     }
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
-    write_checksum_header(&mut resp, &digest);
+    // The default checksum of an upload that asked for none is S3's own business.
+    if digest.checksum_sent || checksum.is_some() {
+        checksums::set_headers(&mut resp, digest.checksum.as_ref(), None);
+    }
     Ok(resp)
+}
+
+/// A part is checked with its upload's algorithm, which COMPOSITE uploads must send (S3).
+fn part_checksum_rule(checksum: UploadChecksum) -> ChecksumRule {
+    match checksum.kind {
+        ChecksumType::Composite => ChecksumRule::Sent(checksum.algorithm),
+        ChecksumType::FullObject => ChecksumRule::Algorithm(checksum.algorithm),
+    }
 }
 
 /// All parts of an upload, ascending.
@@ -125,7 +159,7 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
     let condition = super::object::write_condition(&ctx.parts.headers)?;
-    let body = ctx.small_body(MAX_COMPLETE_BODY).await?;
+    let body = ctx.document_body(MAX_COMPLETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
     let request: CompleteMultipartUpload =
         xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
@@ -146,6 +180,7 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
                         &bucket,
                         o.key.clone(),
                         &o.etag,
+                        &o.attrs,
                         version,
                     ))
                 }
@@ -172,6 +207,8 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     {
         return Err(s3_error!(InvalidPartOrder));
     }
+    let checksum = UploadChecksum::of_upload(&upload.attrs);
+    check_requested_type(ctx, checksum)?;
     let stored = all_parts(ctx, &bucket.name, upload_id).await?;
     let mut chosen = Vec::with_capacity(request.parts.len());
     for wanted in &request.parts {
@@ -180,6 +217,7 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
             .find(|p| p.part_number == wanted.part_number)
             .filter(|p| p.etag == wanted.etag.trim().trim_matches('"'))
             .ok_or_else(|| s3_error!(InvalidPart))?;
+        check_part_checksum(checksum, wanted, part)?;
         chosen.push(part);
     }
     let last = chosen.len() - 1;
@@ -202,12 +240,18 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         refs.push(PartRef {
             data_id: id.clone(),
             size: p.size,
+            // Kept where S3 shows it later (GetObjectAttributes, `?partNumber=`): for uploads
+            // that asked for an algorithm, not for S3's default one.
+            checksum: checksum.and(p.checksum.as_ref()).map(|(_, v)| v.clone()),
         });
     }
     // Every chosen part's stored ETag equals the one requested, so the request names it.
     let etag = requested_etag(&request)
         .ok_or_else(|| crate::error::S3Error::internal("stored part etag", "not hex"))?;
     let mut attrs = upload.attrs.clone();
+    attrs.checksum_algorithm = None;
+    (attrs.checksum, attrs.checksum_type) = object_checksum(checksum, &chosen)?;
+    check_object_checksum(ctx, &attrs)?;
     attrs.completed_upload = Some(upload_id.to_string());
     super::object_lock::apply_default(&bucket, &mut attrs, ctx.server.clock.now_millis());
     let object = Object {
@@ -222,6 +266,7 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         version_id: None,
         delete_marker: false,
     };
+    let object_attrs = object.attrs.clone();
     let version = ctx
         .server
         .meta
@@ -232,8 +277,154 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
         &bucket,
         upload.key,
         &etag,
+        &object_attrs,
         version.as_deref(),
     ))
+}
+
+/// `x-amz-checksum-type` on CompleteMultipartUpload: optional, but it must be the upload's.
+fn check_requested_type(ctx: &Ctx<'_>, checksum: Option<UploadChecksum>) -> S3Result<()> {
+    let Some(raw) = ctx.header(X_AMZ_CHECKSUM_TYPE) else {
+        return Ok(());
+    };
+    let kind = ChecksumType::parse(raw).ok_or_else(|| {
+        s3_error!(
+            InvalidRequest,
+            "Value for x-amz-checksum-type header is invalid."
+        )
+    })?;
+    match checksum {
+        None => Err(s3_error!(
+            InvalidRequest,
+            "The upload was not created with a checksum mode. The complete request must not include a x-amz-checksum-type header."
+        )),
+        Some(c) if c.kind != kind => Err(s3_error!(
+            InvalidRequest,
+            "The upload was created using the {} checksum mode. The complete request must use the same checksum mode.",
+            c.kind.as_str()
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// A part's checksum as CompleteMultipartUpload names it: COMPOSITE uploads must name every
+/// part's, FULL_OBJECT uploads may, uploads without an algorithm must not; a named one must
+/// be the one stored (S3 answers `InvalidPart`, as for a wrong ETag).
+fn check_part_checksum(
+    checksum: Option<UploadChecksum>,
+    wanted: &oos_proto::xml::CompletedPart,
+    part: &Part,
+) -> S3Result<()> {
+    let given = wanted.checksum();
+    let present = given.present();
+    if present.len() > 1 {
+        return Err(s3_error!(
+            InvalidArgument,
+            "Invalid Base64 or multiple checksums present in request"
+        ));
+    }
+    let Some(c) = checksum else {
+        return match present.is_empty() {
+            true => Ok(()),
+            false => Err(s3_error!(InvalidPart)),
+        };
+    };
+    let algorithm = c.algorithm.name();
+    let Some(&named) = present.first() else {
+        return match c.kind {
+            ChecksumType::FullObject => Ok(()),
+            ChecksumType::Composite => Err(s3_error!(
+                InvalidRequest,
+                "The upload was created using a {} checksum. The complete request must include the checksum for each part. It was missing for part {} in the request.",
+                algorithm.to_ascii_lowercase(),
+                wanted.part_number
+            )),
+        };
+    };
+    if named != algorithm {
+        return Err(s3_error!(
+            BadDigest,
+            "The {} you specified for part {} did not match what we received.",
+            named.to_ascii_lowercase(),
+            wanted.part_number
+        ));
+    }
+    let value = given.get(named).unwrap_or_default();
+    if c.algorithm.decode_value(value).is_err() {
+        return Err(s3_error!(
+            InvalidArgument,
+            "Invalid Base64 or multiple checksums present in request"
+        ));
+    }
+    match &part.checksum {
+        Some((a, v)) if a == algorithm && v == value => Ok(()),
+        _ => Err(s3_error!(InvalidPart)),
+    }
+}
+
+/// `(algorithm, value)` as `ObjectAttrs::checksum` holds it.
+type StoredChecksum = Option<(String, String)>;
+
+/// The object's checksum from its parts': as the upload asked, or, for an upload that asked
+/// for none, S3's default full-object CRC64NVME when every part has one.
+fn object_checksum(
+    checksum: Option<UploadChecksum>,
+    parts: &[&Part],
+) -> S3Result<(StoredChecksum, Option<ChecksumType>)> {
+    let c = checksum.unwrap_or(UploadChecksum {
+        algorithm: ChecksumAlgorithm::Crc64Nvme,
+        kind: ChecksumType::FullObject,
+    });
+    let algorithm = c.algorithm.name();
+    let mut values = Vec::with_capacity(parts.len());
+    for p in parts {
+        match &p.checksum {
+            Some((a, v)) if a == algorithm => values.push((v.as_str(), p.size)),
+            // Parts stored before the default checksum was kept for every part.
+            _ if checksum.is_none() => return Ok((None, None)),
+            _ => return Err(s3_error!(InvalidPart)),
+        }
+    }
+    let value = c.combine(&values)?;
+    Ok((Some((algorithm.to_string(), value)), Some(c.kind)))
+}
+
+/// `x-amz-checksum-<algorithm>` on CompleteMultipartUpload: the whole object's expected
+/// checksum (a composite one with or without its `-N`).
+fn check_object_checksum(ctx: &Ctx<'_>, attrs: &oos_meta::ObjectAttrs) -> S3Result<()> {
+    let Some((algorithm, sent)) = checksums::value_header(&ctx.parts.headers) else {
+        return Ok(());
+    };
+    let Some((stored_algorithm, stored)) = &attrs.checksum else {
+        return Ok(());
+    };
+    if algorithm.name() != stored_algorithm {
+        // An upload without an algorithm ignores checksums of other algorithms (as S3 does).
+        return Ok(());
+    }
+    let (digest, count) = match sent.rsplit_once('-') {
+        Some((d, n)) if n.parse::<usize>().is_ok() => (d, Some(n)),
+        _ => (sent, None),
+    };
+    if algorithm.decode_value(digest).is_err() {
+        return Err(s3_error!(
+            InvalidRequest,
+            "Value for {} header is invalid.",
+            algorithm.header_name()
+        ));
+    }
+    let (stored_digest, stored_count) = match stored.rsplit_once('-') {
+        Some((d, n)) => (d, Some(n)),
+        None => (stored.as_str(), None),
+    };
+    if digest != stored_digest || count.is_some_and(|n| Some(n) != stored_count) {
+        return Err(s3_error!(
+            BadDigest,
+            "The {} you specified did not match the calculated checksum.",
+            algorithm.name().to_ascii_lowercase()
+        ));
+    }
+    Ok(())
 }
 
 /// The multipart ETag a completion request names: MD5 over its parts' MD5s, `-N`.
@@ -254,6 +445,7 @@ fn completion_result(
     bucket: &oos_meta::Bucket,
     key: String,
     etag: &str,
+    attrs: &oos_meta::ObjectAttrs,
     version: Option<&str>,
 ) -> Response<Body> {
     let host = ctx.header("host").unwrap_or("localhost").to_string();
@@ -268,6 +460,11 @@ fn completion_result(
         bucket: bucket.name.clone(),
         key,
         etag: format!("\"{etag}\""),
+        checksum: ChecksumValues::from_stored(attrs.checksum.as_ref()),
+        checksum_type: attrs
+            .checksum
+            .as_ref()
+            .map(|_| checksums::type_of(attrs).as_str()),
     };
     let mut resp = response::xml("CompleteMultipartUploadResult", &doc);
     super::set_version_header(&mut resp, bucket, version);
@@ -291,6 +488,7 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
         .bucket_for("s3:ListMultipartUploadParts", Need::Read, Some(ctx.key()))
         .await?;
     let upload = existing_upload(ctx, &bucket.name, upload_id).await?;
+    let checksum = UploadChecksum::of_upload(&upload.attrs);
     let max_parts = super::list::max_keys(ctx, "max-parts")?;
     let marker = match ctx.query.get("part-number-marker") {
         None | Some("") => 0,
@@ -330,8 +528,15 @@ pub async fn list_parts(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response
                 last_modified: iso8601_millis(p.last_modified),
                 etag: format!("\"{}\"", p.etag),
                 size: p.size,
+                // An upload without an algorithm keeps S3's default checksum to itself.
+                checksum: match checksum {
+                    Some(_) => ChecksumValues::from_stored(p.checksum.as_ref()),
+                    None => ChecksumValues::default(),
+                },
             })
             .collect(),
+        checksum_algorithm: checksum.map(|c| c.algorithm.name().to_string()),
+        checksum_type: checksum.map(|c| c.kind.as_str()),
     };
     Ok(response::xml("ListPartsResult", &doc))
 }

@@ -6,11 +6,12 @@ use oos_meta::{DataRef, Object, WriteCondition};
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::Ctx;
 use crate::access::Need;
-use crate::body::{BodyDigest, RequestBody, MAX_PUT_SIZE};
+use crate::body::{BodyDigest, ChecksumRule, RequestBody, MAX_PUT_SIZE};
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
 use crate::state::{now_millis, Server};
+use oos_sign::ChecksumAlgorithm;
 
 pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
@@ -33,6 +34,8 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     precheck(ctx.server, &bucket.name, ctx.key(), &condition).await?;
     let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
+    // S3 gives every object a checksum: CRC64NVME when the client sent none.
+    body.checksum_rule(ChecksumRule::AnyOrDefault(ChecksumAlgorithm::Crc64Nvme))?;
     let placement =
         crate::placement::place(ctx.server, &bucket, &ctx.parts.headers, &class, body.len())
             .await?;
@@ -59,7 +62,11 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
     super::set_version_header(&mut resp, &bucket, version.as_deref());
-    write_checksum_header(&mut resp, &digest);
+    crate::checksums::set_headers(
+        &mut resp,
+        digest.checksum.as_ref(),
+        Some(oos_meta::ChecksumType::FullObject),
+    );
     Ok(resp)
 }
 
@@ -127,23 +134,6 @@ pub async fn discard(server: &Server, data: &DataRef) {
         if let Err(e) = server.pools.delete(id).await {
             tracing::warn!(data_id = id, error = %e, "could not delete unreferenced data");
         }
-    }
-}
-
-pub fn write_checksum_header(resp: &mut Response<Body>, digest: &BodyDigest) {
-    if let Some((algo, value)) = &digest.checksum {
-        set_header(
-            resp,
-            // Names are a fixed set: crc32, crc32c, crc64nvme, sha1, sha256.
-            match algo.as_str() {
-                "CRC32" => "x-amz-checksum-crc32",
-                "CRC32C" => "x-amz-checksum-crc32c",
-                "CRC64NVME" => "x-amz-checksum-crc64nvme",
-                "SHA1" => "x-amz-checksum-sha1",
-                _ => "x-amz-checksum-sha256",
-            },
-            value,
-        );
     }
 }
 

@@ -59,6 +59,8 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         website_redirect,
         user_meta,
         checksum: None,
+        checksum_type: None,
+        checksum_algorithm: None,
         acl: Acl::from_headers(headers)?.map(|a| a.to_stored()),
         // Set by the write path once placement has chosen the region.
         data_region: None,
