@@ -128,3 +128,50 @@ pub fn object_owner<'a>(bucket: &'a Bucket, acl: &'a Acl) -> &'a str {
         _ => &bucket.owner,
     }
 }
+
+/// The account that owns `object` (see [`object_owner`]).
+pub fn owner_id(bucket: &Bucket, object: &oos_meta::Object) -> String {
+    match object.attrs.acl.as_deref().map(Acl::from_stored) {
+        Some(acl) => object_owner(bucket, &acl).to_string(),
+        None => bucket.owner.clone(),
+    }
+}
+
+/// The `Owner` elements of a listing: each listed object's owner, looked up once per account.
+pub struct ListedOwners {
+    bucket: Bucket,
+    owners: std::collections::HashMap<String, oos_proto::xml::Owner>,
+}
+
+impl ListedOwners {
+    pub async fn of<'a>(
+        server: &crate::state::Server,
+        bucket: &Bucket,
+        objects: impl IntoIterator<Item = &'a oos_meta::Object>,
+    ) -> S3Result<ListedOwners> {
+        let mut ids: Vec<String> = objects.into_iter().map(|o| owner_id(bucket, o)).collect();
+        ids.push(bucket.owner.clone());
+        ids.sort();
+        ids.dedup();
+        let mut owners = std::collections::HashMap::new();
+        for id in ids {
+            let owner = super::owner_of(server, &id).await?;
+            owners.insert(id, owner);
+        }
+        Ok(ListedOwners {
+            bucket: bucket.clone(),
+            owners,
+        })
+    }
+
+    pub fn get(&self, object: &oos_meta::Object) -> oos_proto::xml::Owner {
+        let id = owner_id(&self.bucket, object);
+        self.owners
+            .get(&id)
+            .cloned()
+            .unwrap_or(oos_proto::xml::Owner {
+                id,
+                display_name: String::new(),
+            })
+    }
+}
