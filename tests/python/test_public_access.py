@@ -63,7 +63,7 @@ def bob(oosd):
 # ---------------------------------------------------------------- Block Public Access
 
 
-def test_public_access_block_put_get_delete(s3, bob):
+def test_public_access_block_put_get_delete(s3, s3v2, bob):
     b = new_bucket(s3)
     refused(lambda: s3.get_public_access_block(Bucket=b), "NoSuchPublicAccessBlockConfiguration", 404)
     # A flag left out is false; GET answers all four.
@@ -72,6 +72,8 @@ def test_public_access_block_put_get_delete(s3, bob):
     assert s3.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"] == {
         "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False,
         "RestrictPublicBuckets": True}
+    # SigV2 clients sign the sub-resource as botocore does (it leaves it out).
+    assert s3v2.get_public_access_block(Bucket=b)["PublicAccessBlockConfiguration"]["BlockPublicAcls"] is True
     # The owner's alone, even with a bucket ACL granting full control.
     s3.put_bucket_acl(Bucket=b, GrantFullControl=f'id="{bob["canonical_id"]}"')
     refused(lambda: bob["s3"].get_public_access_block(Bucket=b), "AccessDenied", 403)
@@ -188,13 +190,17 @@ def test_restrict_public_buckets_limits_a_public_policy_to_the_owner(oosd, s3, b
 # ---------------------------------------------------------------- Object Ownership
 
 
-def test_ownership_controls_put_get_delete_and_validation(s3, bob):
+def test_ownership_controls_put_get_delete_and_validation(s3, s3v2, bob):
     b = new_bucket(s3)
     refused(lambda: s3.get_bucket_ownership_controls(Bucket=b), "OwnershipControlsNotFoundError", 404)
     for value in ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
         s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": [{"ObjectOwnership": value}]})
         got = s3.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]
         assert got == {"Rules": [{"ObjectOwnership": value}]}
+    assert s3v2.get_bucket_ownership_controls(Bucket=b)["OwnershipControls"]["Rules"] == [
+        {"ObjectOwnership": "BucketOwnerEnforced"}]
+    s3.put_bucket_policy(Bucket=b, Policy=public_read_policy(b))
+    assert s3v2.get_bucket_policy_status(Bucket=b)["PolicyStatus"] == {"IsPublic": True}
     for bad in ([{"ObjectOwnership": "BucketOwner"}],
                 [{"ObjectOwnership": "ObjectWriter"}, {"ObjectOwnership": "ObjectWriter"}], []):
         refused(lambda: s3.put_bucket_ownership_controls(Bucket=b, OwnershipControls={"Rules": bad}),
