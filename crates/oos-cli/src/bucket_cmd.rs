@@ -28,6 +28,12 @@ pub enum Kind {
     /// `set '{"mode":"GOVERNANCE","days":30}'` (or `years`; `{}` for no default retention)
     /// turns Object Lock on with that default; `get` prints it.
     ObjectLock,
+    /// Block Public Access: `set '{"block_public_acls":true,"ignore_public_acls":true,
+    /// "block_public_policy":true,"restrict_public_buckets":true}'` (flags left out are false);
+    /// `get` prints the four flags and whether the bucket policy is public.
+    PublicAccess,
+    /// Object Ownership: `set BucketOwnerEnforced|BucketOwnerPreferred|ObjectWriter`.
+    Ownership,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -229,6 +235,63 @@ pub async fn bucket(cli: &Cli, a: &BucketArgs) -> CliResult {
                 .put_object_lock_configuration(b, &ObjectLockConfiguration::enabled(retention))
                 .await?
         }
+        (Kind::PublicAccess, Action::Get) => {
+            let flags = client.get_public_access_block(b).await?;
+            // No policy is not an error here: the flags are what was asked for.
+            let policy_public = match client.get_bucket_policy_status(b).await {
+                Ok(public) => Some(public),
+                Err(e) if e.code() == Some("NoSuchBucketPolicy") => None,
+                Err(e) => return Err(e.into()),
+            };
+            print_json(&json!({
+                "block_public_acls": flags.block_public_acls,
+                "ignore_public_acls": flags.ignore_public_acls,
+                "block_public_policy": flags.block_public_policy,
+                "restrict_public_buckets": flags.restrict_public_buckets,
+                "policy_is_public": policy_public,
+            }))
+        }
+        (Kind::PublicAccess, Action::Set) => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields, default)]
+            #[derive(Default)]
+            struct Flags {
+                block_public_acls: bool,
+                ignore_public_acls: bool,
+                block_public_policy: bool,
+                restrict_public_buckets: bool,
+            }
+            let f: Flags = parse(&input(a)?, a.kind)?;
+            let flags = PublicAccessBlockConfiguration {
+                block_public_acls: f.block_public_acls,
+                ignore_public_acls: f.ignore_public_acls,
+                block_public_policy: f.block_public_policy,
+                restrict_public_buckets: f.restrict_public_buckets,
+                ..Default::default()
+            };
+            client.put_public_access_block(b, &flags).await?
+        }
+        (Kind::PublicAccess, Action::Delete) => client.delete_public_access_block(b).await?,
+        (Kind::Ownership, Action::Get) => {
+            print_json(&json!({"object_ownership": client.get_bucket_ownership_controls(b).await?}))
+        }
+        (Kind::Ownership, Action::Set) => {
+            let value = input(a)?;
+            let value = value.trim();
+            if ![
+                "BucketOwnerEnforced",
+                "BucketOwnerPreferred",
+                "ObjectWriter",
+            ]
+            .contains(&value)
+            {
+                return Err(CliError::usage(format!(
+                    "ownership set takes BucketOwnerEnforced, BucketOwnerPreferred or ObjectWriter, not {value:?}"
+                )));
+            }
+            client.put_bucket_ownership_controls(b, value).await?
+        }
+        (Kind::Ownership, Action::Delete) => client.delete_bucket_ownership_controls(b).await?,
         (Kind::Acl, Action::Delete)
         | (Kind::Location, _)
         | (Kind::Versioning, Action::Delete)

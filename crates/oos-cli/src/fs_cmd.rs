@@ -44,6 +44,10 @@ pub struct MbArgs {
     /// Create the bucket with Object Lock (versioning on for good; see `oos bucket object-lock`).
     #[arg(long)]
     pub object_lock: bool,
+    /// Object Ownership from the start: BucketOwnerEnforced (ACLs off), BucketOwnerPreferred
+    /// or ObjectWriter (see `oos bucket ownership`).
+    #[arg(long)]
+    pub object_ownership: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -204,6 +208,7 @@ pub async fn mb(cli: &Cli, a: &MbArgs) -> CliResult {
         metadata_location: a.region.clone(),
         data_location: a.data_location.as_deref().map(data_location).transpose()?,
         object_lock_enabled: a.object_lock,
+        object_ownership: a.object_ownership.clone(),
     };
     client.create_bucket(&bucket, opts).await?;
     report(cli, json!({"op": "make_bucket", "bucket": bucket}), || {

@@ -986,3 +986,76 @@ fn versions_restore_retention_and_legal_hold() {
         .unwrap()
         .is_empty());
 }
+
+#[test]
+fn bucket_public_access_and_ownership() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://guarded"]);
+    let missing = env.run(&["bucket", "public-access", "get", "s3://guarded"]);
+    assert!(!missing.status.success());
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("NoSuchPublicAccessBlockConfiguration")
+    );
+    env.ok(&[
+        "bucket",
+        "public-access",
+        "set",
+        "s3://guarded",
+        r#"{"block_public_acls":true,"restrict_public_buckets":true}"#,
+    ]);
+    let flags = env.json(&["bucket", "public-access", "get", "s3://guarded"]);
+    assert_eq!(
+        flags,
+        serde_json::json!({
+            "block_public_acls": true, "ignore_public_acls": false,
+            "block_public_policy": false, "restrict_public_buckets": true,
+            "policy_is_public": null,
+        })
+    );
+    let typo = env.run(&[
+        "bucket",
+        "public-access",
+        "set",
+        "s3://guarded",
+        r#"{"block_acls":true}"#,
+    ]);
+    assert!(!typo.status.success());
+    let refused = env.run(&["bucket", "acl", "set", "s3://guarded", "public-read"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("AccessDenied"));
+    env.ok(&["bucket", "public-access", "delete", "s3://guarded"]);
+    assert!(!env
+        .run(&["bucket", "public-access", "get", "s3://guarded"])
+        .status
+        .success());
+
+    env.ok(&[
+        "bucket",
+        "ownership",
+        "set",
+        "s3://guarded",
+        "BucketOwnerEnforced",
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "ownership", "get", "s3://guarded"])["object_ownership"],
+        "BucketOwnerEnforced"
+    );
+    let refused = env.run(&["bucket", "acl", "set", "s3://guarded", "public-read"]);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("AccessControlListNotSupported"));
+    assert!(!env
+        .run(&["bucket", "ownership", "set", "s3://guarded", "Mine"])
+        .status
+        .success());
+    env.ok(&["bucket", "ownership", "delete", "s3://guarded"]);
+    let gone = env.run(&["bucket", "ownership", "get", "s3://guarded"]);
+    assert!(String::from_utf8_lossy(&gone.stderr).contains("OwnershipControlsNotFoundError"));
+    env.ok(&[
+        "mb",
+        "--object-ownership",
+        "BucketOwnerPreferred",
+        "s3://preferred",
+    ]);
+    assert_eq!(
+        env.json(&["bucket", "ownership", "get", "s3://preferred"])["object_ownership"],
+        "BucketOwnerPreferred"
+    );
+}

@@ -123,6 +123,33 @@ impl Condition {
         &self.key
     }
 
+    /// Whether this condition confines a statement to callers named by fixed values, which
+    /// makes it non-public (see [`crate::Policy::is_public`]).
+    pub(crate) fn fixes_caller(&self) -> bool {
+        if self.negated || self.if_exists || self.qualifier == SetQualifier::ForAllValues {
+            return false;
+        }
+        match (&self.values, self.test) {
+            (Values::Nets(nets), Test::IpAddress) => {
+                self.key == "aws:sourceip"
+                    && !nets.is_empty()
+                    && nets
+                        .iter()
+                        .all(|n| n.prefix >= if n.addr.is_ipv4() { 8 } else { 32 })
+            }
+            (
+                Values::Strings(values),
+                Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike,
+            ) => {
+                crate::public::FIXING_KEYS.contains(&self.key.as_str())
+                    && !values.is_empty()
+                    && (self.test != Test::StringLike
+                        || values.iter().all(|v| !v.contains(['*', '?'])))
+            }
+            _ => false,
+        }
+    }
+
     /// Whether this condition holds for the request described by `ctx`.
     pub fn holds(&self, ctx: &Context) -> bool {
         let found = lookup(ctx, &self.key);

@@ -30,6 +30,7 @@ mod condition;
 mod error;
 mod eval;
 mod parse;
+mod public;
 pub mod wildcard;
 
 pub use actions::{resource_kind, s3_actions, ResourceKind};

@@ -102,6 +102,11 @@ error_codes! {
     InvalidBucketState => 409, "The request is not valid with the current state of the bucket.";
     ObjectLockConfigurationNotFoundError => 404, "Object Lock configuration does not exist for this bucket";
     NoSuchObjectLockConfiguration => 404, "The specified object does not have a ObjectLock configuration";
+    // Public access and object ownership.
+    NoSuchPublicAccessBlockConfiguration => 404, "The public access block configuration was not found";
+    OwnershipControlsNotFoundError => 404, "The bucket ownership controls were not found";
+    AccessControlListNotSupported => 400, "The bucket does not allow ACLs";
+    InvalidBucketAclWithObjectOwnership => 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting";
 }
 
 #[cfg(test)]

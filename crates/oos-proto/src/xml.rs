@@ -5,6 +5,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::headers::{S3_XMLNS, XML_DECL};
 
+mod public_access;
+pub use public_access::{
+    OwnershipControls, OwnershipControlsRule, PolicyStatus, PublicAccessBlockConfiguration,
+};
+
 /// Serializes a response document under `root`, with the XML declaration S3 sends.
 pub fn to_xml<T: Serialize>(root: &str, value: &T) -> String {
     let mut out = String::from(XML_DECL);

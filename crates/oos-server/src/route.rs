@@ -164,6 +164,13 @@ pub enum Endpoint {
     PutObjectRetention,
     GetObjectLegalHold,
     PutObjectLegalHold,
+    GetPublicAccessBlock,
+    PutPublicAccessBlock,
+    DeletePublicAccessBlock,
+    GetBucketPolicyStatus,
+    GetBucketOwnershipControls,
+    PutBucketOwnershipControls,
+    DeleteBucketOwnershipControls,
     /// A known S3/OOS operation that a later issue builds (named for the log and metrics).
     NotImplemented(&'static str),
 }
@@ -174,13 +181,10 @@ const LATER_SUBRESOURCES: &[(&str, &str)] = &[
     ("notification", "Notification"),
     ("replication", "Replication"),
     ("requestPayment", "RequestPayment"),
-    ("ownershipControls", "OwnershipControls"),
-    ("publicAccessBlock", "PublicAccessBlock"),
     ("analytics", "Analytics"),
     ("inventory", "Inventory"),
     ("metrics", "Metrics"),
     ("intelligent-tiering", "IntelligentTiering"),
-    ("policyStatus", "PolicyStatus"),
     ("torrent", "Torrent"),
     ("restore", "Restore"),
     ("select", "Select"),
@@ -241,6 +245,13 @@ impl Endpoint {
             Method::DELETE if q.has("tagging") => Endpoint::DeleteBucketTagging,
             Method::GET if q.has("object-lock") => Endpoint::GetObjectLockConfiguration,
             Method::PUT if q.has("object-lock") => Endpoint::PutObjectLockConfiguration,
+            Method::GET if q.has("publicAccessBlock") => Endpoint::GetPublicAccessBlock,
+            Method::PUT if q.has("publicAccessBlock") => Endpoint::PutPublicAccessBlock,
+            Method::DELETE if q.has("publicAccessBlock") => Endpoint::DeletePublicAccessBlock,
+            Method::GET if q.has("policyStatus") => Endpoint::GetBucketPolicyStatus,
+            Method::GET if q.has("ownershipControls") => Endpoint::GetBucketOwnershipControls,
+            Method::PUT if q.has("ownershipControls") => Endpoint::PutBucketOwnershipControls,
+            Method::DELETE if q.has("ownershipControls") => Endpoint::DeleteBucketOwnershipControls,
             Method::OPTIONS => Endpoint::CorsPreflight,
             _ if [
                 "acl",
@@ -252,6 +263,9 @@ impl Endpoint {
                 "accelerate",
                 "tagging",
                 "object-lock",
+                "publicAccessBlock",
+                "policyStatus",
+                "ownershipControls",
                 // Object sub-resources, meaningless on a bucket.
                 "retention",
                 "legal-hold",
@@ -400,6 +414,13 @@ impl Endpoint {
             Endpoint::PutObjectRetention => "PutObjectRetention",
             Endpoint::GetObjectLegalHold => "GetObjectLegalHold",
             Endpoint::PutObjectLegalHold => "PutObjectLegalHold",
+            Endpoint::GetPublicAccessBlock => "GetPublicAccessBlock",
+            Endpoint::PutPublicAccessBlock => "PutPublicAccessBlock",
+            Endpoint::DeletePublicAccessBlock => "DeletePublicAccessBlock",
+            Endpoint::GetBucketPolicyStatus => "GetBucketPolicyStatus",
+            Endpoint::GetBucketOwnershipControls => "GetBucketOwnershipControls",
+            Endpoint::PutBucketOwnershipControls => "PutBucketOwnershipControls",
+            Endpoint::DeleteBucketOwnershipControls => "DeleteBucketOwnershipControls",
             Endpoint::PutObject => "PutObject",
             Endpoint::CopyObject => "CopyObject",
             Endpoint::GetObject => "GetObject",
@@ -554,6 +575,13 @@ mod tests {
             ("GET /b?tagging", GetBucketTagging),
             ("PUT /b?tagging", PutBucketTagging),
             ("DELETE /b?tagging", DeleteBucketTagging),
+            ("GET /b?publicAccessBlock", GetPublicAccessBlock),
+            ("PUT /b?publicAccessBlock", PutPublicAccessBlock),
+            ("DELETE /b?publicAccessBlock", DeletePublicAccessBlock),
+            ("GET /b?policyStatus", GetBucketPolicyStatus),
+            ("GET /b?ownershipControls", GetBucketOwnershipControls),
+            ("PUT /b?ownershipControls", PutBucketOwnershipControls),
+            ("DELETE /b?ownershipControls", DeleteBucketOwnershipControls),
         ];
         for (line, want) in table {
             assert_eq!(route(line), Ok(want), "{line}");
@@ -569,6 +597,8 @@ mod tests {
             Err(C::InvalidArgument)
         );
         assert_eq!(route("PATCH /b/k"), Err(C::MethodNotAllowed));
+        assert_eq!(route("POST /b?policyStatus"), Err(C::MethodNotAllowed));
+        assert_eq!(route("PUT /b?policyStatus"), Err(C::MethodNotAllowed));
     }
 
     #[test]

@@ -120,6 +120,9 @@ pub struct CreateBucketOptions {
     pub data_location: Option<DataLocation>,
     /// Create the bucket with Object Lock (which turns versioning on for good).
     pub object_lock_enabled: bool,
+    /// Object Ownership from the start (`x-amz-object-ownership`): `BucketOwnerEnforced`,
+    /// `BucketOwnerPreferred` or `ObjectWriter`.
+    pub object_ownership: Option<String>,
 }
 
 /// Options of [`Client::list_objects`] (ListObjects v1).
@@ -214,6 +217,9 @@ impl Client {
             .header_opt("x-amz-acl", options.acl.as_deref())?;
         if options.object_lock_enabled {
             req = req.header("x-amz-bucket-object-lock-enabled", "true")?;
+        }
+        if let Some(ownership) = &options.object_ownership {
+            req = req.header("x-amz-object-ownership", ownership)?;
         }
         if options.metadata_location.is_some() || options.data_location.is_some() {
             let doc = BucketConfiguration {
@@ -649,7 +655,7 @@ impl Client {
             .0)
     }
 
-    async fn delete_sub(&self, bucket: &str, sub: &str) -> Result<()> {
+    pub(crate) async fn delete_sub(&self, bucket: &str, sub: &str) -> Result<()> {
         self.send_empty(Request::new(Method::DELETE).bucket(bucket).sub(sub))
             .await
             .map(|_| ())

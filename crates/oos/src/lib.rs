@@ -13,7 +13,9 @@
 //!   writes, `get_object`, `copy_object`, `delete_objects`, ACL, tagging…), versioning
 //!   (`put_bucket_versioning`, `list_object_versions`, `delete_object_version`, a
 //!   `version_id` on reads and copies), Object Lock (`put_object_lock_configuration`,
-//!   `put_object_retention`, `put_object_legal_hold`…), multipart, presigned URLs
+//!   `put_object_retention`, `put_object_legal_hold`…), Block Public Access and Object
+//!   Ownership (`put_public_access_block`, `get_bucket_policy_status`,
+//!   `put_bucket_ownership_controls`…), multipart, presigned URLs
 //!   ([`Client::presign`]) and the AccessKey API (`create_access_key`…).
 //! * The transfer manager ([`Client::upload_file`], [`Client::upload_stream`],
 //!   [`Client::download_file`]): parallel multipart and ranged GETs with progress and
@@ -47,6 +49,7 @@ mod multipart;
 mod object;
 mod object_lock;
 mod presign;
+mod public_access;
 mod service;
 mod tagging;
 mod transfer;
@@ -58,7 +61,8 @@ pub mod model {
     pub use oos_proto::xml::{
         BucketConfiguration, DataLocationConstraint, DefaultRetention, LocationList,
         MetadataLocation, ObjectLegalHold, ObjectLockConfiguration, ObjectLockRule,
-        ObjectRetention,
+        ObjectRetention, OwnershipControls, OwnershipControlsRule, PolicyStatus,
+        PublicAccessBlockConfiguration,
     };
 }
 

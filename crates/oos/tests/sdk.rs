@@ -1654,3 +1654,81 @@ async fn object_lock_configuration_retention_and_legal_hold() {
     );
     assert_eq!(meta.object_lock_legal_hold, Some(true));
 }
+
+#[tokio::test]
+async fn public_access_block_policy_status_and_ownership_controls() {
+    let srv = Oosd::start();
+    let c = srv.client();
+    c.create_bucket("open", Default::default()).await.unwrap();
+    let err = c.get_public_access_block("open").await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchPublicAccessBlockConfiguration"));
+    let flags = PublicAccessBlockConfiguration {
+        block_public_acls: true,
+        block_public_policy: true,
+        ..Default::default()
+    };
+    c.put_public_access_block("open", &flags).await.unwrap();
+    let mut got = c.get_public_access_block("open").await.unwrap();
+    got.xmlns = flags.xmlns.clone();
+    assert_eq!(got, flags);
+    let public = PutObjectOptions {
+        acl: Some("public-read".into()),
+        ..Default::default()
+    };
+    let err = c
+        .put_object("open", "k", "v", public.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.status()),
+        (Some("AccessDenied"), Some(403))
+    );
+    let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*",
+        "Action":"s3:GetObject","Resource":"arn:aws:s3:::open/*"}]}"#;
+    let err = c.put_bucket_policy("open", policy).await.unwrap_err();
+    assert_eq!(err.code(), Some("AccessDenied"));
+    let err = c.get_bucket_policy_status("open").await.unwrap_err();
+    assert_eq!(err.code(), Some("NoSuchBucketPolicy"));
+    c.delete_public_access_block("open").await.unwrap();
+    c.put_bucket_policy("open", policy).await.unwrap();
+    assert!(c.get_bucket_policy_status("open").await.unwrap());
+    c.put_object("open", "k", "v", public.clone())
+        .await
+        .unwrap();
+
+    let err = c.get_bucket_ownership_controls("open").await.unwrap_err();
+    assert_eq!(err.code(), Some("OwnershipControlsNotFoundError"));
+    c.put_bucket_ownership_controls("open", "BucketOwnerPreferred")
+        .await
+        .unwrap();
+    assert_eq!(
+        c.get_bucket_ownership_controls("open").await.unwrap(),
+        "BucketOwnerPreferred"
+    );
+    c.delete_bucket_ownership_controls("open").await.unwrap();
+    assert_eq!(
+        c.get_bucket_ownership_controls("open")
+            .await
+            .unwrap_err()
+            .code(),
+        Some("OwnershipControlsNotFoundError")
+    );
+    c.create_bucket(
+        "closed",
+        CreateBucketOptions {
+            object_ownership: Some("BucketOwnerEnforced".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        c.get_bucket_ownership_controls("closed").await.unwrap(),
+        "BucketOwnerEnforced"
+    );
+    let err = c.put_object("closed", "k", "v", public).await.unwrap_err();
+    assert_eq!(
+        (err.code(), err.status()),
+        (Some("AccessControlListNotSupported"), Some(400))
+    );
+}

@@ -17,6 +17,8 @@ pub const CANNED: &[&str] = &[
     "public-read",
     "public-read-write",
     "authenticated-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,10 +74,15 @@ pub struct Grant {
 /// The grants besides the owner's implicit FULL_CONTROL.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acl {
+    /// An object's owner when it is not the bucket owner (another account wrote it and the
+    /// bucket's Object Ownership left it theirs); `None` means the bucket owner.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
     pub grants: Vec<Grant>,
 }
 
 impl Acl {
+    /// A canned ACL that names no account (`bucket-owner-*` need [`Acl::canned_for`]).
     pub fn canned(name: &str) -> Option<Acl> {
         let group = |uri: &str, permission| Grant {
             grantee: Grantee::Group {
@@ -84,6 +91,7 @@ impl Acl {
             permission,
         };
         Some(Acl {
+            owner: None,
             grants: match name {
                 "private" => vec![],
                 "public-read" => vec![group(ALL_USERS, Permission::Read)],
@@ -95,6 +103,57 @@ impl Acl {
                 _ => return None,
             },
         })
+    }
+
+    /// A canned ACL of an object or bucket owned by `bucket_owner`'s bucket: the
+    /// `bucket-owner-*` names grant that account (on a bucket they grant its owner what it
+    /// has anyway, so S3 treats them as `private` there).
+    pub fn canned_for(name: &str, bucket_owner: &str) -> Option<Acl> {
+        let permission = match name {
+            "bucket-owner-read" => Permission::Read,
+            "bucket-owner-full-control" => Permission::FullControl,
+            _ => return Acl::canned(name),
+        };
+        Some(Acl {
+            owner: None,
+            grants: vec![Grant {
+                grantee: Grantee::CanonicalUser {
+                    id: bucket_owner.to_string(),
+                },
+                permission,
+            }],
+        })
+    }
+
+    /// Whether a grant reaches AllUsers or AuthenticatedUsers (what S3 calls a public ACL).
+    pub fn is_public(&self) -> bool {
+        self.grants.iter().any(|g| {
+            matches!(&g.grantee, Grantee::Group { uri } if uri == ALL_USERS || uri == AUTHENTICATED_USERS)
+        })
+    }
+
+    /// The ACL without its public grants (IgnorePublicAcls).
+    pub fn without_public(mut self) -> Acl {
+        self.grants
+            .retain(|g| !matches!(&g.grantee, Grantee::Group { .. }));
+        self
+    }
+
+    /// Whether the ACL grants FULL_CONTROL to `account` and nothing else: the one ACL a
+    /// bucket with ACLs disabled accepts (`bucket-owner-full-control` or its XML form).
+    pub fn is_full_control_of(&self, account: &str) -> bool {
+        !self.grants.is_empty()
+            && self.grants.iter().all(|g| {
+                g.permission == Permission::FullControl
+                    && matches!(&g.grantee, Grantee::CanonicalUser { id } if id == account)
+            })
+    }
+
+    /// Drops grants to `owner`, whose FULL_CONTROL is implicit.
+    pub fn without_grants_to(mut self, owner: &str) -> Acl {
+        self.grants
+            .retain(|g| !matches!(&g.grantee, Grantee::CanonicalUser { id } if id == owner));
+        self
     }
 
     /// Reads the stored form: a JSON grant list, or (older rows) a canned name.
@@ -123,9 +182,9 @@ impl Acl {
         })
     }
 
-    /// The ACL a request sets through `x-amz-acl` or `x-amz-grant-*` headers, if any. Both at
-    /// once is an error, as in S3.
-    pub fn from_headers(headers: &HeaderMap) -> S3Result<Option<Acl>> {
+    /// The ACL a request sets through `x-amz-acl` or `x-amz-grant-*` headers, if any, in a
+    /// bucket owned by `bucket_owner`. Both at once is an error, as in S3.
+    pub fn from_headers(headers: &HeaderMap, bucket_owner: &str) -> S3Result<Option<Acl>> {
         const GRANT_HEADERS: &[(&str, Permission)] = &[
             ("x-amz-grant-read", Permission::Read),
             ("x-amz-grant-write", Permission::Write),
@@ -153,10 +212,13 @@ impl Acl {
                 InvalidRequest,
                 "Specifying both Canned ACLs and Header Grants is not allowed"
             )),
-            (Some(c), true) => Acl::canned(c)
+            (Some(c), true) => Acl::canned_for(c, bucket_owner)
                 .map(Some)
                 .ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL: {c}")),
-            (None, false) => Ok(Some(Acl { grants })),
+            (None, false) => Ok(Some(Acl {
+                owner: None,
+                grants,
+            })),
             (None, true) => Ok(None),
         }
     }
@@ -243,7 +305,10 @@ impl Acl {
                 }
             }
         }
-        Ok(Acl { grants })
+        Ok(Acl {
+            owner: None,
+            grants,
+        })
     }
 
     /// The AWS `AccessControlPolicy` document: the owner's FULL_CONTROL, then the grants.
@@ -328,6 +393,7 @@ mod tests {
     #[test]
     fn xml_round_trip_and_full_control() {
         let acl = Acl {
+            owner: None,
             grants: vec![
                 Grant {
                     grantee: Grantee::CanonicalUser { id: "bob".into() },
@@ -364,15 +430,22 @@ mod tests {
             "x-amz-grant-read",
             format!("id=\"bob\", uri=\"{ALL_USERS}\"").parse().unwrap(),
         );
-        let acl = Acl::from_headers(&h).unwrap().unwrap();
+        let acl = Acl::from_headers(&h, "owner").unwrap().unwrap();
         assert_eq!(acl.grants.len(), 2);
+        assert!(acl.is_public());
+        assert!(!acl.clone().without_public().is_public());
         h.insert("x-amz-acl", "private".parse().unwrap());
-        assert!(Acl::from_headers(&h).is_err());
+        assert!(Acl::from_headers(&h, "owner").is_err());
         let mut h = HeaderMap::new();
         h.insert("x-amz-acl", "bogus".parse().unwrap());
         assert_eq!(
-            Acl::from_headers(&h).unwrap_err().code,
+            Acl::from_headers(&h, "owner").unwrap_err().code,
             oos_proto::ErrorCode::InvalidArgument
         );
+        h.insert("x-amz-acl", "bucket-owner-full-control".parse().unwrap());
+        let full = Acl::from_headers(&h, "owner").unwrap().unwrap();
+        assert!(full.is_full_control_of("owner") && !full.is_public());
+        assert!(!Acl::canned("private").unwrap().is_full_control_of("owner"));
+        assert!(full.without_grants_to("owner").grants.is_empty());
     }
 }

@@ -1,7 +1,10 @@
 //! Authorization (DESIGN §2 step 5): key scope, then the bucket policy (explicit Deny wins,
-//! Allow grants), then ownership, then ACL grants; anything else is denied.
+//! Allow grants), then ownership, then ACL grants; anything else is denied. Block Public
+//! Access and Object Ownership settings narrow the policy and ACL steps.
 
 pub mod acl;
+pub mod ownership;
+pub mod public_access;
 
 use std::net::IpAddr;
 
@@ -11,6 +14,7 @@ use crate::error::S3Result;
 use crate::s3_error;
 use crate::state::Principal;
 use acl::{Acl, Permission};
+use public_access::PublicAccessBlock;
 
 /// What an operation needs besides a matching policy statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +79,8 @@ pub fn check_key_scope(
     }
 }
 
-/// `object_acl` is the addressed object's own ACL, which may grant what the bucket's does not.
+/// `object_acl` is the addressed object's own ACL, which may grant what the bucket's does not
+/// (and names the object's owner when that is not the bucket owner).
 pub fn authorize(
     principal: Option<&Principal>,
     bucket: &Bucket,
@@ -93,9 +98,18 @@ pub fn authorize(
         .iter()
         .find(|(k, _)| k == "policy")
         .map(|(_, v)| v);
-    if let Some(text) = policy.filter(|_| !policy_action) {
-        match evaluate_policy(text, &bucket.name, account, check, facts) {
+    let block = PublicAccessBlock::of(bucket);
+    // Stored policies were validated on PUT; one that no longer parses grants nothing.
+    let policy = policy
+        .filter(|_| !policy_action)
+        .and_then(|text| oos_policy::parse(text, &bucket.name).ok());
+    if let Some(policy) = policy {
+        match evaluate_policy(&policy, &bucket.name, account, check, facts) {
             oos_policy::Decision::Deny => return Err(s3_error!(AccessDenied)),
+            // RestrictPublicBuckets: a public policy grants only the owner's account (S3
+            // blocks even the non-public cross-account statements of such a policy).
+            oos_policy::Decision::Allow
+                if block.restrict_public_buckets && !is_owner && policy.is_public() => {}
             oos_policy::Decision::Allow if check.need != Need::Owner => return Ok(()),
             _ => {}
         }
@@ -117,8 +131,26 @@ pub fn authorize(
         Need::ReadAcp => Permission::ReadAcp,
         Need::WriteAcp => Permission::WriteAcp,
     };
-    let granted = |stored: &str| Acl::from_stored(stored).allows(account, permission);
-    if granted(&bucket.acl) || object_acl.is_some_and(granted) {
+    // BucketOwnerEnforced: ACLs grant nothing, and every object is the bucket owner's.
+    if ownership::acls_disabled(bucket) {
+        return Err(s3_error!(AccessDenied));
+    }
+    let object_acl = object_acl.map(Acl::from_stored);
+    // An object's owner holds FULL_CONTROL of it (its ACL's implicit grant).
+    if let (Some(acl), Some(account)) = (&object_acl, account) {
+        if acl.owner.as_deref() == Some(account) {
+            return Ok(());
+        }
+    }
+    let granted = |acl: Acl| {
+        let acl = if block.ignore_public_acls {
+            acl.without_public()
+        } else {
+            acl
+        };
+        acl.allows(account, permission)
+    };
+    if granted(Acl::from_stored(&bucket.acl)) || object_acl.is_some_and(granted) {
         Ok(())
     } else {
         Err(s3_error!(AccessDenied))
@@ -126,16 +158,12 @@ pub fn authorize(
 }
 
 fn evaluate_policy(
-    text: &str,
+    policy: &oos_policy::Policy,
     bucket: &str,
     account: Option<&str>,
     check: &Check<'_>,
     facts: &RequestFacts,
 ) -> oos_policy::Decision {
-    // Stored policies were validated on PUT; one that no longer parses grants nothing.
-    let Ok(policy) = oos_policy::parse(text, bucket) else {
-        return oos_policy::Decision::NotApplicable;
-    };
     let resource = match check.key {
         Some(k) => format!("arn:aws:s3:::{bucket}/{k}"),
         None => format!("arn:aws:s3:::{bucket}"),

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use http::{Response, StatusCode};
 
-use super::Ctx;
+use super::{ownership, Ctx};
 use crate::access::acl::{Acl, Grantee};
+use crate::access::ownership::acls_disabled;
 use crate::access::Need;
 use crate::error::S3Result;
 use crate::response::{self, Body};
@@ -19,7 +20,12 @@ pub async fn get_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:GetBucketAcl", Need::ReadAcp, None)
         .await?;
-    let acl = Acl::from_stored(&bucket.acl);
+    // With ACLs disabled S3 shows the owner's FULL_CONTROL alone.
+    let acl = if acls_disabled(&bucket) {
+        Acl::default()
+    } else {
+        Acl::from_stored(&bucket.acl)
+    };
     acl_response(ctx.server, &acl, &bucket.owner).await
 }
 
@@ -27,7 +33,8 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutBucketAcl", Need::WriteAcp, None)
         .await?;
-    let acl = requested_acl(ctx, &bucket.owner).await?;
+    let requested = requested_acl(ctx, &bucket.owner, &bucket.owner).await?;
+    let acl = ownership::acl_to_store(&bucket, requested, &bucket.owner)?;
     ctx.server
         .meta
         .set_bucket_acl(&bucket.name, &acl.to_stored())
@@ -39,14 +46,19 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 /// bucket's. The object's data and metadata are untouched.
 pub async fn put_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let (bucket, object) = ctx.object_for("s3:PutObjectAcl", Need::WriteAcp).await?;
-    let acl = requested_acl(ctx, &bucket.owner).await?;
+    let current = stored_object_acl(&object);
+    let owner = ownership::object_owner(&bucket, &current).to_string();
+    let requested = requested_acl(ctx, &owner, &bucket.owner).await?;
+    let mut acl = ownership::acl_to_store(&bucket, requested, &owner)?;
+    // A new ACL never changes who owns the object.
+    acl.owner = current.owner;
     ctx.server
         .meta
         .set_object_acl(
             &bucket.name,
             &object.key,
             Some(object.version_label()),
-            Some(acl.to_stored()),
+            (acl != Acl::default()).then(|| acl.to_stored()),
         )
         .await?;
     let mut resp = response::status(StatusCode::OK);
@@ -55,9 +67,10 @@ pub async fn put_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 }
 
 /// The ACL a PUT `?acl` asks for: `x-amz-acl` / `x-amz-grant-*` headers or an
-/// `AccessControlPolicy` body (not both), granting only accounts that exist.
-async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str) -> S3Result<Acl> {
-    let from_headers = Acl::from_headers(&ctx.parts.headers)?;
+/// `AccessControlPolicy` body (not both, and a body's Owner must be `owner`), granting only
+/// accounts that exist. Grants to the owner are kept, for the Object Ownership check.
+async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str, bucket_owner: &str) -> S3Result<Acl> {
+    let from_headers = Acl::from_headers(&ctx.parts.headers, bucket_owner)?;
     let body = ctx.small_body(MAX_ACL_BODY).await?;
     let acl = match (from_headers, body.is_empty()) {
         (Some(_), false) => {
@@ -69,11 +82,7 @@ async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str) -> S3Result<Acl> {
         (Some(acl), true) => acl,
         (None, false) => {
             let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedACLError))?;
-            let mut acl = Acl::from_xml(text, owner)?;
-            // The owner's own FULL_CONTROL is implicit; keep only the other grants.
-            acl.grants
-                .retain(|g| !matches!(&g.grantee, Grantee::CanonicalUser { id } if id == owner));
-            acl
+            Acl::from_xml(text, owner)?
         }
         (None, true) => {
             return Err(s3_error!(
@@ -92,18 +101,29 @@ async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str) -> S3Result<Acl> {
     Ok(acl)
 }
 
-/// Objects belong to the bucket owner: FULL_CONTROL for them, plus the object's own grants.
+/// The object's owner (its writer, or the bucket owner: see `ownership`) with FULL_CONTROL,
+/// plus the object's own grants; with ACLs disabled, the bucket owner alone.
 pub async fn get_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let (bucket, object) = ctx.object_for("s3:GetObjectAcl", Need::ReadAcp).await?;
-    let acl = object
+    let stored = stored_object_acl(&object);
+    let owner = ownership::object_owner(&bucket, &stored).to_string();
+    let acl = if acls_disabled(&bucket) {
+        Acl::default()
+    } else {
+        stored
+    };
+    let mut resp = acl_response(ctx.server, &acl, &owner).await?;
+    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
+    Ok(resp)
+}
+
+fn stored_object_acl(object: &oos_meta::Object) -> Acl {
+    object
         .attrs
         .acl
         .as_deref()
         .map(Acl::from_stored)
-        .unwrap_or_default();
-    let mut resp = acl_response(ctx.server, &acl, &bucket.owner).await?;
-    super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
-    Ok(resp)
+        .unwrap_or_default()
 }
 
 async fn acl_response(server: &Server, acl: &Acl, owner: &str) -> S3Result<Response<Body>> {

@@ -8,8 +8,9 @@ use oos_proto::xml::{
     VersioningConfiguration, VersioningConfigurationIn,
 };
 
-use super::{object_lock, Ctx};
+use super::{object_lock, ownership, Ctx};
 use crate::access::acl::Acl;
+use crate::access::ownership::ObjectOwnership;
 use crate::access::Need;
 use crate::error::S3Result;
 use crate::placement::{AccountRegions, BucketLocation};
@@ -52,7 +53,16 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             "The specified bucket is not valid: {name}"
         ));
     }
-    let acl = Acl::from_headers(&ctx.parts.headers)?;
+    let acl = Acl::from_headers(&ctx.parts.headers, &account.id)?;
+    let object_ownership = match ctx.header("x-amz-object-ownership") {
+        None => None,
+        Some(v) => Some(ObjectOwnership::parse(v).ok_or_else(|| {
+            s3_error!(
+                InvalidArgument,
+                "Invalid x-amz-object-ownership header: {v}"
+            )
+        })?),
+    };
     let body = ctx.small_body(MAX_CONFIG_BODY).await?;
     let requested = if body.is_empty() {
         None
@@ -92,6 +102,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             }
         }
         if let Some(acl) = acl {
+            let acl = ownership::acl_to_store(&existing, acl, &existing.owner)?;
             ctx.server
                 .meta
                 .set_bucket_acl(&name, &acl.to_stored())
@@ -100,6 +111,11 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         let mut resp = response::status(StatusCode::OK);
         set_header(&mut resp, "location", &format!("/{name}"));
         return Ok(resp);
+    }
+    let acl = acl.unwrap_or_default().without_grants_to(&account.id);
+    // ACLs disabled from the start: the bucket ACL may grant its owner alone (S3).
+    if object_ownership == Some(ObjectOwnership::BucketOwnerEnforced) && !acl.grants.is_empty() {
+        return Err(s3_error!(InvalidBucketAclWithObjectOwnership));
     }
     let location = new_location(ctx, &regions, requested.as_ref())?;
     let mut config = vec![(
@@ -111,6 +127,12 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let object_lock = ctx
         .header("x-amz-bucket-object-lock-enabled")
         .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+    if let Some(o) = object_ownership {
+        config.push((
+            crate::access::ownership::CONFIG_KEY.to_string(),
+            o.as_str().to_string(),
+        ));
+    }
     if object_lock {
         config.push((
             object_lock::CONFIG_KEY.to_string(),
@@ -121,7 +143,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         name: name.clone(),
         owner: account.id,
         created: now_millis(),
-        acl: acl.unwrap_or_default().to_stored(),
+        acl: acl.to_stored(),
         config,
         versioning: if object_lock {
             Versioning::Enabled

@@ -217,6 +217,7 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     // A copy is a new object, not the result of the source's upload, with its own lock.
     attrs.completed_upload = None;
     super::object_lock::apply_to_new_version(ctx, &bucket, &mut attrs)?;
+    super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
     let copied = copy_data(ctx.server, &src, (0, src.size), &placement, true, algorithm).await?;
     attrs.checksum = Some(copied.checksum);
     attrs.checksum_type = None;

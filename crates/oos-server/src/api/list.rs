@@ -15,6 +15,7 @@ use oos_proto::xml::{
 };
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use super::ownership::ListedOwners;
 use super::{owner_of, Ctx};
 use crate::error::S3Result;
 use crate::response::{self, Body};
@@ -113,7 +114,7 @@ fn split(page: ListPage) -> (Vec<oos_meta::Object>, Vec<String>, Option<String>)
     (objects, prefixes, last)
 }
 
-fn entry(o: &oos_meta::Object, enc: &Encoder, owner: Option<&Owner>) -> ListObjectEntry {
+fn entry(o: &oos_meta::Object, enc: &Encoder, owner: Option<Owner>) -> ListObjectEntry {
     ListObjectEntry {
         key: enc.enc(&o.key),
         last_modified: iso8601_millis(o.last_modified),
@@ -121,7 +122,7 @@ fn entry(o: &oos_meta::Object, enc: &Encoder, owner: Option<&Owner>) -> ListObje
         checksum_algorithm: o.attrs.checksum.as_ref().map(|(a, _)| a.clone()),
         checksum_type: checksum_type(o),
         size: o.size,
-        owner: owner.cloned(),
+        owner,
         storage_class: o.storage_class.clone(),
     }
 }
@@ -149,7 +150,7 @@ pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let (query, page) = list_page(ctx, &bucket.name, &marker).await?;
     let truncated = page.truncated;
     let (objects, common, last) = split(page);
-    let owner = owner_of(ctx.server, &bucket.owner).await?;
+    let owners = ListedOwners::of(ctx.server, &bucket, &objects).await?;
     let doc = ListBucketResultV1 {
         xmlns: xml::XMLNS,
         name: bucket.name,
@@ -165,7 +166,7 @@ pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         is_truncated: truncated,
         contents: objects
             .iter()
-            .map(|o| entry(o, &enc, Some(&owner)))
+            .map(|o| entry(o, &enc, Some(owners.get(o))))
             .collect(),
         common_prefixes: prefixes(&common, &enc),
     };
@@ -192,8 +193,8 @@ pub async fn objects_v2(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let page = ctx.server.meta.list_objects(&bucket.name, &query).await?;
     let truncated = page.truncated;
     let (objects, common, last) = split(page);
-    let owner = match ctx.query.get("fetch-owner") {
-        Some("true") => Some(owner_of(ctx.server, &bucket.owner).await?),
+    let owners = match ctx.query.get("fetch-owner") {
+        Some("true") => Some(ListedOwners::of(ctx.server, &bucket, &objects).await?),
         _ => None,
     };
     let doc = ListBucketResultV2 {
@@ -210,7 +211,7 @@ pub async fn objects_v2(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         is_truncated: truncated,
         contents: objects
             .iter()
-            .map(|o| entry(o, &enc, owner.as_ref()))
+            .map(|o| entry(o, &enc, owners.as_ref().map(|w| w.get(o))))
             .collect(),
         common_prefixes: prefixes(&common, &enc),
     };
@@ -267,7 +268,15 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .meta
         .list_object_versions(&bucket.name, &query)
         .await?;
-    let owner = owner_of(ctx.server, &bucket.owner).await?;
+    let owners = ListedOwners::of(
+        ctx.server,
+        &bucket,
+        page.entries.iter().filter_map(|e| match e {
+            VersionListing::Version { object, .. } => Some(object),
+            VersionListing::CommonPrefix(_) => None,
+        }),
+    )
+    .await?;
     // The markers to continue from: the last entry's key and version (a prefix has none).
     let (next_key, next_version) = match page.entries.last().filter(|_| page.truncated) {
         Some(VersionListing::Version { object, .. }) => (
@@ -283,7 +292,7 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         match e {
             VersionListing::Version { object: o, latest } if o.delete_marker => {
                 entries.push(VersionListEntry::DeleteMarker(DeleteMarkerEntry {
-                    owner: owner.clone(),
+                    owner: owners.get(&o),
                     key: enc.enc(&o.key),
                     version_id: o.version_label().to_string(),
                     is_latest: latest,
@@ -300,7 +309,7 @@ pub async fn versions(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                     checksum_algorithm: o.attrs.checksum.as_ref().map(|(a, _)| a.clone()),
                     checksum_type: checksum_type(&o),
                     size: o.size,
-                    owner: owner.clone(),
+                    owner: owners.get(&o),
                     storage_class: o.storage_class,
                 }))
             }

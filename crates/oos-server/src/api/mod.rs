@@ -18,7 +18,9 @@ mod multipart;
 mod object;
 mod object_attrs;
 pub mod object_lock;
+mod ownership;
 mod policy;
+mod public_access;
 mod read;
 mod service;
 mod tagging;
@@ -185,7 +187,8 @@ impl<'a> Ctx<'a> {
         Ok(bucket)
     }
 
-    /// The bucket without any access check: the caller authorizes itself.
+    /// The bucket without any access check: the caller authorizes itself. The expected
+    /// owner headers are checked here, so every bucket and object request honours them.
     pub async fn bucket_unchecked(&self, name: &str) -> S3Result<Bucket> {
         let bucket = self
             .server
@@ -194,9 +197,34 @@ impl<'a> Ctx<'a> {
             .await?
             .ok_or_else(|| s3_error!(NoSuchBucket))?;
         if name == self.bucket_name() {
+            self.check_expected_owner("x-amz-expected-bucket-owner", &bucket)?;
+        }
+        if self.copy_source_bucket().as_deref() == Some(name) {
+            self.check_expected_owner("x-amz-source-expected-bucket-owner", &bucket)?;
+        }
+        if name == self.bucket_name() {
             *self.loaded_bucket.lock().unwrap_or_else(|e| e.into_inner()) = Some(bucket.clone());
         }
         Ok(bucket)
+    }
+
+    /// `x-amz-expected-bucket-owner` (or the copy source's header): when given, the bucket's
+    /// owner must be that account (its canonical id), else S3 answers 403.
+    fn check_expected_owner(&self, header: &str, bucket: &Bucket) -> S3Result<()> {
+        match self.parts.headers.get(header) {
+            Some(v) if v.as_bytes() != bucket.owner.as_bytes() => Err(s3_error!(AccessDenied)),
+            _ => Ok(()),
+        }
+    }
+
+    /// The bucket named by `x-amz-copy-source` (`[/]bucket/key[?versionId=…]`), if any.
+    fn copy_source_bucket(&self) -> Option<String> {
+        let raw = self.header(oos_proto::headers::X_AMZ_COPY_SOURCE)?;
+        let (bucket, _) = raw.trim_start_matches('/').split_once('/')?;
+        percent_encoding::percent_decode_str(bucket)
+            .decode_utf8()
+            .ok()
+            .map(|b| b.into_owned())
     }
 
     /// The addressed bucket as a handler loaded it, if one did.
@@ -436,6 +464,13 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::PutObjectRetention => object_lock::put_retention(ctx).await,
         Endpoint::GetObjectLegalHold => object_lock::get_legal_hold(ctx).await,
         Endpoint::PutObjectLegalHold => object_lock::put_legal_hold(ctx).await,
+        Endpoint::GetPublicAccessBlock => public_access::get(ctx).await,
+        Endpoint::PutPublicAccessBlock => public_access::put(ctx).await,
+        Endpoint::DeletePublicAccessBlock => public_access::delete(ctx).await,
+        Endpoint::GetBucketPolicyStatus => public_access::policy_status(ctx).await,
+        Endpoint::GetBucketOwnershipControls => ownership::get(ctx).await,
+        Endpoint::PutBucketOwnershipControls => ownership::put(ctx).await,
+        Endpoint::DeleteBucketOwnershipControls => ownership::delete(ctx).await,
         Endpoint::PutObject => object::put(ctx).await,
         Endpoint::GetObject => read::get(ctx, false).await,
         Endpoint::HeadObject => read::get(ctx, true).await,

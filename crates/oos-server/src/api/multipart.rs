@@ -44,6 +44,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         c.record(&mut attrs);
     }
     super::object_lock::apply_headers(ctx, &bucket, &mut attrs)?;
+    super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
         bucket: bucket.name.clone(),

@@ -27,6 +27,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     super::object_lock::apply_to_new_version(ctx, &bucket, &mut attrs)?;
+    super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
     super::object_lock::require_integrity(&bucket, &ctx.parts.headers, &attrs)?;
     let class = storage_class(&ctx.parts.headers)?;
     let condition = write_condition(&ctx.parts.headers)?;

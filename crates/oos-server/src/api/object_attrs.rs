@@ -7,7 +7,6 @@ use oos_proto::headers::{X_AMZ_META_PREFIX, X_AMZ_STORAGE_CLASS, X_AMZ_WEBSITE_R
 use oos_proto::time_fmt::http_date;
 use oos_proto::StorageClass;
 
-use crate::access::acl::Acl;
 use crate::error::S3Result;
 use crate::response::{set_header, Body};
 use crate::s3_error;
@@ -61,7 +60,8 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         checksum: None,
         checksum_type: None,
         checksum_algorithm: None,
-        acl: Acl::from_headers(headers)?.map(|a| a.to_stored()),
+        // Set by the write path (`ownership::apply_to_new_object`), which knows the bucket.
+        acl: None,
         // Set by the write path once placement has chosen the region.
         data_region: None,
         tags: super::tagging::from_header(headers)?.unwrap_or_default(),

@@ -3,6 +3,7 @@
 use http::{Response, StatusCode};
 
 use super::Ctx;
+use crate::access::public_access::PublicAccessBlock;
 use crate::access::Need;
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
@@ -31,7 +32,14 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     if text.trim().is_empty() {
         return Err(s3_error!(MissingRequestBodyError));
     }
-    oos_policy::parse(text, &bucket.name).map_err(|e| s3_error!(MalformedPolicy, "{e}"))?;
+    let policy =
+        oos_policy::parse(text, &bucket.name).map_err(|e| s3_error!(MalformedPolicy, "{e}"))?;
+    if PublicAccessBlock::of(&bucket).block_public_policy && policy.is_public() {
+        return Err(s3_error!(
+            AccessDenied,
+            "Access Denied: the bucket's Block Public Access settings refuse a public policy."
+        ));
+    }
     ctx.server
         .meta
         .set_bucket_config(&bucket.name, "policy", Some(text))
