@@ -130,6 +130,10 @@ pub struct ObjectAttrs {
     pub website_redirect: Option<String>,
     /// `x-amz-meta-*` pairs, names lower-cased without the prefix, in request order.
     pub user_meta: Vec<(String, String)>,
+    /// Names of `user_meta` entries whose value arrived as bytes that are not UTF-8 (HTTP
+    /// clients send Latin-1): stored one char per byte and answered as those same bytes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_meta_bytes: Vec<String>,
     /// Checksum (algorithm name such as `CRC32`, base64 value) the client asked for; a
     /// composite checksum of a multipart object ends in `-N`, its number of parts.
     pub checksum: Option<(String, String)>,

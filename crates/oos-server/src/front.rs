@@ -151,6 +151,9 @@ pub struct RequestInfo {
     pub http_version: String,
     pub host: Option<String>,
     pub origin: Option<String>,
+    /// `Access-Control-Request-Method`: on a request that is not a preflight, S3 matches the
+    /// CORS rules with it instead of the request's method.
+    pub cors_request_method: Option<String>,
     pub user_agent: Option<String>,
     pub referer: Option<String>,
     /// Wall-clock time the request arrived (Unix ms).
@@ -236,6 +239,7 @@ async fn handle(
         http_version: format!("{:?}", req.version()),
         host: header("host"),
         origin: header("origin"),
+        cors_request_method: header("access-control-request-method"),
         user_agent: header("user-agent"),
         referer: header("referer"),
         received_ms: crate::state::now_millis(),

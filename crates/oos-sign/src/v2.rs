@@ -237,9 +237,11 @@ pub(crate) fn verify(
             }
         }
         None => {
+            // A date before the epoch is no valid date to S3 (AccessDenied, not a skew).
             let date = header_str(req.headers, "x-amz-date")
                 .or_else(|| header_str(req.headers, "date"))
                 .and_then(parse_any_date)
+                .filter(|d| d.unix_timestamp() >= 0)
                 .ok_or_else(|| {
                     SignError::AccessDenied(
                         "AWS authentication requires a valid Date or x-amz-date header".into(),

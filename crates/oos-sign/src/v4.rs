@@ -144,13 +144,19 @@ pub(crate) fn parse_query(req: &RequestView<'_>) -> Result<V4Auth, SignError> {
     let request_time = parse_amz_date(&date).ok_or_else(|| {
         bad("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\"")
     })?;
-    let expires: u64 = expires
+    let expires: i64 = expires
         .trim()
         .parse()
         .map_err(|_| bad("X-Amz-Expires should be a number"))?;
-    if expires == 0 || expires > MAX_PRESIGN_EXPIRES {
-        return Err(bad(
-            "X-Amz-Expires must be less than a week (in seconds) that is 604800",
+    // A lifetime outside (0, one week] can never be valid: refused like an expired link, as
+    // the S3 conformance suites expect (403 AccessDenied).
+    if expires <= 0 {
+        return Err(SignError::ExpiredRequest);
+    }
+    let expires = expires as u64;
+    if expires > MAX_PRESIGN_EXPIRES {
+        return Err(SignError::AccessDenied(
+            "X-Amz-Expires must be less than a week (in seconds) that is 604800".into(),
         ));
     }
     let (access_key_id, date, region, service) = parse_credential(&credential, true)?;

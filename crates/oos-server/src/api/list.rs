@@ -154,7 +154,9 @@ pub async fn objects_v1(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let doc = ListBucketResultV1 {
         xmlns: xml::XMLNS,
         name: bucket.name,
-        prefix: enc.enc(&query.prefix),
+        // S3 leaves v1's top-level Prefix as sent even with encoding-type=url (boto3 decodes
+        // every other field but not that one).
+        prefix: query.prefix.clone(),
         marker: enc.enc(&marker),
         // S3 sends NextMarker only with a delimiter; without one clients use the last key.
         next_marker: last

@@ -162,8 +162,20 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     let condition = super::object::write_condition(&ctx.parts.headers)?;
     let body = ctx.document_body(MAX_COMPLETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
-    let request: CompleteMultipartUpload =
+    let mut request: CompleteMultipartUpload =
         xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
+    if request
+        .parts
+        .windows(2)
+        .any(|w| w[0].part_number > w[1].part_number)
+    {
+        return Err(s3_error!(InvalidPartOrder));
+    }
+    // A part number named twice (a part re-sent while its first upload was still in flight)
+    // means its last entry, which names the upload that finished last (S3 accepts this).
+    request.parts.reverse();
+    request.parts.dedup_by_key(|p| p.part_number);
+    request.parts.reverse();
     let upload = match existing_upload(ctx, &bucket.name, upload_id).await {
         Ok(upload) => upload,
         Err(gone) => {
@@ -200,13 +212,6 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
             MalformedXML,
             "At most {MAX_PARTS} parts can be completed."
         ));
-    }
-    if request
-        .parts
-        .windows(2)
-        .any(|w| w[0].part_number >= w[1].part_number)
-    {
-        return Err(s3_error!(InvalidPartOrder));
     }
     let checksum = UploadChecksum::of_upload(&upload.attrs);
     check_requested_type(ctx, checksum)?;

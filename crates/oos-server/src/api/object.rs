@@ -17,11 +17,11 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
         .await?;
-    if !ctx.parts.headers.contains_key("content-length")
-        && !ctx
-            .parts
-            .headers
-            .contains_key(oos_proto::headers::X_AMZ_DECODED_CONTENT_LENGTH)
+    // A length is needed unless the body is a plain chunked transfer, counted as it arrives.
+    let headers = &ctx.parts.headers;
+    if !headers.contains_key("content-length")
+        && !headers.contains_key(oos_proto::headers::X_AMZ_DECODED_CONTENT_LENGTH)
+        && !headers.contains_key("transfer-encoding")
     {
         return Err(s3_error!(MissingContentLength));
     }
@@ -148,7 +148,7 @@ pub async fn store_body(
     placement: &crate::placement::Placement,
     allow_inline: bool,
 ) -> S3Result<(DataRef, BodyDigest)> {
-    if allow_inline && body.len() <= server.config.inline_threshold {
+    if allow_inline && body.len_known() && body.len() <= server.config.inline_threshold {
         let mut buf = Vec::with_capacity(body.len() as usize);
         while let Some(piece) = body.next().await? {
             buf.extend_from_slice(&piece);

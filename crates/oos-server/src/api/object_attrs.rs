@@ -23,12 +23,21 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
 pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
     let own = |name: &str| header(headers, name).map(str::to_string);
     let mut user_meta = Vec::new();
+    let mut user_meta_bytes = Vec::new();
     let mut meta_size = 0;
     for (name, value) in headers {
         if let Some(meta_name) = name.as_str().strip_prefix(X_AMZ_META_PREFIX) {
-            // Non-ASCII values arrive as raw bytes; keep them as the client sent them.
-            let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
-            meta_size += meta_name.len() + value.len();
+            // Non-ASCII values arrive as raw bytes; keep them byte for byte: UTF-8 as text,
+            // anything else (Latin-1 from most HTTP stacks) one char per byte, marked.
+            let raw = value.as_bytes();
+            let value = match std::str::from_utf8(raw) {
+                Ok(text) => text.to_string(),
+                Err(_) => {
+                    user_meta_bytes.push(meta_name.to_string());
+                    raw.iter().map(|&b| char::from(b)).collect()
+                }
+            };
+            meta_size += meta_name.len() + raw.len();
             user_meta.push((meta_name.to_string(), value));
         }
     }
@@ -57,6 +66,7 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         expires: own("expires"),
         website_redirect,
         user_meta,
+        user_meta_bytes,
         checksum: None,
         checksum_type: None,
         checksum_algorithm: None,
@@ -73,13 +83,15 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
 }
 
 /// `aws-chunked` describes the transfer, not the object: S3 does not store it.
+/// The rest is kept as the client wrote it, spacing included.
 fn strip_aws_chunked(encoding: &str) -> String {
     encoding
         .split(',')
-        .map(str::trim)
-        .filter(|e| !e.eq_ignore_ascii_case("aws-chunked"))
+        .filter(|e| !e.trim().eq_ignore_ascii_case("aws-chunked"))
         .collect::<Vec<_>>()
         .join(",")
+        .trim_start()
+        .to_string()
 }
 
 /// The storage class named by `x-amz-storage-class` (default STANDARD). Responses echo the
@@ -118,9 +130,14 @@ pub fn write_headers(resp: &mut Response<Body>, o: &Object) {
         }
     }
     for (name, value) in &a.user_meta {
+        let bytes: Vec<u8> = if a.user_meta_bytes.contains(name) {
+            value.chars().map(|c| c as u32 as u8).collect()
+        } else {
+            value.as_bytes().to_vec()
+        };
         if let (Ok(n), Ok(v)) = (
             http::HeaderName::from_bytes(format!("{X_AMZ_META_PREFIX}{name}").as_bytes()),
-            http::HeaderValue::from_bytes(value.as_bytes()),
+            http::HeaderValue::from_bytes(&bytes),
         ) {
             resp.headers_mut().insert(n, v);
         }
@@ -137,6 +154,15 @@ pub fn write_headers(resp: &mut Response<Body>, o: &Object) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn aws_chunked_is_dropped_and_the_rest_kept_verbatim() {
+        assert_eq!(strip_aws_chunked("aws-chunked, gzip"), "gzip");
+        assert_eq!(strip_aws_chunked("gzip, br,aws-chunked"), "gzip, br");
+        assert_eq!(strip_aws_chunked("gzip,  AWS-Chunked ,br"), "gzip,br");
+        assert_eq!(strip_aws_chunked("aws-chunked"), "");
+        assert_eq!(strip_aws_chunked("gzip;q=1,  br"), "gzip;q=1,  br");
+    }
 
     #[test]
     fn user_metadata_limit_is_2kib() {

@@ -138,7 +138,8 @@ pub async fn decorate(
         return;
     };
     let headers = resp.headers_mut();
-    match rules::find(&rules, origin, &info.method, &[]) {
+    let method = info.cors_request_method.as_deref().unwrap_or(&info.method);
+    match rules::find(&rules, origin, method, &[]) {
         Some(rule) => allow(headers, rule, origin),
         // The answer still depends on the origin: caches must not reuse it for another.
         None => add_vary(headers),
