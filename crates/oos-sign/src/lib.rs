@@ -4,13 +4,15 @@
 //! [`Auth::access_key_id`], then [`verify`]. The [`Verified::payload`] says how
 //! the body must be checked: against a SHA-256, through a [`ChunkedDecoder`]
 //! (aws-chunked), or not at all. Sign: [`sign_v4_headers`], [`presign_v4`],
-//! [`sign_v2`], [`presign_v2`], [`ChunkedEncoder`].
+//! [`sign_v2`], [`presign_v2`], [`ChunkedEncoder`]. Browser (POST Object) forms:
+//! [`post_signature_v4`], [`verify_post_v4`], [`post_signature_v2`], [`verify_post_v2`].
 
 mod canonical;
 mod checksum;
 mod chunked;
 mod date;
 mod error;
+mod post;
 mod v2;
 mod v4;
 
@@ -25,6 +27,10 @@ pub use chunked::{
 };
 pub use date::{format_amz_date, format_http_date, parse_any_date};
 pub use error::SignError;
+pub use post::{
+    post_signature_v2, post_signature_v4, verify_post_v2, verify_post_v4, PostCredential,
+    POST_ALGORITHM,
+};
 pub use v2::{presign_v2, sign_v2, V2Auth, SUB_RESOURCES};
 pub use v4::{
     canonical_request, presign_v4, sign_v4_headers, signing_key, string_to_sign, SigningParams,

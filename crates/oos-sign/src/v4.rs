@@ -184,7 +184,7 @@ fn malformed(presigned: bool, msg: String) -> SignError {
 }
 
 /// `AK/YYYYMMDD/region/service/aws4_request` → parts.
-fn parse_credential(
+pub(crate) fn parse_credential(
     c: &str,
     presigned: bool,
 ) -> Result<(String, String, String, String), SignError> {
