@@ -75,6 +75,10 @@ error_codes! {
     MalformedACLError => 400, "The XML you provided was not well-formed or did not validate against our published schema.";
     UnresolvableGrantByEmailAddress => 400, "The email address you provided does not match any account on record.";
     InvalidTag => 400, "The tag provided was not a valid tag.";
+    // POST Object (browser uploads), with the texts S3 sends.
+    InvalidPolicyDocument => 400, "The content of the form does not meet the conditions specified in the policy document.";
+    MalformedPOSTRequest => 400, "The body of your POST request is not well-formed multipart/form-data.";
+    MaxPostPreDataLengthExceeded => 400, "Your POST request fields preceeding the upload file was too large.";
     NoSuchTagSet => 404, "The TagSet does not exist";
     NoSuchWebsiteConfiguration => 404, "The specified bucket does not have a website configuration";
     NoSuchCORSConfiguration => 404, "The CORS configuration does not exist";

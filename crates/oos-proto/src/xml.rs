@@ -737,6 +737,22 @@ pub struct ListMultipartUploadsResult {
     pub common_prefixes: Vec<CommonPrefix>,
 }
 
+// ---------- POST Object ----------
+
+/// The answer to a form upload with `success_action_status=201` (S3 sends it without a
+/// namespace).
+#[derive(Debug, Serialize)]
+pub struct PostResponse {
+    #[serde(rename = "Location")]
+    pub location: String,
+    #[serde(rename = "Bucket")]
+    pub bucket: String,
+    #[serde(rename = "Key")]
+    pub key: String,
+    #[serde(rename = "ETag")]
+    pub etag: String,
+}
+
 // ---------- copy ----------
 
 /// `CopyObjectResult` and `CopyPartResult` share this shape.

@@ -105,6 +105,8 @@ pub enum Endpoint {
     PutBucketVersioning,
     ListMultipartUploads,
     DeleteObjects,
+    /// A browser form upload (`POST /bucket`, multipart/form-data).
+    PostObject,
     GetBucketAcl,
     PutBucketAcl,
     GetBucketPolicy,
@@ -287,7 +289,7 @@ impl Endpoint {
             Method::GET if q.get("list-type") == Some("2") => Endpoint::ListObjectsV2,
             Method::GET => Endpoint::ListObjects,
             Method::POST if q.has("delete") => Endpoint::DeleteObjects,
-            Method::POST => Endpoint::NotImplemented("PostObject"),
+            Method::POST => Endpoint::PostObject,
             _ => return Err(s3_error!(MethodNotAllowed)),
         })
     }
@@ -380,6 +382,7 @@ impl Endpoint {
             Endpoint::PutBucketVersioning => "PutBucketVersioning",
             Endpoint::ListMultipartUploads => "ListMultipartUploads",
             Endpoint::DeleteObjects => "DeleteObjects",
+            Endpoint::PostObject => "PostObject",
             Endpoint::GetBucketAcl => "GetBucketAcl",
             Endpoint::PutBucketAcl => "PutBucketAcl",
             Endpoint::GetBucketPolicy => "GetBucketPolicy",
@@ -439,7 +442,7 @@ impl Endpoint {
 
 /// Whether the request names a server-side encryption mode: SSE-S3, SSE-KMS, SSE-C (for the
 /// object or, on copies, for the source).
-fn asks_for_encryption(headers: &HeaderMap) -> bool {
+pub fn asks_for_encryption(headers: &HeaderMap) -> bool {
     headers.keys().any(|name| {
         let name = name.as_str();
         name.starts_with("x-amz-server-side-encryption")

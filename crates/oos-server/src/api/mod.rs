@@ -20,6 +20,7 @@ mod object_attrs;
 pub mod object_lock;
 mod ownership;
 mod policy;
+mod post_object;
 mod public_access;
 mod read;
 mod service;
@@ -430,6 +431,7 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::ListObjectVersions => list::versions(ctx).await,
         Endpoint::ListMultipartUploads => list::uploads(ctx).await,
         Endpoint::DeleteObjects => delete::delete_objects(ctx).await,
+        Endpoint::PostObject => post_object::post(ctx).await,
         Endpoint::GetBucketAcl => acl::get_bucket_acl(ctx).await,
         Endpoint::PutBucketAcl => acl::put_bucket_acl(ctx).await,
         Endpoint::GetObjectAcl => acl::get_object_acl(ctx).await,

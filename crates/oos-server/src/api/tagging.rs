@@ -103,7 +103,12 @@ pub fn from_header(headers: &HeaderMap) -> S3Result<Option<Tags>> {
 
 async fn tags_from_body(ctx: &mut Ctx<'_>, max: usize) -> S3Result<Tags> {
     let body = ctx.small_body(MAX_TAGGING_BODY).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
+    from_document(&body, max)
+}
+
+/// A `<Tagging>` document (a PutObjectTagging body or a POST form's `tagging` field).
+pub fn from_document(body: &[u8], max: usize) -> S3Result<Tags> {
+    let text = std::str::from_utf8(body).map_err(|_| s3_error!(MalformedXML))?;
     let doc: Tagging = oos_proto::xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
     let tags: Tags = doc
         .tag_set
