@@ -386,7 +386,7 @@ const OFFLOAD_MD5_ABOVE: u64 = 256 * 1024;
 /// MD5 (for the ETag) runs near 0.55 GiB/s on one core and would bound an upload stream if it
 /// ran in series with receiving and writing: large bodies are hashed on a blocking thread
 /// beside that work (DESIGN §7), small ones inline where a thread hop would cost more.
-enum Md5Hasher {
+pub(crate) enum Md5Hasher {
     Inline(Md5),
     Offloaded {
         tx: tokio::sync::mpsc::Sender<Bytes>,
@@ -395,7 +395,7 @@ enum Md5Hasher {
 }
 
 impl Md5Hasher {
-    fn new(len: u64) -> Md5Hasher {
+    pub(crate) fn new(len: u64) -> Md5Hasher {
         if len <= OFFLOAD_MD5_ABOVE {
             return Md5Hasher::Inline(Md5::new());
         }
@@ -410,7 +410,7 @@ impl Md5Hasher {
         Md5Hasher::Offloaded { tx, task }
     }
 
-    async fn update(&mut self, piece: &Bytes) -> S3Result<()> {
+    pub(crate) async fn update(&mut self, piece: &Bytes) -> S3Result<()> {
         match self {
             Md5Hasher::Inline(md5) => md5.update(piece),
             Md5Hasher::Offloaded { tx, .. } => tx
@@ -421,7 +421,7 @@ impl Md5Hasher {
         Ok(())
     }
 
-    async fn finish(self) -> S3Result<[u8; 16]> {
+    pub(crate) async fn finish(self) -> S3Result<[u8; 16]> {
         match self {
             Md5Hasher::Inline(md5) => Ok(md5.finalize().into()),
             Md5Hasher::Offloaded { tx, task } => {

@@ -172,20 +172,26 @@ impl<'a> Ctx<'a> {
         list_prefix: Option<&str>,
     ) -> S3Result<Bucket> {
         let bucket = self.bucket_unchecked(name).await?;
+        self.authorize(&bucket, action, need, key, list_prefix)?;
+        Ok(bucket)
+    }
+
+    /// Checks that the caller may do `action` with `need` on a bucket already loaded.
+    pub fn authorize(
+        &self,
+        bucket: &Bucket,
+        action: &'static str,
+        need: Need,
+        key: Option<&str>,
+        list_prefix: Option<&str>,
+    ) -> S3Result<()> {
         let check = Check {
             action,
             need,
             key,
             list_prefix,
         };
-        access::authorize(
-            self.principal.as_ref(),
-            &bucket,
-            &check,
-            &self.facts(),
-            None,
-        )?;
-        Ok(bucket)
+        access::authorize(self.principal.as_ref(), bucket, &check, &self.facts(), None)
     }
 
     /// The bucket without any access check: the caller authorizes itself. The expected

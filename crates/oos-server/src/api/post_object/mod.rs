@@ -14,7 +14,6 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use http::header::HeaderName;
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
-use md5::{Digest, Md5};
 use oos_meta::{DataRef, Object, WriteCondition};
 use oos_sign::{ChecksumAlgorithm, Checksummer, PostCredential};
 
@@ -23,7 +22,7 @@ use super::object::commit_object_if;
 use super::object_attrs::{attrs_from_headers, storage_class};
 use super::Ctx;
 use crate::access::Need;
-use crate::body::MAX_PUT_SIZE;
+use crate::body::{Md5Hasher, MAX_PUT_SIZE};
 use crate::error::{S3Error, S3Result};
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
@@ -53,8 +52,9 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
                 "Bucket POST must be of the enclosure-type multipart/form-data"
             )
         })?;
-    // The bucket must exist before anything else is said about the form.
-    ctx.bucket_unchecked(ctx.bucket_name()).await?;
+    // The bucket must exist before anything else is said about the form; the signer is
+    // authorized against it once the form says who that is.
+    let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
     let request_len: u64 = ctx
         .header("content-length")
         .and_then(|v| v.parse().ok())
@@ -72,12 +72,7 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let mut form = multer::Multipart::new(stream, boundary);
 
     let (fields, mut file) = read_fields(&mut form).await?;
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| field_value(&fields, name);
     let filename = file.file_name().unwrap_or_default().to_string();
     let key = match field("key") {
         Some(k) if !k.is_empty() => k.replace(FILENAME_VARIABLE, &filename),
@@ -121,9 +116,7 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     ctx.principal = principal;
     ctx.target.key = Some(key.clone());
     ctx.parts.headers = headers;
-    let bucket = ctx
-        .bucket_for("s3:PutObject", Need::Write, Some(&key))
-        .await?;
+    ctx.authorize(&bucket, "s3:PutObject", Need::Write, Some(&key), None)?;
     let mut attrs = attrs_from_headers(&ctx.parts.headers)?;
     if let Some(doc) = field("tagging") {
         attrs.tags =
@@ -239,18 +232,21 @@ async fn read_fields<'r>(
     }
 }
 
+/// A field's value; names match without case, as S3 matches them.
+fn field_value<'f>(fields: &'f [(String, String)], name: &str) -> Option<&'f str> {
+    fields
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
+
 /// Who signed the form, and its policy. A form without a credential is anonymous and may not
 /// carry a policy; a credential needs a policy and its signature.
 async fn authenticate(
     ctx: &Ctx<'_>,
     fields: &[(String, String)],
 ) -> S3Result<(Option<Principal>, Option<PostPolicy>)> {
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| field_value(fields, name);
     let policy_b64 = field("policy");
     let v4 = field("x-amz-algorithm").is_some() || field("x-amz-credential").is_some();
     let v2 = field("AWSAccessKeyId").is_some();
@@ -413,7 +409,8 @@ async fn receive_file(
         .as_ref()
         .map_or(ChecksumAlgorithm::Crc64Nvme, |(a, _)| *a);
     let mut checksummer = Checksummer::new(algorithm);
-    let mut md5 = Md5::new();
+    // The file's length is unknown until it ends: hashed beside the receive, as large bodies are.
+    let mut md5 = Md5Hasher::new(u64::MAX);
     let mut size = 0u64;
     let mut inline: Vec<u8> = Vec::new();
     let mut writer = None;
@@ -423,7 +420,7 @@ async fn receive_file(
             if size > limits.max {
                 return Err(s3_error!(EntityTooLarge));
             }
-            md5.update(&piece);
+            md5.update(&piece).await?;
             checksummer.update(&piece);
             write_piece(server, placement, &mut writer, &mut inline, piece).await?;
         }
@@ -454,7 +451,7 @@ async fn receive_file(
     Ok(ReceivedFile {
         data,
         size,
-        md5: md5.finalize().into(),
+        md5: md5.finish().await?,
         checksum: (algorithm.name().to_string(), value),
     })
 }
@@ -508,12 +505,7 @@ fn success_response(
     key: &str,
     etag: &str,
 ) -> Response<Body> {
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    };
+    let field = |name: &str| field_value(fields, name);
     let redirect = field("success_action_redirect")
         .or_else(|| field("redirect"))
         .filter(|r| {
