@@ -31,6 +31,9 @@ enum Test {
     DateGreaterThanEquals,
     Bool,
     IpAddress,
+    /// `ArnEquals` and `ArnLike`, which AWS defines alike: each of the six colon-separated
+    /// parts matched on its own, case-sensitively, with `*` and `?`.
+    Arn,
     Null,
 }
 
@@ -69,17 +72,15 @@ const OPERATORS: &[(&str, Test, bool)] = &[
     ("Bool", Test::Bool, false),
     ("IpAddress", Test::IpAddress, false),
     ("NotIpAddress", Test::IpAddress, true),
+    ("ArnEquals", Test::Arn, false),
+    ("ArnNotEquals", Test::Arn, true),
+    ("ArnLike", Test::Arn, false),
+    ("ArnNotLike", Test::Arn, true),
     ("Null", Test::Null, false),
 ];
 
 /// AWS operators this crate knows of but does not implement.
-const UNSUPPORTED: &[&str] = &[
-    "ArnEquals",
-    "ArnNotEquals",
-    "ArnLike",
-    "ArnNotLike",
-    "BinaryEquals",
-];
+const UNSUPPORTED: &[&str] = &["BinaryEquals"];
 
 /// How a condition treats a key with several values in the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,11 +140,11 @@ impl Condition {
             }
             (
                 Values::Strings(values),
-                Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike,
+                Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike | Test::Arn,
             ) => {
                 crate::public::FIXING_KEYS.contains(&self.key.as_str())
                     && !values.is_empty()
-                    && (self.test != Test::StringLike
+                    && (!matches!(self.test, Test::StringLike | Test::Arn)
                         || values.iter().all(|v| !v.contains(['*', '?'])))
             }
             _ => false,
@@ -184,6 +185,7 @@ impl Condition {
                 want.iter().any(|w| match t {
                     Test::StringEquals => *w == have,
                     Test::StringEqualsIgnoreCase => eq_ignore_case(w, &have),
+                    Test::Arn => arn_matches(w, &have),
                     _ => wildcard::matches(w, &have, false),
                 })
             }
@@ -332,7 +334,7 @@ fn parse_values(test: Test, texts: &[String]) -> Result<Values, PolicyError> {
             .collect()
     }
     Ok(match test {
-        Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike => {
+        Test::StringEquals | Test::StringEqualsIgnoreCase | Test::StringLike | Test::Arn => {
             Values::Strings(texts.to_vec())
         }
         Test::NumericEquals
@@ -397,6 +399,19 @@ pub fn parse_date(s: &str) -> Option<OffsetDateTime> {
     Date::parse(s, format_description!("[year]-[month]-[day]"))
         .ok()
         .map(|d| d.midnight().assume_utc())
+}
+
+/// `ArnLike`/`ArnEquals`: both have six colon-separated parts (the last may hold colons), and
+/// each part of `pattern` matches the same part of `arn`.
+fn arn_matches(pattern: &str, arn: &str) -> bool {
+    let want: Vec<&str> = pattern.splitn(6, ':').collect();
+    let have: Vec<&str> = arn.splitn(6, ':').collect();
+    want.len() == 6
+        && have.len() == 6
+        && want
+            .iter()
+            .zip(&have)
+            .all(|(w, h)| wildcard::matches(w, h, false))
 }
 
 fn eq_ignore_case(a: &str, b: &str) -> bool {
@@ -514,6 +529,40 @@ impl CtxValue<'_> {
 /// The request's values for a (lower-cased) condition key; empty when the key is absent,
 /// as every key this server does not supply is.
 fn lookup<'a>(ctx: &'a Context, key: &str) -> Vec<CtxValue<'a>> {
+    // The tag key in `s3:ExistingObjectTag/<key>` is compared case-insensitively, as the
+    // rest of a condition key is.
+    let tag = |tags: &'a Option<Vec<(String, String)>>, name: &str| -> Vec<CtxValue<'a>> {
+        tags.iter()
+            .flatten()
+            .filter(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| CtxValue::Str(v))
+            .collect()
+    };
+    if let Some(name) = key.strip_prefix("s3:existingobjecttag/") {
+        return tag(&ctx.existing_object_tags, name);
+    }
+    if let Some(name) = key.strip_prefix("s3:requestobjecttag/") {
+        return tag(&ctx.request_object_tags, name);
+    }
+    if key == "s3:requestobjecttagkeys" {
+        return ctx
+            .request_object_tags
+            .iter()
+            .flatten()
+            .map(|(k, _)| CtxValue::Str(k))
+            .collect();
+    }
+    if let Some(header) = key
+        .strip_prefix("s3:")
+        .filter(|h| crate::eval::HEADER_KEYS.contains(h))
+    {
+        return ctx
+            .headers
+            .iter()
+            .filter(|(name, _)| name == header)
+            .map(|(_, v)| CtxValue::Str(v))
+            .collect();
+    }
     let v = match key {
         "aws:sourceip" => ctx.source_ip.map(CtxValue::Ip),
         "aws:referer" => ctx.referer.as_deref().map(CtxValue::Str),
@@ -524,6 +573,8 @@ fn lookup<'a>(ctx: &'a Context, key: &str) -> Vec<CtxValue<'a>> {
         "s3:prefix" => ctx.prefix.as_deref().map(CtxValue::Str),
         "s3:delimiter" => ctx.delimiter.as_deref().map(CtxValue::Str),
         "s3:max-keys" => ctx.max_keys.map(CtxValue::Int),
+        "aws:sourcearn" => ctx.source_arn.as_deref().map(CtxValue::Str),
+        "aws:sourceaccount" => ctx.source_account.as_deref().map(CtxValue::Str),
         _ => None,
     };
     v.into_iter().collect()
@@ -547,9 +598,12 @@ mod tests {
         assert!(!ok("StringFoo"));
         assert!(!ok("Sometimes:StringEquals"));
         assert!(!ok("IfExists"));
+        assert!(ok("ArnLike"));
+        assert!(ok("ArnNotEqualsIfExists"));
+        assert!(ok("ForAnyValue:ArnLike"));
         assert_eq!(
-            parse_operator("ArnLike").unwrap_err().to_string(),
-            "Unsupported condition operator: ArnLike"
+            parse_operator("BinaryEquals").unwrap_err().to_string(),
+            "Unsupported condition operator: BinaryEquals"
         );
     }
 
@@ -608,6 +662,23 @@ mod tests {
         assert_eq!(parse_bool("TRUE"), Some(true));
         assert_eq!(parse_bool("false"), Some(false));
         assert_eq!(parse_bool("yes"), None);
+    }
+
+    #[test]
+    fn arns() {
+        assert!(arn_matches("arn:aws:s3:::src", "arn:aws:s3:::src"));
+        assert!(arn_matches("arn:aws:s3:::src*", "arn:aws:s3:::src-logs"));
+        assert!(arn_matches(
+            "arn:*:s3:*:*:b/k:with:colons",
+            "arn:aws:s3:::b/k:with:colons"
+        ));
+        assert!(arn_matches("arn:aws:s3:::b?", "arn:aws:s3:::b1"));
+        assert!(!arn_matches("arn:aws:s3:::src", "arn:aws:s3:::SRC"));
+        assert!(!arn_matches("arn:aws:s3:::src", "arn:aws:s3:::src2"));
+        // A wildcard stays within its part.
+        assert!(!arn_matches("arn:aws:*", "arn:aws:s3:::src"));
+        assert!(!arn_matches("arn:aws:s3:::src", "src"));
+        assert!(!arn_matches("*", "arn:aws:s3:::src"));
     }
 
     #[test]

@@ -35,7 +35,41 @@ pub struct Context {
     pub delimiter: Option<String>,
     /// `s3:max-keys` (ListBucket).
     pub max_keys: Option<i64>,
+    /// The tags of the object the request addresses (`s3:ExistingObjectTag/<key>`); `None`
+    /// when it addresses no existing object.
+    pub existing_object_tags: Option<Vec<(String, String)>>,
+    /// The tags the request sets (`s3:RequestObjectTag/<key>`, `s3:RequestObjectTagKeys`):
+    /// `x-amz-tagging` of a write, or the body of PutObjectTagging; `None` when it sets none.
+    pub request_object_tags: Option<Vec<(String, String)>>,
+    /// The request headers that are condition keys of their own (`s3:x-amz-acl`, ...; see
+    /// [`HEADER_KEYS`]), by lower-cased name.
+    pub headers: Vec<(String, String)>,
+    /// `aws:SourceArn`: the resource on whose behalf a service acts (no request of this
+    /// server carries one).
+    pub source_arn: Option<String>,
+    /// `aws:SourceAccount`, likewise.
+    pub source_account: Option<String>,
 }
+
+/// The request headers that S3 exposes as condition keys `s3:<header name>`.
+pub const HEADER_KEYS: &[&str] = &[
+    "x-amz-acl",
+    "x-amz-grant-read",
+    "x-amz-grant-write",
+    "x-amz-grant-read-acp",
+    "x-amz-grant-write-acp",
+    "x-amz-grant-full-control",
+    "x-amz-server-side-encryption",
+    "x-amz-server-side-encryption-aws-kms-key-id",
+    "x-amz-server-side-encryption-customer-algorithm",
+    "x-amz-copy-source",
+    "x-amz-metadata-directive",
+    "x-amz-storage-class",
+    "x-amz-content-sha256",
+    "x-amz-object-lock-mode",
+    "x-amz-object-lock-retain-until-date",
+    "x-amz-object-lock-legal-hold",
+];
 
 impl Context {
     /// A context at `current_time` with every optional key absent and plain HTTP.
@@ -49,6 +83,11 @@ impl Context {
             prefix: None,
             delimiter: None,
             max_keys: None,
+            existing_object_tags: None,
+            request_object_tags: None,
+            headers: Vec::new(),
+            source_arn: None,
+            source_account: None,
         }
     }
 }

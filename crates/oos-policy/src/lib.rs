@@ -21,8 +21,8 @@
 //! assert_eq!(policy.evaluate(&req), Decision::Allow);
 //! ```
 //!
-//! Not supported: policy variables (`${aws:username}` is compared literally), `Arn*` and
-//! `Binary*` condition operators (rejected), IAM user/role principals (accepted, but no
+//! Not supported: policy variables (`${aws:username}` is compared literally), the `Binary*`
+//! condition operators (rejected), IAM user/role and service principals (accepted, but no
 //! request matches them: requests carry only an account id).
 
 mod actions;
@@ -36,5 +36,5 @@ pub mod wildcard;
 pub use actions::{resource_kind, s3_actions, ResourceKind};
 pub use condition::{Cidr, Condition};
 pub use error::PolicyError;
-pub use eval::{resource_arn, Context, Decision, Principal, Request};
+pub use eval::{resource_arn, Context, Decision, Principal, Request, HEADER_KEYS};
 pub use parse::{parse, Effect, Policy, Statement, MAX_POLICY_SIZE, VERSIONS};

@@ -372,8 +372,8 @@ fn rejects_conditions_with_reasons() {
             "Unknown condition operator: ForSomeValues:StringLike",
         ),
         (
-            r#"{"ArnLike":{"aws:SourceArn":"x"}}"#,
-            "Unsupported condition operator: ArnLike",
+            r#"{"BinaryEquals":{"aws:SourceArn":"x"}}"#,
+            "Unsupported condition operator: BinaryEquals",
         ),
         (
             r#"{"StringLike":"x"}"#,

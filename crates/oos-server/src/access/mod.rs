@@ -51,7 +51,21 @@ pub struct RequestFacts {
     pub prefix: Option<String>,
     pub delimiter: Option<String>,
     pub max_keys: Option<i64>,
+    /// The addressed object's tags (`s3:ExistingObjectTag/…`), once it was looked up.
+    pub existing_object_tags: Option<Vec<(String, String)>>,
+    /// The tags the request sets (`x-amz-tagging`, or a PutObjectTagging body), which
+    /// `s3:RequestObjectTag/…` and `s3:RequestObjectTagKeys` test on the actions that set tags.
+    pub request_object_tags: Option<Vec<(String, String)>>,
+    /// The headers that are condition keys (`s3:x-amz-acl`, ...; [`oos_policy::HEADER_KEYS`]).
+    pub headers: Vec<(String, String)>,
 }
+
+/// The actions whose requests carry tags for the object (`s3:RequestObjectTag/…`).
+const TAGGING_ACTIONS: &[&str] = &[
+    "s3:PutObject",
+    "s3:PutObjectTagging",
+    "s3:PutObjectVersionTagging",
+];
 
 /// Non-primary keys may touch only keys (and list only prefixes) that start with their
 /// AccessKeyId (OOS, oos-api B 1.3); every other operation is denied to them.
@@ -168,6 +182,7 @@ fn evaluate_policy(
         Some(k) => format!("arn:aws:s3:::{bucket}/{k}"),
         None => format!("arn:aws:s3:::{bucket}"),
     };
+    let sets_tags = TAGGING_ACTIONS.contains(&check.action);
     let context = oos_policy::Context {
         source_ip: Some(facts.source_ip),
         referer: facts.referer.clone(),
@@ -177,6 +192,14 @@ fn evaluate_policy(
         prefix: facts.prefix.clone(),
         delimiter: facts.delimiter.clone(),
         max_keys: facts.max_keys,
+        existing_object_tags: facts
+            .existing_object_tags
+            .clone()
+            .filter(|_| check.key.is_some()),
+        request_object_tags: facts.request_object_tags.clone().filter(|_| sets_tags),
+        headers: facts.headers.clone(),
+        source_arn: None,
+        source_account: None,
     };
     let principal = match account {
         Some(id) => oos_policy::Principal::Account { id },

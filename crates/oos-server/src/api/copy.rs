@@ -63,14 +63,14 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Source> {
         Some(_) => "s3:GetObjectVersion",
         None => "s3:GetObject",
     };
-    let source_bucket = ctx
-        .bucket_named(bucket, action, Need::Read, Some(key), None)
-        .await?;
+    let source_bucket = ctx.bucket_unchecked(bucket).await?;
     let object = ctx
         .server
         .meta
         .get_object_version(bucket, key, version)
         .await?;
+    // The source's own ACL may grant the read, as for GetObject.
+    ctx.authorize_object(&source_bucket, action, Need::Read, key, object.as_ref())?;
     let object = match object {
         None if version.is_some() => return Err(s3_error!(NoSuchVersion)),
         None => return Err(s3_error!(NoSuchKey)),

@@ -53,6 +53,9 @@ pub struct Ctx<'a> {
     payload: Option<PayloadMode>,
     /// The addressed bucket once a handler loaded it (for the per-response hooks).
     loaded_bucket: std::sync::Mutex<Option<Bucket>>,
+    /// Tags the request sets from its body (PutObjectTagging), for `s3:RequestObjectTag/…`;
+    /// otherwise the `x-amz-tagging` header's are used.
+    pub body_tags: Option<Vec<(String, String)>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -77,6 +80,7 @@ impl<'a> Ctx<'a> {
             incoming: Some(incoming),
             payload: Some(payload),
             loaded_bucket: std::sync::Mutex::new(None),
+            body_tags: None,
         }
     }
 
@@ -276,26 +280,59 @@ impl<'a> Ctx<'a> {
             .meta
             .get_object_version(&bucket.name, self.key(), version)
             .await?;
-        let check = Check {
-            action,
-            need,
-            key: Some(self.key()),
-            list_prefix: None,
-        };
-        let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
-        access::authorize(
-            self.principal.as_ref(),
-            &bucket,
-            &check,
-            &self.facts(),
-            object_acl,
-        )?;
+        let facts = self.authorize_object(&bucket, action, need, self.key(), object.as_ref())?;
+        // GET and HEAD tell a missing key (or a current delete marker) only to callers who
+        // may list the bucket; to the others it is 403 AccessDenied, as in S3.
+        let missing = object.as_ref().is_none_or(|o| o.delete_marker);
+        if missing && version.is_none() && action == "s3:GetObject" {
+            self.may_list(&bucket, &facts)?;
+        }
         match object {
             None if version.is_some() => Err(s3_error!(NoSuchVersion)),
             None => Err(s3_error!(NoSuchKey)),
             Some(marker) if marker.delete_marker => Err(delete_marker_error(&marker, version)),
             Some(object) => Ok((bucket, object)),
         }
+    }
+
+    /// Checks `action` with `need` on `key` of `bucket`, whose current state is `object`: its
+    /// ACL may grant what the bucket's does not, and its tags are `s3:ExistingObjectTag/…`.
+    /// Returns the facts the check used.
+    pub fn authorize_object(
+        &self,
+        bucket: &Bucket,
+        action: &'static str,
+        need: Need,
+        key: &str,
+        object: Option<&oos_meta::Object>,
+    ) -> S3Result<RequestFacts> {
+        let check = Check {
+            action,
+            need,
+            key: Some(key),
+            list_prefix: None,
+        };
+        let mut facts = self.facts();
+        facts.existing_object_tags = object
+            .filter(|o| !o.delete_marker)
+            .map(|o| o.attrs.tags.clone());
+        let object_acl = object.and_then(|o| o.attrs.acl.as_deref());
+        access::authorize(self.principal.as_ref(), bucket, &check, &facts, object_acl)?;
+        Ok(facts)
+    }
+
+    /// Whether the caller holds `s3:ListBucket` on `bucket` (by policy, ownership or an ACL
+    /// READ grant); non-primary keys only within their own prefix, here the addressed key.
+    fn may_list(&self, bucket: &Bucket, facts: &RequestFacts) -> S3Result<()> {
+        let check = Check {
+            action: "s3:ListBucket",
+            need: Need::Read,
+            key: None,
+            list_prefix: Some(self.key()),
+        };
+        let mut facts = facts.clone();
+        facts.existing_object_tags = None;
+        access::authorize(self.principal.as_ref(), bucket, &check, &facts, None)
     }
 
     /// What bucket policy conditions may test about this request.
@@ -309,7 +346,34 @@ impl<'a> Ctx<'a> {
             prefix: q("prefix"),
             delimiter: q("delimiter"),
             max_keys: self.query.get("max-keys").and_then(|v| v.parse().ok()),
+            existing_object_tags: None,
+            request_object_tags: self
+                .body_tags
+                .clone()
+                .or_else(|| tagging::from_header(&self.parts.headers).ok().flatten()),
+            headers: self.condition_headers(),
         }
+    }
+
+    /// The request headers that bucket policies test as `s3:<header>` condition keys. The
+    /// copy source is given as S3 gives it: `bucket/key`, decoded, without a leading slash.
+    fn condition_headers(&self) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for name in oos_policy::HEADER_KEYS {
+            for value in self.parts.headers.get_all(*name) {
+                let Ok(value) = value.to_str() else { continue };
+                let value = if *name == oos_proto::headers::X_AMZ_COPY_SOURCE {
+                    let raw = value.trim_start_matches('/');
+                    percent_encoding::percent_decode_str(raw)
+                        .decode_utf8_lossy()
+                        .into_owned()
+                } else {
+                    value.to_string()
+                };
+                out.push((name.to_string(), value));
+            }
+        }
+        out
     }
 
     /// The request body as a verifying stream of at most `limit` bytes.

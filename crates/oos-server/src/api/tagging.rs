@@ -139,8 +139,13 @@ fn tagging_xml(tags: &Tags) -> Response<Body> {
 }
 
 pub async fn put_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    // The body is read first: its tags are the request's `s3:RequestObjectTag/…` keys. A
+    // bad one is reported only after the caller was authorized.
+    let body = ctx.small_body(MAX_TAGGING_BODY).await?;
+    let tags = from_document(&body, MAX_OBJECT_TAGS);
+    ctx.body_tags = Some(tags.as_ref().cloned().unwrap_or_default());
     let (bucket, object) = ctx.object_for("s3:PutObjectTagging", Need::Write).await?;
-    let tags = tags_from_body(ctx, MAX_OBJECT_TAGS).await?;
+    let tags = tags?;
     ctx.server
         .meta
         .set_object_tags(

@@ -124,6 +124,9 @@ async fn respond(
             prefix: None,
             delimiter: None,
             max_keys: None,
+            existing_object_tags: None,
+            request_object_tags: None,
+            headers: Vec::new(),
         },
         request_host: header("host").unwrap_or_default(),
         scheme: if server.config.tls.is_some() {
@@ -234,7 +237,9 @@ impl Site<'_> {
             list_prefix: None,
         };
         let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
-        if access::authorize(None, &self.bucket, &check, &self.facts, object_acl).is_err() {
+        let mut facts = self.facts.clone();
+        facts.existing_object_tags = object.as_ref().map(|o| o.attrs.tags.clone());
+        if access::authorize(None, &self.bucket, &check, &facts, object_acl).is_err() {
             return Lookup::Denied;
         }
         match object {
