@@ -1,5 +1,8 @@
 //! Access control lists: canned ACLs, `x-amz-grant-*` headers and `AccessControlPolicy`
-//! documents, stored as a JSON grant list. The owner always has FULL_CONTROL (S3).
+//! documents, stored as a JSON grant list. An ACL set by a request is kept exactly as AWS
+//! keeps it: every grant, the owner's included (so revoking every grant leaves none); rows
+//! written before that (and objects without an ACL) hold the grants besides the owner's
+//! FULL_CONTROL, which is then implied. Access of owners comes from ownership either way.
 
 use http::HeaderMap;
 use oos_proto::xml;
@@ -12,14 +15,113 @@ use crate::s3_error;
 
 pub const ALL_USERS: &str = "http://acs.amazonaws.com/groups/global/AllUsers";
 pub const AUTHENTICATED_USERS: &str = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
+/// The group of S3's log delivery, which `log-delivery-write` grants WRITE and READ_ACP.
+pub const LOG_DELIVERY: &str = "http://acs.amazonaws.com/groups/s3/LogDelivery";
+/// The canonical user of Amazon EC2 that `aws-exec-read` grants READ (AWS names it so).
+pub const EC2_EXEC_READ_ID: &str =
+    "6aa5a366c34c1cbe25dc49211496e913e0351eb0e8c37aa3477e40942ec6b97c";
+pub const EC2_EXEC_READ_NAME: &str = "za-team";
+/// The canned ACLs S3 knows.
 pub const CANNED: &[&str] = &[
     "private",
     "public-read",
     "public-read-write",
+    "aws-exec-read",
     "authenticated-read",
     "bucket-owner-read",
     "bucket-owner-full-control",
+    "log-delivery-write",
 ];
+
+/// What a request asks to set: a canned ACL, or a grant list (`x-amz-grant-*` headers or an
+/// `AccessControlPolicy` body), which replaces the ACL exactly as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RequestedAcl {
+    /// One of [`CANNED`].
+    Canned(&'static str),
+    Grants(Vec<Grant>),
+}
+
+/// What a canned ACL is set on: `bucket-owner-*` mean nothing on a bucket (S3 ignores them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AclTarget {
+    Bucket,
+    Object,
+}
+
+impl RequestedAcl {
+    /// The grant list AWS stores for this request on a resource owned by `owner` in a bucket
+    /// owned by `bucket_owner`.
+    pub fn resolve(&self, owner: &str, bucket_owner: &str, target: AclTarget) -> Acl {
+        let user = |id: &str, permission| Grant {
+            grantee: Grantee::CanonicalUser { id: id.to_string() },
+            permission,
+        };
+        let group = |uri: &str, permission| Grant {
+            grantee: Grantee::Group {
+                uri: uri.to_string(),
+            },
+            permission,
+        };
+        let grants = match self {
+            RequestedAcl::Grants(grants) => grants.clone(),
+            RequestedAcl::Canned(name) => {
+                let mut grants = vec![user(owner, Permission::FullControl)];
+                let on_object = target == AclTarget::Object && owner != bucket_owner;
+                match *name {
+                    "public-read" => grants.push(group(ALL_USERS, Permission::Read)),
+                    "public-read-write" => {
+                        grants.push(group(ALL_USERS, Permission::Read));
+                        grants.push(group(ALL_USERS, Permission::Write));
+                    }
+                    "authenticated-read" => {
+                        grants.push(group(AUTHENTICATED_USERS, Permission::Read))
+                    }
+                    "aws-exec-read" => grants.push(user(EC2_EXEC_READ_ID, Permission::Read)),
+                    "bucket-owner-read" if on_object => {
+                        grants.push(user(bucket_owner, Permission::Read))
+                    }
+                    "bucket-owner-full-control" if on_object => {
+                        grants.push(user(bucket_owner, Permission::FullControl))
+                    }
+                    "log-delivery-write" => {
+                        grants.push(group(LOG_DELIVERY, Permission::Write));
+                        grants.push(group(LOG_DELIVERY, Permission::ReadAcp));
+                    }
+                    _ => {}
+                }
+                grants
+            }
+        };
+        Acl {
+            owner: None,
+            grants,
+            explicit: true,
+        }
+    }
+
+    /// Whether this is the one ACL a bucket with ACLs disabled accepts: the canned
+    /// `bucket-owner-full-control`, or a list granting the bucket owner FULL_CONTROL alone.
+    pub fn is_bucket_owner_full_control(&self, bucket_owner: &str) -> bool {
+        match self {
+            RequestedAcl::Canned(name) => *name == "bucket-owner-full-control",
+            RequestedAcl::Grants(grants) => {
+                !grants.is_empty() && grants.iter().all(|g| {
+                    g.permission == Permission::FullControl
+                        && matches!(&g.grantee, Grantee::CanonicalUser { id } if id == bucket_owner)
+                })
+            }
+        }
+    }
+
+    /// The grants to check for accounts that must exist (canned ACLs name none to check).
+    pub fn listed_grants(&self) -> &[Grant] {
+        match self {
+            RequestedAcl::Grants(grants) => grants,
+            RequestedAcl::Canned(_) => &[],
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Permission {
@@ -71,7 +173,8 @@ pub struct Grant {
     pub permission: Permission,
 }
 
-/// The grants besides the owner's implicit FULL_CONTROL.
+/// A stored ACL: its grants, and whether they are all of them (`explicit`) or the grants
+/// besides the owner's implied FULL_CONTROL (rows from before, and the default ACL).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acl {
     /// An object's owner when it is not the bucket owner (another account wrote it and the
@@ -79,10 +182,14 @@ pub struct Acl {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
     pub grants: Vec<Grant>,
+    /// `grants` is the whole list, the owner's grant (if any) included.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub explicit: bool,
 }
 
 impl Acl {
-    /// A canned ACL that names no account (`bucket-owner-*` need [`Acl::canned_for`]).
+    /// The implied form of a canned ACL that names no account, as rows from before stored
+    /// them (by name, or as grants besides the owner's).
     pub fn canned(name: &str) -> Option<Acl> {
         let group = |uri: &str, permission| Grant {
             grantee: Grantee::Group {
@@ -102,27 +209,20 @@ impl Acl {
                 "authenticated-read" => vec![group(AUTHENTICATED_USERS, Permission::Read)],
                 _ => return None,
             },
+            explicit: false,
         })
     }
 
-    /// A canned ACL of an object or bucket owned by `bucket_owner`'s bucket: the
-    /// `bucket-owner-*` names grant that account (on a bucket they grant its owner what it
-    /// has anyway, so S3 treats them as `private` there).
-    pub fn canned_for(name: &str, bucket_owner: &str) -> Option<Acl> {
-        let permission = match name {
-            "bucket-owner-read" => Permission::Read,
-            "bucket-owner-full-control" => Permission::FullControl,
-            _ => return Acl::canned(name),
-        };
-        Some(Acl {
-            owner: None,
-            grants: vec![Grant {
-                grantee: Grantee::CanonicalUser {
-                    id: bucket_owner.to_string(),
-                },
-                permission,
-            }],
-        })
+    /// The grants as AWS lists them for a resource owned by `owner`: the owner's implied
+    /// FULL_CONTROL first when the stored list does not hold it, then the stored grants.
+    pub fn listed(&self, owner: &str) -> Vec<Grant> {
+        let implied = (!self.explicit).then(|| Grant {
+            grantee: Grantee::CanonicalUser {
+                id: owner.to_string(),
+            },
+            permission: Permission::FullControl,
+        });
+        implied.into_iter().chain(self.grants.clone()).collect()
     }
 
     /// Whether a grant reaches AllUsers or AuthenticatedUsers (what S3 calls a public ACL).
@@ -134,22 +234,13 @@ impl Acl {
 
     /// The ACL without its public grants (IgnorePublicAcls).
     pub fn without_public(mut self) -> Acl {
-        self.grants
-            .retain(|g| !matches!(&g.grantee, Grantee::Group { .. }));
+        self.grants.retain(
+            |g| !matches!(&g.grantee, Grantee::Group { uri } if uri == ALL_USERS || uri == AUTHENTICATED_USERS),
+        );
         self
     }
 
-    /// Whether the ACL grants FULL_CONTROL to `account` and nothing else: the one ACL a
-    /// bucket with ACLs disabled accepts (`bucket-owner-full-control` or its XML form).
-    pub fn is_full_control_of(&self, account: &str) -> bool {
-        !self.grants.is_empty()
-            && self.grants.iter().all(|g| {
-                g.permission == Permission::FullControl
-                    && matches!(&g.grantee, Grantee::CanonicalUser { id } if id == account)
-            })
-    }
-
-    /// Drops grants to `owner`, whose FULL_CONTROL is implicit.
+    /// Drops grants to `owner` (to see whether an ACL grants anyone else).
     pub fn without_grants_to(mut self, owner: &str) -> Acl {
         self.grants
             .retain(|g| !matches!(&g.grantee, Grantee::CanonicalUser { id } if id == owner));
@@ -182,9 +273,9 @@ impl Acl {
         })
     }
 
-    /// The ACL a request sets through `x-amz-acl` or `x-amz-grant-*` headers, if any, in a
-    /// bucket owned by `bucket_owner`. Both at once is an error, as in S3.
-    pub fn from_headers(headers: &HeaderMap, bucket_owner: &str) -> S3Result<Option<Acl>> {
+    /// The ACL a request sets through `x-amz-acl` or `x-amz-grant-*` headers, if any. Both
+    /// at once is an error, as in S3.
+    pub fn from_headers(headers: &HeaderMap) -> S3Result<Option<RequestedAcl>> {
         const GRANT_HEADERS: &[(&str, Permission)] = &[
             ("x-amz-grant-read", Permission::Read),
             ("x-amz-grant-write", Permission::Write),
@@ -212,19 +303,19 @@ impl Acl {
                 InvalidRequest,
                 "Specifying both Canned ACLs and Header Grants is not allowed"
             )),
-            (Some(c), true) => Acl::canned_for(c, bucket_owner)
-                .map(Some)
+            (Some(c), true) => CANNED
+                .iter()
+                .find(|name| **name == c)
+                .map(|name| Some(RequestedAcl::Canned(name)))
                 .ok_or_else(|| s3_error!(InvalidArgument, "Invalid canned ACL: {c}")),
-            (None, false) => Ok(Some(Acl {
-                owner: None,
-                grants,
-            })),
+            (None, false) => Ok(Some(RequestedAcl::Grants(grants))),
             (None, true) => Ok(None),
         }
     }
 
-    /// Parses an `AccessControlPolicy` document. The owner in it must be the bucket's owner.
-    pub fn from_xml(body: &str, owner_id: &str) -> S3Result<Acl> {
+    /// Parses an `AccessControlPolicy` document. The owner in it must be the resource's owner.
+    /// An empty `AccessControlList` revokes every grant.
+    pub fn from_xml(body: &str, owner_id: &str) -> S3Result<RequestedAcl> {
         let malformed = || s3_error!(MalformedACLError);
         let mut reader = quick_xml::Reader::from_str(body);
         let mut path: Vec<String> = Vec::new();
@@ -300,18 +391,16 @@ impl Acl {
         }
         for g in &grants {
             if let Grantee::Group { uri } = &g.grantee {
-                if uri != ALL_USERS && uri != AUTHENTICATED_USERS {
+                if !known_group(uri) {
                     return Err(s3_error!(InvalidArgument, "Invalid group uri {uri}"));
                 }
             }
         }
-        Ok(Acl {
-            owner: None,
-            grants,
-        })
+        Ok(RequestedAcl::Grants(grants))
     }
 
-    /// The AWS `AccessControlPolicy` document: the owner's FULL_CONTROL, then the grants.
+    /// The AWS `AccessControlPolicy` document of a resource owned by `owner_id`: its grants
+    /// as [`Acl::listed`] gives them (groups carry only their `URI`).
     pub fn to_xml(
         &self,
         owner_id: &str,
@@ -328,15 +417,18 @@ impl Acl {
         };
         let mut out = format!(
             "{}<AccessControlPolicy xmlns=\"{}\"><Owner><ID>{}</ID><DisplayName>{}</DisplayName></Owner>\
-<AccessControlList><Grant>{}<Permission>FULL_CONTROL</Permission></Grant>",
+<AccessControlList>",
             oos_proto::headers::XML_DECL,
             oos_proto::headers::S3_XMLNS,
             escape(owner_id),
             escape(owner_name),
-            user(owner_id, owner_name)
         );
-        for g in &self.grants {
+        for g in &self.listed(owner_id) {
             let grantee = match &g.grantee {
+                Grantee::CanonicalUser { id } if id == owner_id => user(id, owner_name),
+                Grantee::CanonicalUser { id } if id == EC2_EXEC_READ_ID => {
+                    user(id, EC2_EXEC_READ_NAME)
+                }
                 Grantee::CanonicalUser { id } => user(id, &names(id)),
                 Grantee::Group { uri } => format!(
                     "<Grantee xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" xsi:type=\"Group\"><URI>{}</URI></Grantee>",
@@ -353,6 +445,11 @@ impl Acl {
     }
 }
 
+/// The groups S3 grants to: everyone, every signed request, log delivery.
+fn known_group(uri: &str) -> bool {
+    uri == ALL_USERS || uri == AUTHENTICATED_USERS || uri == LOG_DELIVERY
+}
+
 /// `id="…"`, `uri="…"` (or `emailAddress="…"`, which this server cannot resolve).
 fn parse_grantee_header(s: &str) -> S3Result<Grantee> {
     let (kind, value) = s
@@ -361,9 +458,7 @@ fn parse_grantee_header(s: &str) -> S3Result<Grantee> {
     let value = value.trim().trim_matches('"').to_string();
     match kind.trim() {
         "id" => Ok(Grantee::CanonicalUser { id: value }),
-        "uri" if value == ALL_USERS || value == AUTHENTICATED_USERS => {
-            Ok(Grantee::Group { uri: value })
-        }
+        "uri" if known_group(&value) => Ok(Grantee::Group { uri: value }),
         "emailAddress" => Err(s3_error!(UnresolvableGrantByEmailAddress)),
         _ => Err(s3_error!(InvalidArgument, "Invalid grantee {s}")),
     }
@@ -373,8 +468,69 @@ fn parse_grantee_header(s: &str) -> S3Result<Grantee> {
 mod tests {
     use super::*;
 
+    fn listed(r: &RequestedAcl, owner: &str, bucket_owner: &str, t: AclTarget) -> Vec<String> {
+        r.resolve(owner, bucket_owner, t)
+            .listed(owner)
+            .iter()
+            .map(|g| {
+                let who = match &g.grantee {
+                    Grantee::CanonicalUser { id } => id.clone(),
+                    Grantee::Group { uri } => uri.rsplit('/').next().unwrap_or_default().into(),
+                };
+                format!("{who}:{}", g.permission.as_str())
+            })
+            .collect()
+    }
+
     #[test]
-    fn canned_acls_grant_what_s3_says() {
+    fn canned_acls_are_aws_grant_lists() {
+        use AclTarget::{Bucket, Object};
+        let c = RequestedAcl::Canned;
+        let fc = "w:FULL_CONTROL";
+        assert_eq!(listed(&c("private"), "w", "b", Object), [fc]);
+        assert_eq!(
+            listed(&c("public-read"), "w", "b", Object),
+            [fc, "AllUsers:READ"]
+        );
+        assert_eq!(
+            listed(&c("public-read-write"), "w", "b", Bucket),
+            [fc, "AllUsers:READ", "AllUsers:WRITE"]
+        );
+        assert_eq!(
+            listed(&c("authenticated-read"), "w", "b", Object),
+            [fc, "AuthenticatedUsers:READ"]
+        );
+        assert_eq!(
+            listed(&c("aws-exec-read"), "w", "b", Object),
+            [fc.to_string(), format!("{EC2_EXEC_READ_ID}:READ")]
+        );
+        assert_eq!(
+            listed(&c("bucket-owner-read"), "w", "b", Object),
+            [fc, "b:READ"]
+        );
+        assert_eq!(
+            listed(&c("bucket-owner-full-control"), "w", "b", Object),
+            [fc, "b:FULL_CONTROL"]
+        );
+        // The bucket owner's own object, or a bucket: the owner's grant alone.
+        assert_eq!(
+            listed(&c("bucket-owner-full-control"), "b", "b", Object),
+            ["b:FULL_CONTROL"]
+        );
+        assert_eq!(listed(&c("bucket-owner-read"), "w", "w", Bucket), [fc]);
+        assert_eq!(
+            listed(&c("log-delivery-write"), "w", "w", Bucket),
+            [fc, "LogDelivery:WRITE", "LogDelivery:READ_ACP"]
+        );
+        for name in CANNED {
+            let acl = c(name).resolve("w", "b", Object);
+            assert!(acl.explicit, "{name}");
+            assert_eq!(Acl::from_stored(&acl.to_stored()), acl);
+        }
+    }
+
+    #[test]
+    fn grants_allow_what_s3_says() {
         let pr = Acl::canned("public-read").unwrap();
         assert!(pr.allows(None, Permission::Read));
         assert!(!pr.allows(None, Permission::Write));
@@ -386,41 +542,79 @@ mod tests {
         assert!(!Acl::canned("private")
             .unwrap()
             .allows(Some("x"), Permission::Read));
+        // Old rows stored canned names, and grants besides the owner's.
         assert_eq!(Acl::from_stored("public-read"), pr);
         assert_eq!(Acl::from_stored(&pr.to_stored()), pr);
+        assert_eq!(pr.listed("o").len(), 2);
+        // Log delivery grants no request anything; it is not public.
+        let ld = RequestedAcl::Canned("log-delivery-write").resolve("o", "o", AclTarget::Bucket);
+        assert!(!ld.allows(None, Permission::Write) && !ld.allows(Some("x"), Permission::Write));
+        assert!(!ld.is_public());
+        assert_eq!(ld.clone().without_public(), ld);
     }
 
     #[test]
-    fn xml_round_trip_and_full_control() {
-        let acl = Acl {
-            owner: None,
-            grants: vec![
-                Grant {
-                    grantee: Grantee::CanonicalUser { id: "bob".into() },
-                    permission: Permission::FullControl,
+    fn revoking_every_grant_leaves_none() {
+        let body = "<AccessControlPolicy><Owner><ID>alice</ID></Owner><AccessControlList/></AccessControlPolicy>";
+        let acl =
+            Acl::from_xml(body, "alice")
+                .unwrap()
+                .resolve("alice", "alice", AclTarget::Object);
+        assert!(acl.listed("alice").is_empty());
+        let xml = acl.to_xml("alice", "Alice", &|_| String::new());
+        assert!(
+            xml.ends_with("<AccessControlList></AccessControlList></AccessControlPolicy>"),
+            "{xml}"
+        );
+        assert_ne!(acl, Acl::default(), "stored, unlike the default ACL");
+        // The default ACL lists the owner's FULL_CONTROL.
+        assert_eq!(Acl::default().listed("alice").len(), 1);
+    }
+
+    #[test]
+    fn xml_round_trip() {
+        let acl = RequestedAcl::Grants(vec![
+            Grant {
+                grantee: Grantee::CanonicalUser { id: "bob".into() },
+                permission: Permission::FullControl,
+            },
+            Grant {
+                grantee: Grantee::Group {
+                    uri: ALL_USERS.into(),
                 },
-                Grant {
-                    grantee: Grantee::Group {
-                        uri: ALL_USERS.into(),
-                    },
-                    permission: Permission::Read,
+                permission: Permission::Read,
+            },
+            Grant {
+                grantee: Grantee::Group {
+                    uri: LOG_DELIVERY.into(),
                 },
-            ],
-        };
+                permission: Permission::Write,
+            },
+        ])
+        .resolve("alice", "alice", AclTarget::Bucket);
         let xml = acl.to_xml("alice", "Alice", &|id| id.to_uppercase());
         assert!(xml.contains("<DisplayName>BOB</DisplayName>"));
-        let back = Acl::from_xml(&xml, "alice").unwrap();
-        assert_eq!(
-            back.grants[1..],
-            acl.grants[..],
-            "owner grant first, then ours"
-        );
+        // Groups carry their URI alone; the owner's grant is not invented.
+        assert!(xml.contains(&format!(
+            "xsi:type=\"Group\"><URI>{ALL_USERS}</URI></Grantee><Permission>READ</Permission>"
+        )));
+        assert!(!xml.contains("<ID>alice</ID><DisplayName>Alice</DisplayName></Grantee>"));
+        let back =
+            Acl::from_xml(&xml, "alice")
+                .unwrap()
+                .resolve("alice", "alice", AclTarget::Bucket);
+        assert_eq!(back, acl);
         assert!(back.allows(Some("bob"), Permission::WriteAcp));
         assert_eq!(
             Acl::from_xml(&xml, "mallory").unwrap_err().code,
             oos_proto::ErrorCode::AccessDenied
         );
         assert!(Acl::from_xml("<AccessControlPolicy><AccessControlList><Grant>", "a").is_err());
+        let bad_group = xml.replace(ALL_USERS, "http://acs.amazonaws.com/groups/global/Nobody");
+        assert_eq!(
+            Acl::from_xml(&bad_group, "alice").unwrap_err().code,
+            oos_proto::ErrorCode::InvalidArgument
+        );
     }
 
     #[test]
@@ -430,22 +624,35 @@ mod tests {
             "x-amz-grant-read",
             format!("id=\"bob\", uri=\"{ALL_USERS}\"").parse().unwrap(),
         );
-        let acl = Acl::from_headers(&h, "owner").unwrap().unwrap();
-        assert_eq!(acl.grants.len(), 2);
+        let req = Acl::from_headers(&h).unwrap().unwrap();
+        let acl = req.resolve("owner", "owner", AclTarget::Object);
+        // Grant headers replace the list: the owner's grant is not added.
+        assert_eq!(acl.listed("owner").len(), 2);
         assert!(acl.is_public());
         assert!(!acl.clone().without_public().is_public());
         h.insert("x-amz-acl", "private".parse().unwrap());
-        assert!(Acl::from_headers(&h, "owner").is_err());
+        assert!(Acl::from_headers(&h).is_err());
         let mut h = HeaderMap::new();
         h.insert("x-amz-acl", "bogus".parse().unwrap());
         assert_eq!(
-            Acl::from_headers(&h, "owner").unwrap_err().code,
+            Acl::from_headers(&h).unwrap_err().code,
             oos_proto::ErrorCode::InvalidArgument
         );
         h.insert("x-amz-acl", "bucket-owner-full-control".parse().unwrap());
-        let full = Acl::from_headers(&h, "owner").unwrap().unwrap();
-        assert!(full.is_full_control_of("owner") && !full.is_public());
-        assert!(!Acl::canned("private").unwrap().is_full_control_of("owner"));
-        assert!(full.without_grants_to("owner").grants.is_empty());
+        let full = Acl::from_headers(&h).unwrap().unwrap();
+        assert!(full.is_bucket_owner_full_control("owner"));
+        assert!(!RequestedAcl::Canned("private").is_bucket_owner_full_control("owner"));
+        let xml_form = RequestedAcl::Grants(vec![Grant {
+            grantee: Grantee::CanonicalUser { id: "owner".into() },
+            permission: Permission::FullControl,
+        }]);
+        assert!(xml_form.is_bucket_owner_full_control("owner"));
+        assert!(!xml_form.is_bucket_owner_full_control("other"));
+        assert!(!RequestedAcl::Grants(vec![]).is_bucket_owner_full_control("owner"));
+        assert!(full
+            .resolve("owner", "owner", AclTarget::Object)
+            .without_grants_to("owner")
+            .grants
+            .is_empty());
     }
 }

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use http::{Response, StatusCode};
 
 use super::{ownership, Ctx};
-use crate::access::acl::{Acl, Grantee};
+use crate::access::acl::{self, Acl, AclTarget, Grantee, RequestedAcl};
 use crate::access::ownership::acls_disabled;
 use crate::access::Need;
 use crate::error::S3Result;
@@ -33,8 +33,8 @@ pub async fn put_bucket_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx
         .bucket_for("s3:PutBucketAcl", Need::WriteAcp, None)
         .await?;
-    let requested = requested_acl(ctx, &bucket.owner, &bucket.owner).await?;
-    let acl = ownership::acl_to_store(&bucket, requested, &bucket.owner)?;
+    let requested = requested_acl(ctx, &bucket.owner).await?;
+    let acl = ownership::acl_to_store(&bucket, &requested, &bucket.owner, AclTarget::Bucket)?;
     ctx.server
         .meta
         .set_bucket_acl(&bucket.name, &acl.to_stored())
@@ -48,8 +48,8 @@ pub async fn put_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let (bucket, object) = ctx.object_for("s3:PutObjectAcl", Need::WriteAcp).await?;
     let current = stored_object_acl(&object);
     let owner = ownership::object_owner(&bucket, &current).to_string();
-    let requested = requested_acl(ctx, &owner, &bucket.owner).await?;
-    let mut acl = ownership::acl_to_store(&bucket, requested, &owner)?;
+    let requested = requested_acl(ctx, &owner).await?;
+    let mut acl = ownership::acl_to_store(&bucket, &requested, &owner, AclTarget::Object)?;
     // A new ACL never changes who owns the object.
     acl.owner = current.owner;
     ctx.server
@@ -68,9 +68,9 @@ pub async fn put_object_acl(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
 /// The ACL a PUT `?acl` asks for: `x-amz-acl` / `x-amz-grant-*` headers or an
 /// `AccessControlPolicy` body (not both, and a body's Owner must be `owner`), granting only
-/// accounts that exist. Grants to the owner are kept, for the Object Ownership check.
-async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str, bucket_owner: &str) -> S3Result<Acl> {
-    let from_headers = Acl::from_headers(&ctx.parts.headers, bucket_owner)?;
+/// accounts that exist.
+async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str) -> S3Result<RequestedAcl> {
+    let from_headers = Acl::from_headers(&ctx.parts.headers)?;
     let body = ctx.small_body(MAX_ACL_BODY).await?;
     let acl = match (from_headers, body.is_empty()) {
         (Some(_), false) => {
@@ -91,7 +91,7 @@ async fn requested_acl(ctx: &mut Ctx<'_>, owner: &str, bucket_owner: &str) -> S3
         ))
         }
     };
-    for g in &acl.grants {
+    for g in acl.listed_grants() {
         if let Grantee::CanonicalUser { id } = &g.grantee {
             if ctx.server.meta.get_account(id).await?.is_none() {
                 return Err(s3_error!(InvalidArgument, "Invalid id: {id}"));
@@ -129,6 +129,7 @@ fn stored_object_acl(object: &oos_meta::Object) -> Acl {
 async fn acl_response(server: &Server, acl: &Acl, owner: &str) -> S3Result<Response<Body>> {
     let mut names = HashMap::new();
     for id in std::iter::once(owner).chain(acl.grants.iter().filter_map(|g| match &g.grantee {
+        Grantee::CanonicalUser { id } if id == acl::EC2_EXEC_READ_ID => None,
         Grantee::CanonicalUser { id } => Some(id.as_str()),
         Grantee::Group { .. } => None,
     })) {

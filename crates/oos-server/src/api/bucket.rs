@@ -9,7 +9,7 @@ use oos_proto::xml::{
 };
 
 use super::{object_lock, ownership, Ctx};
-use crate::access::acl::Acl;
+use crate::access::acl::{Acl, AclTarget};
 use crate::access::ownership::ObjectOwnership;
 use crate::access::Need;
 use crate::error::S3Result;
@@ -53,7 +53,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             "The specified bucket is not valid: {name}"
         ));
     }
-    let acl = Acl::from_headers(&ctx.parts.headers, &account.id)?;
+    let acl = Acl::from_headers(&ctx.parts.headers)?;
     let object_ownership = match ctx.header("x-amz-object-ownership") {
         None => None,
         Some(v) => Some(ObjectOwnership::parse(v).ok_or_else(|| {
@@ -102,7 +102,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
             }
         }
         if let Some(acl) = acl {
-            let acl = ownership::acl_to_store(&existing, acl, &existing.owner)?;
+            let acl = ownership::acl_to_store(&existing, &acl, &existing.owner, AclTarget::Bucket)?;
             ctx.server
                 .meta
                 .set_bucket_acl(&name, &acl.to_stored())
@@ -112,9 +112,13 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         set_header(&mut resp, "location", &format!("/{name}"));
         return Ok(resp);
     }
-    let acl = acl.unwrap_or_default().without_grants_to(&account.id);
+    let acl = acl.map_or_else(Acl::default, |a| {
+        a.resolve(&account.id, &account.id, AclTarget::Bucket)
+    });
     // ACLs disabled from the start: the bucket ACL may grant its owner alone (S3).
-    if object_ownership == Some(ObjectOwnership::BucketOwnerEnforced) && !acl.grants.is_empty() {
+    if object_ownership == Some(ObjectOwnership::BucketOwnerEnforced)
+        && !acl.clone().without_grants_to(&account.id).grants.is_empty()
+    {
         return Err(s3_error!(InvalidBucketAclWithObjectOwnership));
     }
     let location = new_location(ctx, &regions, requested.as_ref())?;

@@ -8,7 +8,7 @@ use oos_meta::{Bucket, ObjectAttrs};
 use oos_proto::xml::{self, OwnershipControls};
 
 use super::Ctx;
-use crate::access::acl::Acl;
+use crate::access::acl::{Acl, AclTarget, RequestedAcl};
 use crate::access::ownership::{ObjectOwnership, CONFIG_KEY};
 use crate::access::public_access::PublicAccessBlock;
 use crate::access::Need;
@@ -74,18 +74,24 @@ fn acls_not_supported() -> S3Error {
 
 /// Checks an ACL a request sets on `bucket` or one of its objects (PUT `?acl`, CreateBucket,
 /// object writes) against Object Ownership and Block Public Access, and returns what to store:
-/// the grants besides `owner`'s implicit FULL_CONTROL. With ACLs disabled only the bucket
-/// owner's FULL_CONTROL is accepted, and nothing is stored.
-pub fn acl_to_store(bucket: &Bucket, requested: Acl, owner: &str) -> S3Result<Acl> {
+/// the whole grant list AWS keeps for it, `owner` being the resource's owner. With ACLs
+/// disabled only the bucket owner's FULL_CONTROL is accepted, and nothing is stored.
+pub fn acl_to_store(
+    bucket: &Bucket,
+    requested: &RequestedAcl,
+    owner: &str,
+    target: AclTarget,
+) -> S3Result<Acl> {
     if ObjectOwnership::of(bucket) == ObjectOwnership::BucketOwnerEnforced {
-        return if requested.is_full_control_of(&bucket.owner) {
+        return if requested.is_bucket_owner_full_control(&bucket.owner) {
             Ok(Acl::default())
         } else {
             Err(acls_not_supported())
         };
     }
-    PublicAccessBlock::of(bucket).check_acl(&requested)?;
-    Ok(requested.without_grants_to(owner))
+    let acl = requested.resolve(owner, &bucket.owner, target);
+    PublicAccessBlock::of(bucket).check_acl(&acl)?;
+    Ok(acl)
 }
 
 /// The owner and ACL of a new object (PutObject, CopyObject, CreateMultipartUpload): the
@@ -96,7 +102,7 @@ pub fn apply_to_new_object(
     bucket: &Bucket,
     attrs: &mut ObjectAttrs,
 ) -> S3Result<()> {
-    let requested = Acl::from_headers(&ctx.parts.headers, &bucket.owner)?;
+    let requested = Acl::from_headers(&ctx.parts.headers)?;
     let ownership = ObjectOwnership::of(bucket);
     let to_bucket_owner = match ownership {
         ObjectOwnership::BucketOwnerEnforced => true,
@@ -112,7 +118,12 @@ pub fn apply_to_new_object(
         .map(|p| p.account.id.as_str())
         .filter(|writer| !to_bucket_owner && *writer != bucket.owner);
     let mut acl = match requested {
-        Some(requested) => acl_to_store(bucket, requested, owner.unwrap_or(&bucket.owner))?,
+        Some(requested) => acl_to_store(
+            bucket,
+            &requested,
+            owner.unwrap_or(&bucket.owner),
+            AclTarget::Object,
+        )?,
         None => Acl::default(),
     };
     acl.owner = owner.map(str::to_string);
