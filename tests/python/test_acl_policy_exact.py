@@ -334,3 +334,102 @@ def test_missing_key_for_non_primary_keys(oosd, s3):
     # Within its own prefix a non-primary key of the owner may list: 404.
     refused(lambda: sub.get_object(Bucket=b, Key=key["AccessKeyId"] + "/missing"), "NoSuchKey", 404)
     refused(lambda: sub.get_object(Bucket=b, Key="elsewhere"), "AccessDenied", 403)
+
+
+# ---------------------------------------------------------------- grant lists over the wire
+
+
+def grant_list(acl):
+    """The grants of a GetBucketAcl/GetObjectAcl answer as (grantee, permission) pairs, in
+    order: canonical users by ID, groups by URI."""
+    out = []
+    for g in acl["Grants"]:
+        grantee = g["Grantee"]
+        if grantee["Type"] == "Group":
+            assert set(grantee) == {"Type", "URI"}, grantee  # groups carry their URI alone
+            out.append((grantee["URI"], g["Permission"]))
+        else:
+            out.append((grantee["ID"], g["Permission"]))
+    return out
+
+
+@pytest.mark.parametrize("canned,extra", [
+    ("private", []),
+    ("public-read", [(ALL_USERS, "READ")]),
+    ("public-read-write", [(ALL_USERS, "READ"), (ALL_USERS, "WRITE")]),
+    ("authenticated-read", [(AUTH_USERS, "READ")]),
+    ("aws-exec-read", [(EC2_ID, "READ")]),
+    ("log-delivery-write", [(LOG_DELIVERY, "WRITE"), (LOG_DELIVERY, "READ_ACP")]),
+    # On a bucket the bucket-owner-* names grant nothing beyond the owner's own grant.
+    ("bucket-owner-read", []),
+    ("bucket-owner-full-control", []),
+])
+def test_canned_bucket_acls_are_aws_grant_lists(s3, me, canned, extra):
+    b = new_bucket(s3)
+    s3.put_bucket_acl(Bucket=b, ACL=canned)
+    assert grant_list(s3.get_bucket_acl(Bucket=b)) == [(me, "FULL_CONTROL")] + extra
+    c = new_bucket(s3, ACL=canned)
+    assert grant_list(s3.get_bucket_acl(Bucket=c)) == [(me, "FULL_CONTROL")] + extra
+
+
+def test_canned_object_acls_of_another_writer(s3, me, bob):
+    """bucket-owner-read and bucket-owner-full-control on an object another account writes
+    grant the bucket owner READ or FULL_CONTROL after the writer's own FULL_CONTROL."""
+    b = new_bucket(s3)
+    s3.put_bucket_acl(Bucket=b, GrantFullControl=f'id="{me}"', GrantWrite=f'id="{bob["canonical_id"]}"')
+    c = bob["s3"]
+    c.put_object(Bucket=b, Key="r", Body=b"1", ACL="bucket-owner-read")
+    c.put_object(Bucket=b, Key="f", Body=b"2", ACL="bucket-owner-full-control")
+    c.put_object(Bucket=b, Key="p", Body=b"3", ACL="public-read")
+    bob_id = bob["canonical_id"]
+    assert grant_list(c.get_object_acl(Bucket=b, Key="r")) == [(bob_id, "FULL_CONTROL"), (me, "READ")]
+    assert grant_list(c.get_object_acl(Bucket=b, Key="f")) == [(bob_id, "FULL_CONTROL"),
+                                                                (me, "FULL_CONTROL")]
+    assert grant_list(c.get_object_acl(Bucket=b, Key="p")) == [(bob_id, "FULL_CONTROL"),
+                                                                (ALL_USERS, "READ")]
+    assert c.get_object_acl(Bucket=b, Key="r")["Owner"]["ID"] == bob_id
+    # The bucket owner's own object: bucket-owner-full-control is its FULL_CONTROL alone.
+    s3.put_object(Bucket=b, Key="mine", Body=b"4", ACL="bucket-owner-full-control")
+    assert grant_list(s3.get_object_acl(Bucket=b, Key="mine")) == [(me, "FULL_CONTROL")]
+
+
+def test_grant_lists_replace_and_an_empty_list_revokes_all(s3, me, bob, anon):
+    b = new_bucket(s3)
+    s3.put_object(Bucket=b, Key="k", Body=b"data", ACL="public-read")
+    assert anon.get_object(Bucket=b, Key="k")["Body"].read() == b"data"
+    # Grant headers replace the list as given: no owner grant is added.
+    s3.put_object_acl(Bucket=b, Key="k", GrantRead=f'id="{bob["canonical_id"]}"')
+    assert grant_list(s3.get_object_acl(Bucket=b, Key="k")) == [(bob["canonical_id"], "READ")]
+    assert bob["s3"].get_object(Bucket=b, Key="k")["Body"].read() == b"data"
+    refused(lambda: anon.get_object(Bucket=b, Key="k"), "AccessDenied", 403)
+    # An AccessControlPolicy with an empty list revokes every grant.
+    s3.put_object_acl(Bucket=b, Key="k", AccessControlPolicy={
+        "Owner": {"ID": me}, "Grants": []})
+    acl = s3.get_object_acl(Bucket=b, Key="k")
+    assert acl.get("Grants", []) == [] and acl["Owner"]["ID"] == me
+    refused(lambda: bob["s3"].get_object(Bucket=b, Key="k"), "AccessDenied", 403)
+    # The owner keeps access by ownership.
+    assert s3.get_object(Bucket=b, Key="k")["Body"].read() == b"data"
+    # The same on a bucket.
+    s3.put_bucket_acl(Bucket=b, AccessControlPolicy={"Owner": {"ID": me}, "Grants": []})
+    assert s3.get_bucket_acl(Bucket=b).get("Grants", []) == []
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=b)["Contents"]] == ["k"]
+
+
+def test_copy_object_applies_its_canned_acl(s3, me, anon):
+    b = new_bucket(s3)
+    s3.put_object(Bucket=b, Key="src", Body=b"copied", ACL="public-read")
+    # A copy does not inherit the source's ACL: private unless the copy asks.
+    s3.copy_object(Bucket=b, Key="plain", CopySource=f"{b}/src")
+    assert grant_list(s3.get_object_acl(Bucket=b, Key="plain")) == [(me, "FULL_CONTROL")]
+    refused(lambda: anon.get_object(Bucket=b, Key="plain"), "AccessDenied", 403)
+    s3.copy_object(Bucket=b, Key="pub", CopySource=f"{b}/src", ACL="public-read-write")
+    assert grant_list(s3.get_object_acl(Bucket=b, Key="pub")) == [
+        (me, "FULL_CONTROL"), (ALL_USERS, "READ"), (ALL_USERS, "WRITE")]
+    assert anon.get_object(Bucket=b, Key="pub")["Body"].read() == b"copied"
+    # Onto itself (metadata replaced) with a new canned ACL.
+    s3.copy_object(Bucket=b, Key="src", CopySource=f"{b}/src", ACL="authenticated-read",
+                   MetadataDirective="REPLACE", Metadata={"m": "1"})
+    assert grant_list(s3.get_object_acl(Bucket=b, Key="src")) == [
+        (me, "FULL_CONTROL"), (AUTH_USERS, "READ")]
+    refused(lambda: anon.get_object(Bucket=b, Key="src"), "AccessDenied", 403)
