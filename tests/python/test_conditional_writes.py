@@ -86,3 +86,28 @@ def test_unsupported_condition_values(oosd, s3, bucket):
         s3.meta.events.unregister("before-sign.s3.PutObject", hook)
     with pytest.raises(botocore.exceptions.ClientError):
         s3.head_object(Bucket=bucket, Key="n")
+
+
+def test_refused_body_closes_the_connection(oosd, s3, bucket):
+    """A PUT refused before its body was read answers `Connection: close`, so the unread body
+    can never be parsed as the next request on a kept-alive connection."""
+    import socket
+    import urllib.parse
+
+    etag = s3.put_object(Bucket=bucket, Key="kept", Body=b"one")["ETag"]
+    url = urllib.parse.urlparse(oosd.endpoint)
+    body = b"GET /x HTTP/1.1\r\nHost: y\r\n\r\n" * 4  # would be a request if left on the socket
+    with socket.create_connection((url.hostname, url.port), timeout=10) as sock:
+        sock.sendall(f"PUT /{bucket}/kept HTTP/1.1\r\nHost: {url.netloc}\r\n"
+                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
+        data = b""
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break  # the server closed the connection
+            data += chunk
+    head = data.split(b"\r\n\r\n", 1)[0].decode().lower()
+    assert head.startswith("http/1.1 403"), head
+    assert "connection: close" in head
+    assert data.count(b"HTTP/1.1 ") == 1, data  # the body was not served as requests
+    assert s3.get_object(Bucket=bucket, Key="kept")["ETag"] == etag

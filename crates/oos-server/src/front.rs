@@ -225,6 +225,9 @@ async fn handle(
             .headers()
             .get(http::header::EXPECT)
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    // A request with a body refused with an error may leave that body unread on the socket;
+    // closing the connection keeps it from being parsed as the next request.
+    let has_body = bytes_in > 0 || req.headers().contains_key(http::header::TRANSFER_ENCODING);
     let header = |name: &str| {
         req.headers()
             .get(name)
@@ -300,7 +303,7 @@ async fn handle(
     set_header(&mut resp, oos_proto::headers::X_AMZ_REQUEST_ID, &request_id);
     set_header(&mut resp, oos_proto::headers::X_AMZ_ID_2, &request_id);
     set_header(&mut resp, "server", "OOS");
-    if close_after {
+    if close_after || (has_body && resp.status().as_u16() >= 400) {
         set_header(&mut resp, "connection", "close");
     }
     let bytes_out = if head {
