@@ -7,6 +7,7 @@ import json
 import os
 import pathlib
 import subprocess
+import time
 import urllib.error
 import urllib.request
 
@@ -258,7 +259,13 @@ def test_versions_and_object_lock_in_the_browser(portal_server):
         b.fill("#lock-days", "2")
         b.click("#lock-save")
         b.wait("!document.querySelector('#toast').hidden", what="saved")
-        conf = s3.get_object_lock_configuration(Bucket="pv-ver")["ObjectLockConfiguration"]
+        # The toast of enabling the lock may still show: wait for the rule itself to land.
+        deadline = time.monotonic() + 10
+        while True:
+            conf = s3.get_object_lock_configuration(Bucket="pv-ver")["ObjectLockConfiguration"]
+            if "Rule" in conf or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
         assert conf["Rule"]["DefaultRetention"] == {"Mode": "GOVERNANCE", "Days": 2}
         b.screenshot(SHOTS / "settings-versioning.png")
         locked = s3.put_object(Bucket="pv-ver", Key="locked.txt", Body=b"keep")["VersionId"]
