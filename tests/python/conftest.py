@@ -11,6 +11,7 @@ import threading
 import uuid
 
 import boto3
+import botocore
 import pytest
 from botocore.config import Config
 
@@ -136,3 +137,15 @@ def fresh_dir():
 
 def error_code(excinfo):
     return excinfo.value.response["Error"]["Code"]
+
+
+def refused(call, code, status=None, message=None):
+    """Runs `call`, which must fail with `code` (and `status`, `message` when given)."""
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        call()
+    assert error_code(e) == code, e.value.response
+    if status is not None:
+        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
+    if message is not None:
+        assert e.value.response["Error"]["Message"] == message
+    return e.value

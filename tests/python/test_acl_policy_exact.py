@@ -10,7 +10,7 @@ import botocore
 import pytest
 
 from accounts_helpers import anonymous, create_account, encode_params, iam_for, s3_for
-from conftest import error_code
+from conftest import error_code, refused
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -23,18 +23,6 @@ def new_bucket(s3, **kw):
     name = "ape-" + uuid.uuid4().hex[:12]
     s3.create_bucket(Bucket=name, **kw)
     return name
-
-
-def refused(call, code, status=None, message=None):
-    """Runs `call`, which must fail with `code` (and `status`, `message` when given)."""
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    assert error_code(e) == code, e.value.response
-    if status is not None:
-        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
-    if message is not None:
-        assert e.value.response["Error"]["Message"] == message
-    return e.value
 
 
 def policy(*statements):

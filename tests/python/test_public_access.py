@@ -12,7 +12,7 @@ import botocore
 import pytest
 
 from accounts_helpers import anonymous, create_account, s3_for
-from conftest import ACCESS_KEY, SECRET_KEY, error_code
+from conftest import ACCESS_KEY, SECRET_KEY, error_code, refused
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 AUTH_USERS = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
@@ -27,18 +27,6 @@ def new_bucket(s3, **kw):
 
 def owner_id(s3, bucket):
     return s3.get_bucket_acl(Bucket=bucket)["Owner"]["ID"]
-
-
-def refused(call, code, status=None, message=None):
-    """Runs `call`, which must fail with `code` (and `status`, `message` when given)."""
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    assert error_code(e) == code, e.value.response
-    if status is not None:
-        assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == status
-    if message is not None:
-        assert e.value.response["Error"]["Message"] == message
-    return e.value
 
 
 def public_read_policy(bucket, extra=None):
