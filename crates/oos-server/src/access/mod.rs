@@ -93,6 +93,23 @@ pub fn check_key_scope(
     }
 }
 
+/// [`authorize`] on a key whose current state is `object`: its ACL may grant what the
+/// bucket's does not, and its tags are the `s3:ExistingObjectTag/…` keys.
+pub fn authorize_object(
+    principal: Option<&Principal>,
+    bucket: &Bucket,
+    check: &Check<'_>,
+    facts: &RequestFacts,
+    object: Option<&oos_meta::Object>,
+) -> S3Result<()> {
+    let mut facts = facts.clone();
+    facts.existing_object_tags = object
+        .filter(|o| !o.delete_marker)
+        .map(|o| o.attrs.tags.clone());
+    let object_acl = object.and_then(|o| o.attrs.acl.as_deref());
+    authorize(principal, bucket, check, &facts, object_acl)
+}
+
 /// `object_acl` is the addressed object's own ACL, which may grant what the bucket's does not
 /// (and names the object's owner when that is not the bucket owner).
 pub fn authorize(

@@ -297,7 +297,7 @@ impl<'a> Ctx<'a> {
 
     /// Checks `action` with `need` on `key` of `bucket`, whose current state is `object`: its
     /// ACL may grant what the bucket's does not, and its tags are `s3:ExistingObjectTag/…`.
-    /// Returns the facts the check used.
+    /// Returns the request's facts, for a further check.
     pub fn authorize_object(
         &self,
         bucket: &Bucket,
@@ -312,12 +312,8 @@ impl<'a> Ctx<'a> {
             key: Some(key),
             list_prefix: None,
         };
-        let mut facts = self.facts();
-        facts.existing_object_tags = object
-            .filter(|o| !o.delete_marker)
-            .map(|o| o.attrs.tags.clone());
-        let object_acl = object.and_then(|o| o.attrs.acl.as_deref());
-        access::authorize(self.principal.as_ref(), bucket, &check, &facts, object_acl)?;
+        let facts = self.facts();
+        access::authorize_object(self.principal.as_ref(), bucket, &check, &facts, object)?;
         Ok(facts)
     }
 
@@ -330,9 +326,7 @@ impl<'a> Ctx<'a> {
             key: None,
             list_prefix: Some(self.key()),
         };
-        let mut facts = facts.clone();
-        facts.existing_object_tags = None;
-        access::authorize(self.principal.as_ref(), bucket, &check, &facts, None)
+        access::authorize(self.principal.as_ref(), bucket, &check, facts, None)
     }
 
     /// What bucket policy conditions may test about this request.

@@ -236,10 +236,9 @@ impl Site<'_> {
             key: Some(key),
             list_prefix: None,
         };
-        let object_acl = object.as_ref().and_then(|o| o.attrs.acl.as_deref());
-        let mut facts = self.facts.clone();
-        facts.existing_object_tags = object.as_ref().map(|o| o.attrs.tags.clone());
-        if access::authorize(None, &self.bucket, &check, &facts, object_acl).is_err() {
+        if access::authorize_object(None, &self.bucket, &check, &self.facts, object.as_ref())
+            .is_err()
+        {
             return Lookup::Denied;
         }
         match object {
