@@ -98,6 +98,16 @@ pub trait MetaStore: Send + Sync + 'static {
     /// Deletes a key, with the same `NotFound` and `LastPrimaryKey` rules.
     async fn delete_access_key(&self, account_id: &str, access_key_id: &str) -> MetaResult<()>;
 
+    // ---- key store (SSE-KMS) ----
+    /// Adds a key; `AlreadyExists` if its id or alias is taken.
+    async fn create_kms_key(&self, key: KmsKey) -> MetaResult<()>;
+    /// A key by id or by alias.
+    async fn get_kms_key(&self, id_or_alias: &str) -> MetaResult<Option<KmsKey>>;
+    /// Every key, oldest first.
+    async fn list_kms_keys(&self) -> MetaResult<Vec<KmsKey>>;
+    /// Enables or disables a key (by id or alias); `NotFound` if there is none.
+    async fn set_kms_key_enabled(&self, id_or_alias: &str, enabled: bool) -> MetaResult<()>;
+
     // ---- buckets ----
     /// Creates the bucket. If a bucket of that name exists: `Ok(false)` when the same owner owns
     /// it (S3 and OOS answer 200 for the owner), `Err(BucketOwnedByOther)` otherwise.

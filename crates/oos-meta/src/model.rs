@@ -14,6 +14,20 @@ pub struct Account {
     pub regions: Option<Vec<String>>,
 }
 
+/// A key of the server's key store (SSE-KMS). Keys are never deleted, only disabled: objects
+/// encrypted under a deleted key could never be read again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KmsKey {
+    pub id: String,
+    /// A unique second name (`alias/...`), if given.
+    pub alias: Option<String>,
+    pub description: String,
+    pub created: i64,
+    pub enabled: bool,
+    /// The key material as stored (the server seals it before it reaches the store).
+    pub material: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessKey {
     pub access_key_id: String,
@@ -167,6 +181,38 @@ pub struct ObjectAttrs {
     /// from `OFF`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub legal_hold: Option<bool>,
+    /// How the data is encrypted at rest; `None`: stored as sent. On an upload: what every
+    /// part is encrypted with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sse: Option<Sse>,
+}
+
+/// Server-side encryption of an object's data (opaque to the store beyond its fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sse {
+    /// `AES256` (SSE-S3), `aws:kms` (SSE-KMS) or `SSE-C` (customer key).
+    pub mode: String,
+    /// SSE-KMS: the key id as the client named it (answered in
+    /// `x-amz-server-side-encryption-aws-kms-key-id`) and the key store's id for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kms_key: Option<String>,
+    /// SSE-KMS: the encryption context as sent (base64 JSON), bound into the sealed key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// SSE-S3 and SSE-KMS: the object key, sealed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sealed_key: Option<String>,
+    /// SSE-C: a salted check value of the customer key (never the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_check: Option<String>,
+    /// SSE-C: the customer key's MD5 (base64), answered on writes and reads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_md5: Option<String>,
+    /// `x-amz-server-side-encryption-bucket-key-enabled` as asked.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub bucket_key: bool,
 }
 
 /// How a multipart upload's checksum is formed (S3 `x-amz-checksum-type`).

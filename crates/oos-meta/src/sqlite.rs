@@ -19,7 +19,7 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use crate::{
-    AccessKey, Account, Bucket, DeleteOutcome, ListPage, ListQuery, LockCheck, MetaError,
+    AccessKey, Account, Bucket, DeleteOutcome, KmsKey, ListPage, ListQuery, LockCheck, MetaError,
     MetaResult, MetaStore, Object, Part, Retention, Upload, UploadPage, UploadQuery, Usage,
     VersionPage, VersionQuery, Versioning, WriteCondition,
 };
@@ -117,6 +117,26 @@ impl MetaStore for SqliteStore {
 
     async fn list_accounts(&self) -> MetaResult<Vec<Account>> {
         self.read(read_ops::list_accounts).await
+    }
+
+    async fn create_kms_key(&self, key: KmsKey) -> MetaResult<()> {
+        self.write(move |c| write_ops::create_kms_key(c, &key))
+            .await
+    }
+
+    async fn get_kms_key(&self, id_or_alias: &str) -> MetaResult<Option<KmsKey>> {
+        let id = id_or_alias.to_owned();
+        self.read(move |c| read_ops::get_kms_key(c, &id)).await
+    }
+
+    async fn list_kms_keys(&self) -> MetaResult<Vec<KmsKey>> {
+        self.read(read_ops::list_kms_keys).await
+    }
+
+    async fn set_kms_key_enabled(&self, id_or_alias: &str, enabled: bool) -> MetaResult<()> {
+        let id = id_or_alias.to_owned();
+        self.write(move |c| write_ops::set_kms_key_enabled(c, &id, enabled))
+            .await
     }
 
     async fn set_account_disabled(&self, account_id: &str, disabled: bool) -> MetaResult<()> {

@@ -806,6 +806,7 @@ mod sqlite {
         list_uploads_markers,
         group_commit,
         account_admin,
+        kms_keys,
         access_key_quota_and_order,
         access_key_quota_concurrent,
         access_key_primary_rules,

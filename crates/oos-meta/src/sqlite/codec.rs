@@ -3,8 +3,8 @@
 use rusqlite::Row;
 
 use crate::{
-    AccessKey, Account, Bucket, DataRef, MetaError, MetaResult, Object, ObjectAttrs, Part, Upload,
-    Versioning,
+    AccessKey, Account, Bucket, DataRef, KmsKey, MetaError, MetaResult, Object, ObjectAttrs, Part,
+    Upload, Versioning,
 };
 
 /// Column lists; the `*_from_row` functions read columns by these positions.
@@ -116,6 +116,19 @@ pub(super) fn bucket_from_row(row: &Row<'_>) -> MetaResult<Bucket> {
         config: from_json(&config)?,
         versioning: Versioning::parse(&row.get::<_, String>(5)?)
             .ok_or_else(|| MetaError::Backend("unknown versioning state".into()))?,
+    })
+}
+
+pub(super) const KMS_COLS: &str = "id, alias, description, created, enabled, material";
+
+pub(super) fn kms_key_from_row(row: &Row<'_>) -> rusqlite::Result<KmsKey> {
+    Ok(KmsKey {
+        id: row.get(0)?,
+        alias: row.get(1)?,
+        description: row.get(2)?,
+        created: row.get(3)?,
+        enabled: row.get(4)?,
+        material: row.get(5)?,
     })
 }
 

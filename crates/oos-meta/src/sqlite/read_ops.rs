@@ -6,8 +6,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use super::codec::{self, OBJECT_COLS, PART_COLS, UPLOAD_COLS};
 use super::list::{self, Entry, Flow, Lower, RangeScan, Request, Visit};
 use crate::{
-    AccessKey, Account, Bucket, ListEntry, ListPage, ListQuery, MetaError, MetaResult, Object,
-    Part, Upload, UploadEntry, UploadPage, UploadQuery, Usage, VersionEntry, VersionPage,
+    AccessKey, Account, Bucket, KmsKey, ListEntry, ListPage, ListQuery, MetaError, MetaResult,
+    Object, Part, Upload, UploadEntry, UploadPage, UploadQuery, Usage, VersionEntry, VersionPage,
     VersionQuery, NULL_VERSION,
 };
 
@@ -52,6 +52,27 @@ pub(super) fn list_accounts(c: &Connection) -> MetaResult<Vec<Account>> {
         out.push(codec::account_from_row(row)?);
     }
     Ok(out)
+}
+
+pub(super) fn get_kms_key(c: &Connection, id_or_alias: &str) -> MetaResult<Option<KmsKey>> {
+    c.prepare_cached(&format!(
+        "SELECT {} FROM kms_keys WHERE id = ?1 OR alias = ?1",
+        codec::KMS_COLS
+    ))?
+    .query_row(params![id_or_alias], codec::kms_key_from_row)
+    .optional()
+    .map_err(Into::into)
+}
+
+pub(super) fn list_kms_keys(c: &Connection) -> MetaResult<Vec<KmsKey>> {
+    let mut stmt = c.prepare_cached(&format!(
+        "SELECT {} FROM kms_keys ORDER BY created, id",
+        codec::KMS_COLS
+    ))?;
+    let keys = stmt
+        .query_map([], codec::kms_key_from_row)?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(keys)
 }
 
 pub(super) fn list_access_keys(c: &Connection, account_id: &str) -> MetaResult<Vec<AccessKey>> {

@@ -180,6 +180,17 @@ const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';
     "#,
+    // 7: the key store of SSE-KMS.
+    r#"
+    CREATE TABLE kms_keys (
+        id          TEXT PRIMARY KEY,
+        alias       TEXT UNIQUE,
+        description TEXT NOT NULL,
+        created     INTEGER NOT NULL,
+        enabled     INTEGER NOT NULL,
+        material    TEXT NOT NULL
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 fn common_setup(conn: &Connection) -> MetaResult<()> {

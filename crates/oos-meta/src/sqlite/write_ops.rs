@@ -3,6 +3,7 @@
 //! preconditions after writing.
 
 mod accounts;
+mod kms;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -17,6 +18,7 @@ pub(super) use accounts::{
     create_access_key, create_account, delete_access_key, ensure_account, set_account_disabled,
     set_account_regions, update_access_key,
 };
+pub(super) use kms::{create_kms_key, set_kms_key_enabled};
 
 fn bucket_exists(c: &Connection, bucket: &str) -> MetaResult<bool> {
     Ok(c.prepare_cached("SELECT 1 FROM buckets WHERE name = ?1")?

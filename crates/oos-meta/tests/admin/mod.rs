@@ -520,3 +520,52 @@ pub async fn admin_durability(open: &dyn Fn() -> Arc<dyn MetaStore>) {
         assert_eq!(b.config, [("cors".to_string(), "<c/>".to_string())]);
     }
 }
+
+pub async fn kms_keys(s: Arc<dyn MetaStore>) {
+    let key = |id: &str, alias: Option<&str>, created| KmsKey {
+        id: id.into(),
+        alias: alias.map(Into::into),
+        description: format!("key {id}"),
+        created,
+        enabled: true,
+        material: format!("sealed-{id}"),
+    };
+    s.create_kms_key(key("k1", Some("alias/app"), 1))
+        .await
+        .unwrap();
+    s.create_kms_key(key("k2", None, 2)).await.unwrap();
+    // Ids and aliases share one namespace.
+    for clash in [
+        key("k1", None, 3),
+        key("k3", Some("alias/app"), 3),
+        key("alias/app", None, 3),
+        key("k4", Some("k2"), 3),
+    ] {
+        assert!(matches!(
+            s.create_kms_key(clash).await,
+            Err(MetaError::AlreadyExists)
+        ));
+    }
+    assert_eq!(
+        s.get_kms_key("alias/app").await.unwrap(),
+        Some(key("k1", Some("alias/app"), 1))
+    );
+    assert_eq!(s.get_kms_key("k2").await.unwrap(), Some(key("k2", None, 2)));
+    assert_eq!(s.get_kms_key("nope").await.unwrap(), None);
+    s.set_kms_key_enabled("alias/app", false).await.unwrap();
+    assert!(!s.get_kms_key("k1").await.unwrap().unwrap().enabled);
+    assert!(matches!(
+        s.set_kms_key_enabled("nope", false).await,
+        Err(MetaError::NotFound)
+    ));
+    let ids: Vec<String> = s
+        .list_kms_keys()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|k| k.id)
+        .collect();
+    assert_eq!(ids, ["k1", "k2"]);
+    s.set_kms_key_enabled("k1", true).await.unwrap();
+    assert!(s.get_kms_key("k1").await.unwrap().unwrap().enabled);
+}
