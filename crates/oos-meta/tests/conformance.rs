@@ -858,8 +858,8 @@ mod sqlite {
             .collect::<Result<_, _>>()
             .unwrap();
         // Each migration applied exactly once; 2 added the unique account name index, 3 the
-        // account regions column, 4 the per-bucket usage table, 5 versions.
-        assert_eq!(versions, [1, 2, 3, 4, 5]);
+        // account regions column, 4 the per-bucket usage table, 5 versions, 6 the SSE-KMS key store.
+        assert_eq!(versions, [1, 2, 3, 4, 5, 6]);
         let unique_names: i64 = conn
             .query_row(
                 "SELECT COUNT(*) FROM pragma_index_list('accounts')

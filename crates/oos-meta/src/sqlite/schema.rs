@@ -180,7 +180,7 @@ const MIGRATIONS: &[&str] = &[
 
     ALTER TABLE buckets ADD COLUMN versioning TEXT NOT NULL DEFAULT '';
     "#,
-    // 7: the key store of SSE-KMS.
+    // 6: the key store of SSE-KMS.
     r#"
     CREATE TABLE kms_keys (
         id          TEXT PRIMARY KEY,
