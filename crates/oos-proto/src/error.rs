@@ -1,7 +1,10 @@
 //! The S3 error-code table: each code with its HTTP status and the default message AWS sends.
 
+/// Codes are their variant's name unless given (`as "KMS.NotFoundException"`).
 macro_rules! error_codes {
-    ($($name:ident => $status:literal, $msg:literal;)*) => {
+    (@code $name:ident) => { stringify!($name) };
+    (@code $name:ident $code:literal) => { $code };
+    ($($name:ident $(as $code:literal)? => $status:literal, $msg:literal;)*) => {
         /// Every error code the server can answer with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum ErrorCode { $($name,)* }
@@ -9,7 +12,7 @@ macro_rules! error_codes {
         impl ErrorCode {
             /// The code as it appears in `<Code>`.
             pub fn as_str(self) -> &'static str {
-                match self { $(ErrorCode::$name => stringify!($name),)* }
+                match self { $(ErrorCode::$name => error_codes!(@code $name $($code)?),)* }
             }
             pub fn status(self) -> u16 {
                 match self { $(ErrorCode::$name => $status,)* }
@@ -37,6 +40,10 @@ error_codes! {
     InternalError => 500, "We encountered an internal error. Please try again.";
     InvalidAccessKeyId => 403, "The AWS Access Key Id you provided does not exist in our records.";
     InvalidArgument => 400, "Invalid Argument";
+    InvalidEncryptionAlgorithmError => 400, "The encryption request you specified is not valid. The valid value is AES256.";
+    KmsNotFound as "KMS.NotFoundException" => 400, "The specified KMS key does not exist.";
+    KmsDisabled as "KMS.DisabledException" => 400, "The specified KMS key is disabled.";
+    ServerSideEncryptionConfigurationNotFoundError => 404, "The server side encryption configuration was not found";
     InvalidBucketName => 400, "The specified bucket is not valid.";
     InvalidDigest => 400, "The Content-MD5 you specified is not valid.";
     InvalidLocationConstraint => 400, "The specified location constraint is not valid.";

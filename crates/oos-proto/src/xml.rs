@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::headers::{S3_XMLNS, XML_DECL};
 
+mod encryption;
 mod public_access;
+pub use encryption::{EncryptionByDefault, EncryptionRule, ServerSideEncryptionConfiguration};
 pub use public_access::{
     OwnershipControls, OwnershipControlsRule, PolicyStatus, PublicAccessBlockConfiguration,
 };

@@ -67,6 +67,9 @@ pub struct FileConfig {
     /// `text` (default; colours only on a terminal) or `json` (one object a line, for log
     /// shippers).
     pub log_format: Option<String>,
+    /// Where SSE-C requests (which carry the customer's key) are accepted without TLS:
+    /// `never`, `loopback` (default: the key does not leave the host) or `any`.
+    pub sse_c_plain_http: Option<String>,
     /// Data pools (`[[pool]]`); the embedded default is one pool on `data_dir/data`.
     #[serde(rename = "pool")]
     pub pools: Option<Vec<PoolConfig>>,
@@ -247,6 +250,16 @@ pub struct Config {
     pub website_cname: bool,
     pub connections: ConnectionLimits,
     pub log_format: LogFormat,
+    pub sse_c_plain_http: PlainHttpKeys,
+}
+
+/// Where a customer key may travel without TLS (`sse_c_plain_http`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PlainHttpKeys {
+    Never,
+    #[default]
+    Loopback,
+    Any,
 }
 
 /// How `oosd` writes its log to stderr.
@@ -412,6 +425,17 @@ impl Config {
             website_cname: file.website_cname.unwrap_or(false),
             connections,
             log_format,
+            sse_c_plain_http: match file.sse_c_plain_http.as_deref() {
+                None | Some("loopback") => PlainHttpKeys::Loopback,
+                Some("never") => PlainHttpKeys::Never,
+                Some("any") => PlainHttpKeys::Any,
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        key: "sse_c_plain_http",
+                        message: format!("{other:?} is not never, loopback or any"),
+                    })
+                }
+            },
             domains: file
                 .domains
                 .unwrap_or_else(|| vec!["localhost".to_string()])

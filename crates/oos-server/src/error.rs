@@ -99,6 +99,13 @@ impl From<StoreError> for S3Error {
     }
 }
 
+/// Encrypted data that does not decrypt is damaged (or was altered): an error, never bytes.
+impl From<oos_sse::SseError> for S3Error {
+    fn from(e: oos_sse::SseError) -> S3Error {
+        S3Error::internal("encrypted data does not decrypt", e)
+    }
+}
+
 impl From<SignError> for S3Error {
     fn from(e: SignError) -> S3Error {
         let code = match e.s3_code() {

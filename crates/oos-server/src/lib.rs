@@ -23,6 +23,7 @@ pub mod response;
 pub mod route;
 pub mod secrets;
 pub mod speed;
+pub mod sse;
 pub mod start;
 pub mod state;
 pub mod storage;

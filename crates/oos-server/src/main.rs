@@ -36,6 +36,35 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Manage the SSE-KMS key store (works while the server runs).
+    Kms {
+        #[command(subcommand)]
+        action: KmsAction,
+        #[command(flatten)]
+        args: AccountArgs,
+        /// Print JSON for scripts.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum KmsAction {
+    /// Create a key for `aws:kms` encryption; prints its key id.
+    CreateKey {
+        /// A second name for the key, `alias/...`.
+        #[arg(long)]
+        alias: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+    },
+    /// List keys.
+    ListKeys,
+    /// Disable a key (by id or alias): objects under it cannot be read or written until it
+    /// is enabled again.
+    DisableKey { key: String },
+    /// Enable a disabled key.
+    EnableKey { key: String },
 }
 
 #[derive(Subcommand)]
@@ -134,6 +163,14 @@ fn main() {
             }
             return;
         }
+        Some(Command::Kms { action, args, json }) => {
+            init_logging(LogFormat::Text);
+            if let Err(e) = run_kms(action, args, json) {
+                eprintln!("oosd: error: {e}");
+                std::process::exit(1);
+            }
+            return;
+        }
         Some(Command::Account { action, args, json }) => {
             init_logging(LogFormat::Text);
             if let Err(e) = run_account(action, args, json) {
@@ -209,6 +246,54 @@ fn run_account(action: AccountAction, args: AccountArgs, json: bool) -> Result<(
             }
             AccountAction::Enable { name } => {
                 print(&accounts::set_disabled(&meta, &name, false).await?)
+            }
+        }
+        Ok(())
+    })
+}
+
+fn run_kms(action: KmsAction, args: AccountArgs, json: bool) -> Result<(), String> {
+    use oos_server::sse::kms;
+    let config = Config::load(&Overrides {
+        config: args.config,
+        listen: None,
+        data_dir: args.data_dir,
+    })
+    .map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let meta = oos_meta::SqliteStore::open(&config.data_dir.join("meta.sqlite"))
+            .map_err(|e| format!("cannot open metadata store: {e}"))?;
+        let secrets =
+            oos_server::secrets::SecretBox::open(&config.data_dir).map_err(|e| e.to_string())?;
+        let listing = matches!(action, KmsAction::ListKeys);
+        let keys = match action {
+            KmsAction::CreateKey { alias, description } => {
+                vec![kms::create_key(&meta, &secrets, alias, description).await?]
+            }
+            KmsAction::ListKeys => kms::list_keys(&meta).await?,
+            KmsAction::DisableKey { key } => vec![kms::set_enabled(&meta, &key, false).await?],
+            KmsAction::EnableKey { key } => vec![kms::set_enabled(&meta, &key, true).await?],
+        };
+        if json {
+            // `list-keys` prints an array, the others the one key they changed.
+            let text = match keys.as_slice() {
+                [one] if !listing => serde_json::to_string_pretty(one),
+                all => serde_json::to_string_pretty(all),
+            };
+            println!("{}", text.map_err(|e| e.to_string())?);
+        } else {
+            for k in keys {
+                println!(
+                    "{}  {:<8}  {}  {}",
+                    k.key_id,
+                    if k.enabled { "enabled" } else { "disabled" },
+                    k.alias.as_deref().unwrap_or("-"),
+                    k.description
+                );
             }
         }
         Ok(())

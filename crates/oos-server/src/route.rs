@@ -166,6 +166,9 @@ pub enum Endpoint {
     PutObjectRetention,
     GetObjectLegalHold,
     PutObjectLegalHold,
+    GetBucketEncryption,
+    PutBucketEncryption,
+    DeleteBucketEncryption,
     GetPublicAccessBlock,
     PutPublicAccessBlock,
     DeletePublicAccessBlock,
@@ -179,7 +182,6 @@ pub enum Endpoint {
 
 /// Sub-resources of later issues: present in the query → `501 NotImplemented`.
 const LATER_SUBRESOURCES: &[(&str, &str)] = &[
-    ("encryption", "Encryption"),
     ("notification", "Notification"),
     ("replication", "Replication"),
     ("requestPayment", "RequestPayment"),
@@ -207,9 +209,9 @@ impl Endpoint {
                 _ => Err(s3_error!(MethodNotAllowed)),
             };
         };
-        if asks_for_encryption(headers) {
-            // Storing plaintext while the client believes it encrypted would claim a
-            // protection we do not apply: refuse until server-side encryption exists.
+        if target.key.is_none() && *method != Method::POST && asks_for_encryption(headers) {
+            // Encryption is chosen per object (or by a bucket's default): on a bucket request
+            // the headers would claim a protection nothing applies.
             return Ok(Endpoint::NotImplemented("ServerSideEncryption"));
         }
         if target.key.is_none() {
@@ -247,6 +249,9 @@ impl Endpoint {
             Method::DELETE if q.has("tagging") => Endpoint::DeleteBucketTagging,
             Method::GET if q.has("object-lock") => Endpoint::GetObjectLockConfiguration,
             Method::PUT if q.has("object-lock") => Endpoint::PutObjectLockConfiguration,
+            Method::GET if q.has("encryption") => Endpoint::GetBucketEncryption,
+            Method::PUT if q.has("encryption") => Endpoint::PutBucketEncryption,
+            Method::DELETE if q.has("encryption") => Endpoint::DeleteBucketEncryption,
             Method::GET if q.has("publicAccessBlock") => Endpoint::GetPublicAccessBlock,
             Method::PUT if q.has("publicAccessBlock") => Endpoint::PutPublicAccessBlock,
             Method::DELETE if q.has("publicAccessBlock") => Endpoint::DeletePublicAccessBlock,
@@ -417,6 +422,9 @@ impl Endpoint {
             Endpoint::PutObjectRetention => "PutObjectRetention",
             Endpoint::GetObjectLegalHold => "GetObjectLegalHold",
             Endpoint::PutObjectLegalHold => "PutObjectLegalHold",
+            Endpoint::GetBucketEncryption => "GetBucketEncryption",
+            Endpoint::PutBucketEncryption => "PutBucketEncryption",
+            Endpoint::DeleteBucketEncryption => "DeleteBucketEncryption",
             Endpoint::GetPublicAccessBlock => "GetPublicAccessBlock",
             Endpoint::PutPublicAccessBlock => "PutPublicAccessBlock",
             Endpoint::DeletePublicAccessBlock => "DeletePublicAccessBlock",

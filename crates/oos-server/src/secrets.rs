@@ -4,7 +4,9 @@
 //! The server key comes from `OOS_MASTER_KEY` (64 hex digits) or from `master.key` in the data
 //! directory (mode 0600), generated on first start. Stored form: `enc1:` + base64(nonce ‖
 //! ciphertext), the access key id bound in as associated data so a secret cannot be moved to
-//! another key's row.
+//! another key's row. The same server key also seals (through keys derived from it) the
+//! object keys of SSE-S3 and the key material of the SSE-KMS key store: losing it loses every
+//! encrypted object.
 
 use std::path::Path;
 
@@ -19,6 +21,8 @@ const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STA
 #[derive(Clone)]
 pub struct SecretBox {
     cipher: ChaCha20Poly1305,
+    /// Seals the object keys of SSE-S3 (derived from the server key, never stored).
+    sse_s3: oos_sse::ObjectKey,
 }
 
 impl std::fmt::Debug for SecretBox {
@@ -53,7 +57,13 @@ impl SecretBox {
     pub fn from_key(key: [u8; 32]) -> SecretBox {
         SecretBox {
             cipher: ChaCha20Poly1305::new(Key::from_slice(&key)),
+            sse_s3: oos_sse::derive_key(&key, "oos sse-s3 key-encryption key v1"),
         }
+    }
+
+    /// The key-encryption key of SSE-S3 object keys.
+    pub fn sse_s3_kek(&self) -> &oos_sse::ObjectKey {
+        &self.sse_s3
     }
 
     pub fn seal(&self, access_key_id: &str, secret: &str) -> String {

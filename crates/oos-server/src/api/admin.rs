@@ -6,6 +6,10 @@
 //! - `GET  /_admin/accounts/{name}` → one account
 //! - `PUT  /_admin/accounts/{name}/regions` with `{"regions": […]}` (`null`: all regions)
 //! - `POST /_admin/accounts/{name}/disable` and `…/enable`
+//! - `GET  /_admin/kms/keys` → every SSE-KMS key (never its material)
+//! - `POST /_admin/kms/keys` with `{"alias": "alias/…", "description": "…"}` (both optional)
+//!   → the new key
+//! - `POST /_admin/kms/keys/{id or alias}/disable` and `…/enable`
 //! - `GET  /_admin/pool` → every pool's disks (state, space) and the heal queue
 //! - `GET  /_admin/server` → version, uptime and the configured regions
 //! - `POST /_admin/scrub` → verifies every data id now, queues damage for healing
@@ -21,6 +25,7 @@ use crate::accounts;
 use crate::error::{S3Error, S3Result};
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
+use crate::sse::kms;
 use crate::state::{Principal, Server};
 
 const MAX_BODY: usize = 4 * 1024;
@@ -88,6 +93,36 @@ pub async fn handle(
                 .await
                 .map_err(not_found)?;
             json(StatusCode::OK, &info)
+        }
+        (&Method::GET, ["kms", "keys"]) => {
+            json(StatusCode::OK, &kms::list_keys(meta).await.map_err(fail)?)
+        }
+        (&Method::POST, ["kms", "keys"]) => {
+            #[derive(serde::Deserialize)]
+            struct Create {
+                #[serde(default)]
+                alias: Option<String>,
+                #[serde(default)]
+                description: Option<String>,
+            }
+            let req: Create = read_json(
+                server,
+                incoming,
+                r#"{"alias": "alias/…", "description": "…"}"#,
+            )
+            .await?;
+            let key = kms::create_key(meta, &server.secrets, req.alias, req.description)
+                .await
+                .map_err(fail)?;
+            json(StatusCode::OK, &key)
+        }
+        (&Method::POST, ["kms", "keys", id @ .., action @ ("disable" | "enable")]) => {
+            // An alias (`alias/app`) spans path segments.
+            let id = id.join("/");
+            let key = kms::set_enabled(meta, &id, *action == "enable")
+                .await
+                .map_err(not_found)?;
+            json(StatusCode::OK, &key)
         }
         (&Method::POST, ["clock"]) if server.config.test_clock => {
             #[derive(serde::Deserialize)]

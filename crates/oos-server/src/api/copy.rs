@@ -9,6 +9,7 @@ use oos_proto::headers::{X_AMZ_COPY_SOURCE, X_AMZ_COPY_SOURCE_RANGE, X_AMZ_METAD
 use oos_proto::time_fmt::iso8601_millis;
 use oos_proto::xml::{self, ChecksumValues, CopyResult};
 use oos_sign::ChecksumAlgorithm;
+use oos_sse::ObjectKey;
 use percent_encoding::percent_decode_str;
 
 use super::object::{commit_object, discard};
@@ -22,6 +23,7 @@ use crate::error::S3Result;
 use crate::placement::Placement;
 use crate::response::{self, Body};
 use crate::s3_error;
+use crate::sse::Sealer;
 use crate::state::{now_millis, Server};
 
 /// The source version of a copy, after the caller's access to it has been checked.
@@ -93,6 +95,19 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Source> {
     })
 }
 
+/// The key that opens a copy's source (`x-amz-copy-source-server-side-encryption-customer-*`
+/// for an SSE-C source).
+async fn copy_source_key(ctx: &Ctx<'_>, src: &Object) -> S3Result<Option<ObjectKey>> {
+    crate::sse::for_read(
+        ctx.server,
+        ctx.remote,
+        &ctx.parts.headers,
+        &src.attrs,
+        crate::sse::ReadAs::CopySource,
+    )
+    .await
+}
+
 fn set_copy_source_version(resp: &mut Response<Body>, source: &Option<String>) {
     if let Some(v) = source {
         response::set_header(resp, "x-amz-copy-source-version-id", v);
@@ -107,6 +122,13 @@ struct Copied {
     checksum: (String, String),
 }
 
+/// The keys of a copy: the one that opens the source, the one the copy is encrypted with.
+#[derive(Default)]
+struct CopyKeys<'k> {
+    source: Option<&'k ObjectKey>,
+    target: Option<&'k ObjectKey>,
+}
+
 /// Copies `[start, end)` of `src` into new data, with the MD5 and the `algorithm` checksum of
 /// the bytes copied (S3 computes a copy's checksum afresh).
 async fn copy_data(
@@ -116,24 +138,37 @@ async fn copy_data(
     placement: &Placement,
     allow_inline: bool,
     algorithm: ChecksumAlgorithm,
+    keys: CopyKeys<'_>,
 ) -> S3Result<Copied> {
-    let mut source = ObjectStream::open(server, src, start, end).await?;
+    let mut source = ObjectStream::open(server, src, start, end, keys.source).await?;
     let mut md5 = Md5::new();
     let mut checksum = algorithm.checksummer();
+    let mut sealer = Sealer::new(keys.target);
+    let mut stored = Vec::new();
     let data = if allow_inline && end - start <= server.config.inline_threshold {
         let mut buf = Vec::with_capacity((end - start) as usize);
         while let Some(piece) = source.next().await? {
             md5.update(&piece);
             checksum.update(&piece);
-            buf.extend_from_slice(&piece);
+            sealer.push(piece, &mut stored);
+            stored.drain(..).for_each(|s| buf.extend_from_slice(&s));
         }
+        sealer.finish(&mut stored);
+        stored.drain(..).for_each(|s| buf.extend_from_slice(&s));
         DataRef::Inline(buf)
     } else {
         let mut writer = placement.store(server).writer_with(placement.layout)?;
         while let Some(piece) = source.next().await? {
             md5.update(&piece);
             checksum.update(&piece);
-            writer.write(&piece).await?;
+            sealer.push(piece, &mut stored);
+            for s in stored.drain(..) {
+                writer.write(&s).await?;
+            }
+        }
+        sealer.finish(&mut stored);
+        for s in stored.drain(..) {
+            writer.write(&s).await?;
         }
         DataRef::Single(crate::storage::finish(server, placement.pool, writer).await?)
     };
@@ -179,6 +214,7 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     if same
         && !replace
         && !class_header
+        && !crate::sse::asks_for_encryption(&ctx.parts.headers)
         && ctx
             .header(oos_proto::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION)
             .is_none()
@@ -218,7 +254,26 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     attrs.completed_upload = None;
     super::object_lock::apply_to_new_version(ctx, &bucket, &mut attrs)?;
     super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
-    let copied = copy_data(ctx.server, &src, (0, src.size), &placement, true, algorithm).await?;
+    // The copy is encrypted as the request (or the target bucket's default) says, never
+    // because its source was (S3).
+    let source_key = copy_source_key(ctx, &src).await?;
+    let sealing =
+        crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers).await?;
+    let keys = CopyKeys {
+        source: source_key.as_ref(),
+        target: sealing.as_ref().map(|s| &s.key),
+    };
+    let copied = copy_data(
+        ctx.server,
+        &src,
+        (0, src.size),
+        &placement,
+        true,
+        algorithm,
+        keys,
+    )
+    .await?;
+    attrs.sse = sealing.map(|s| s.sse);
     attrs.checksum = Some(copied.checksum);
     attrs.checksum_type = None;
     attrs.checksum_algorithm = None;
@@ -241,8 +296,10 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         checksum: ChecksumValues::from_stored(object.attrs.checksum.as_ref()),
         checksum_type: Some(ChecksumType::FullObject.as_str()),
     };
+    let sse = object.attrs.sse.clone();
     let version = commit_object(ctx.server, object).await?;
     let mut resp = response::xml("CopyObjectResult", &result);
+    crate::sse::write_headers(&mut resp, sse.as_ref());
     super::set_version_header(&mut resp, &bucket, version.as_deref());
     set_copy_source_version(&mut resp, &version_header);
     Ok(resp)
@@ -278,7 +335,30 @@ pub async fn upload_part_copy(
     // when the upload named none, which the answer does not show).
     let upload_checksum = checksums::UploadChecksum::of_upload(&upload.attrs);
     let algorithm = upload_checksum.map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm);
-    let copied = copy_data(ctx.server, &src, (start, end), &placement, false, algorithm).await?;
+    let source_key = copy_source_key(ctx, &src).await?;
+    // The part is encrypted with its upload's key (SSE-C: sent again with the request).
+    let part_key = crate::sse::for_read(
+        ctx.server,
+        ctx.remote,
+        &ctx.parts.headers,
+        &upload.attrs,
+        crate::sse::ReadAs::UploadPart,
+    )
+    .await?;
+    let keys = CopyKeys {
+        source: source_key.as_ref(),
+        target: part_key.as_ref(),
+    };
+    let copied = copy_data(
+        ctx.server,
+        &src,
+        (start, end),
+        &placement,
+        false,
+        algorithm,
+        keys,
+    )
+    .await?;
     let data = copied.data;
     let part = Part {
         upload_id: upload_id.to_string(),
@@ -304,6 +384,7 @@ pub async fn upload_part_copy(
         return Err(e.into());
     }
     let mut resp = response::xml("CopyPartResult", &result);
+    crate::sse::write_headers(&mut resp, upload.attrs.sse.as_ref());
     set_copy_source_version(&mut resp, &version_header);
     Ok(resp)
 }

@@ -10,6 +10,7 @@ mod copy;
 pub mod cors;
 pub mod data_location;
 mod delete;
+mod encryption;
 pub mod iam;
 pub mod lifecycle;
 mod list;
@@ -530,6 +531,9 @@ pub async fn dispatch(ctx: &mut Ctx<'_>, endpoint: Endpoint) -> S3Result<Respons
         Endpoint::PutObjectRetention => object_lock::put_retention(ctx).await,
         Endpoint::GetObjectLegalHold => object_lock::get_legal_hold(ctx).await,
         Endpoint::PutObjectLegalHold => object_lock::put_legal_hold(ctx).await,
+        Endpoint::GetBucketEncryption => encryption::get(ctx).await,
+        Endpoint::PutBucketEncryption => encryption::put(ctx).await,
+        Endpoint::DeleteBucketEncryption => encryption::delete(ctx).await,
         Endpoint::GetPublicAccessBlock => public_access::get(ctx).await,
         Endpoint::PutPublicAccessBlock => public_access::put(ctx).await,
         Endpoint::DeletePublicAccessBlock => public_access::delete(ctx).await,

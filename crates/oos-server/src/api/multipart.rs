@@ -45,6 +45,11 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     }
     super::object_lock::apply_headers(ctx, &bucket, &mut attrs)?;
     super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
+    // Every part is encrypted with the key chosen now (SSE-C: the same key, sent again).
+    attrs.sse = crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers)
+        .await?
+        .map(|s| s.sse);
+    let sse = attrs.sse.clone();
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
         bucket: bucket.name.clone(),
@@ -62,6 +67,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     };
     ctx.server.meta.create_upload(upload).await?;
     let mut resp = response::xml("InitiateMultipartUploadResult", &doc);
+    crate::sse::write_headers(&mut resp, sse.as_ref());
     if let Some(c) = checksum {
         set_header(&mut resp, X_AMZ_CHECKSUM_ALGORITHM, c.algorithm.name());
         set_header(&mut resp, X_AMZ_CHECKSUM_TYPE, c.kind.as_str());
@@ -91,6 +97,14 @@ pub async fn upload_part(
     super::object_lock::require_integrity(&bucket, &ctx.parts.headers, &upload.attrs)?;
     // Parts land in the region and layout chosen at initiation.
     let placement = crate::placement::upload_placement(ctx.server, &upload)?;
+    let key = crate::sse::for_read(
+        ctx.server,
+        ctx.remote,
+        &ctx.parts.headers,
+        &upload.attrs,
+        crate::sse::ReadAs::UploadPart,
+    )
+    .await?;
     let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     let checksum = UploadChecksum::of_upload(&upload.attrs);
@@ -103,7 +117,7 @@ pub async fn upload_part(
     if let Some(rate) = rate {
         body.throttle(rate);
     }
-    let (data, digest) = store_body(ctx.server, &mut body, &placement, false).await?;
+    let (data, digest) = store_body(ctx.server, &mut body, &placement, false, key.as_ref()).await?;
     let part = Part {
         upload_id: upload_id.to_string(),
         part_number,
@@ -123,6 +137,7 @@ pub async fn upload_part(
     }
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
+    crate::sse::write_headers(&mut resp, upload.attrs.sse.as_ref());
     // The default checksum of an upload that asked for none is S3's own business.
     if digest.checksum_sent || checksum.is_some() {
         checksums::set_headers(&mut resp, digest.checksum.as_ref(), None);
@@ -474,6 +489,8 @@ fn completion_result(
     };
     let mut resp = response::xml("CompleteMultipartUploadResult", &doc);
     super::set_version_header(&mut resp, bucket, version);
+    // SSE-C answers only the algorithm and key MD5 the parts were sent with.
+    crate::sse::write_headers(&mut resp, attrs.sse.as_ref());
     resp
 }
 

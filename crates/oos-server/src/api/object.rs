@@ -10,6 +10,7 @@ use crate::body::{BodyDigest, ChecksumRule, RequestBody, MAX_PUT_SIZE};
 use crate::error::S3Result;
 use crate::response::{self, set_header, Body};
 use crate::s3_error;
+use crate::sse::Sealer;
 use crate::state::{now_millis, Server};
 use oos_sign::ChecksumAlgorithm;
 
@@ -43,7 +44,11 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     if let Some(rate) = rate {
         body.throttle(rate);
     }
-    let (data, digest) = store_body(ctx.server, &mut body, &placement, true).await?;
+    let sealing =
+        crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers).await?;
+    let key = sealing.as_ref().map(|s| &s.key);
+    let (data, digest) = store_body(ctx.server, &mut body, &placement, true, key).await?;
+    attrs.sse = sealing.map(|s| s.sse);
     attrs.checksum = digest.checksum.clone();
     attrs.data_region = Some(placement.region);
     let object = Object {
@@ -59,9 +64,11 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         delete_marker: false,
     };
     let etag = object.etag.clone();
+    let sse = object.attrs.sse.clone();
     let version = commit_object_if(ctx.server, object, condition).await?;
     let mut resp = response::status(StatusCode::OK);
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
+    crate::sse::write_headers(&mut resp, sse.as_ref());
     super::set_version_header(&mut resp, &bucket, version.as_deref());
     crate::checksums::set_headers(
         &mut resp,
@@ -141,23 +148,37 @@ pub async fn discard(server: &Server, data: &DataRef) {
 /// Receives a verified body into the data store: small bodies inline, others as a new data
 /// id that is durable before this returns. Nothing is kept if the body fails verification.
 /// Bodies go to the placement's pool and layout; with `allow_inline`, small ones stay in the metadata row
-/// instead. Parts are never inline: a completed upload references each part's data id.
+/// instead. Parts are never inline: a completed upload references each part's data id. With
+/// `key`, what is stored is the body's encryption (digests are always of the plaintext).
 pub async fn store_body(
     server: &Server,
     body: &mut RequestBody,
     placement: &crate::placement::Placement,
     allow_inline: bool,
+    key: Option<&oos_sse::ObjectKey>,
 ) -> S3Result<(DataRef, BodyDigest)> {
+    let mut sealer = Sealer::new(key);
+    let mut stored = Vec::new();
     if allow_inline && body.len_known() && body.len() <= server.config.inline_threshold {
         let mut buf = Vec::with_capacity(body.len() as usize);
         while let Some(piece) = body.next().await? {
-            buf.extend_from_slice(&piece);
+            sealer.push(piece, &mut stored);
+            stored.drain(..).for_each(|s| buf.extend_from_slice(&s));
         }
+        sealer.finish(&mut stored);
+        stored.drain(..).for_each(|s| buf.extend_from_slice(&s));
         return Ok((DataRef::Inline(buf), body.digest().clone()));
     }
     let mut writer = placement.store(server).writer_with(placement.layout)?;
     while let Some(piece) = body.next().await? {
-        writer.write(&piece).await?;
+        sealer.push(piece, &mut stored);
+        for s in stored.drain(..) {
+            writer.write(&s).await?;
+        }
+    }
+    sealer.finish(&mut stored);
+    for s in stored.drain(..) {
+        writer.write(&s).await?;
     }
     let id = crate::storage::finish(server, placement.pool, writer).await?;
     Ok((DataRef::Single(id), body.digest().clone()))

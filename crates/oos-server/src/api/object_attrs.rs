@@ -79,6 +79,8 @@ pub fn attrs_from_headers(headers: &HeaderMap) -> S3Result<ObjectAttrs> {
         // Object Lock is applied by the write path, which knows the bucket.
         retention: None,
         legal_hold: None,
+        // Chosen by the write path (`sse::for_write`), which knows the bucket's default.
+        sse: None,
     })
 }
 

@@ -25,6 +25,15 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     // The object's own ACL may grant a read the bucket does not (x-amz-acl on PUT).
     let limit = crate::speed::requested(&ctx.parts.headers, &ctx.query)?;
     let (bucket, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
+    // An SSE-C object needs its key even for a HEAD (S3).
+    let key = crate::sse::for_read(
+        ctx.server,
+        ctx.remote,
+        &ctx.parts.headers,
+        &object.attrs,
+        crate::sse::ReadAs::Object,
+    )
+    .await?;
     // Only downloads count against `concurrency` (a HEAD transfers nothing).
     let slot = if head {
         None
@@ -45,7 +54,7 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     let body = if head || start == end {
         response::empty()
     } else {
-        let mut source = ObjectStream::open(ctx.server, &object, start, end).await?;
+        let mut source = ObjectStream::open(ctx.server, &object, start, end, key.as_ref()).await?;
         // The first piece is read (and verified) before any header is sent, so data that
         // cannot be read at all is a clean 500, never a 200 with a broken body.
         let first = source.next().await?.unwrap_or_default();
@@ -66,6 +75,7 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     };
     let mut resp = Response::new(body);
     write_headers(&mut resp, &object);
+    crate::sse::write_headers(&mut resp, object.attrs.sse.as_ref());
     super::set_version_header(&mut resp, &bucket, object.version_id.as_deref());
     set_header(&mut resp, "content-length", &(end - start).to_string());
     if let Some((s, e)) = range {
@@ -335,37 +345,77 @@ fn part_past_the_last() -> S3Error {
     s3_error!(InvalidPart, "The requested partnumber is not satisfiable")
 }
 
+/// A piece of an object's data: `[offset, offset + len)` of a segment of `size` plaintext
+/// bytes (the whole object, or one part).
 enum Segment {
-    Inline(Bytes),
-    Data { id: String, offset: u64, len: u64 },
+    Inline {
+        stored: Bytes,
+        offset: u64,
+        len: u64,
+        size: u64,
+    },
+    Data {
+        id: String,
+        offset: u64,
+        len: u64,
+        size: u64,
+    },
 }
 
-/// The bytes `[start, end)` of an object, across inline data, one data id, or many parts.
+/// The data reader of the segment being returned, and its decryption if it is encrypted.
+struct Current {
+    reader: DataReader,
+    opening: Option<Opening>,
+}
+
+/// Decryption of an encrypted data segment: its header first (when the read starts in the
+/// first chunk, the header arrives with the chunks), then the chunks.
+enum Opening {
+    Header {
+        header: Vec<u8>,
+        offset: u64,
+        len: u64,
+        size: u64,
+    },
+    Chunks(Box<oos_sse::Decryptor>),
+}
+
+/// The bytes `[start, end)` of an object, across inline data, one data id, or many parts,
+/// decrypted when the object is encrypted (`key`).
 /// The first data file is opened before any response header is sent, so a missing file is
 /// a clean error, and an open file stays readable even if the object is overwritten.
 pub struct ObjectStream {
     store: DataStore,
     segments: VecDeque<Segment>,
-    current: Option<DataReader>,
+    current: Option<Current>,
+    key: Option<oos_sse::ObjectKey>,
+    /// Plaintext decrypted but not returned yet.
+    ready: VecDeque<Bytes>,
     /// Keeps the collector away from the parts not opened yet.
     _lease: oos_store::ReadLease,
 }
 
 impl ObjectStream {
-    pub async fn open(server: &Server, o: &Object, start: u64, end: u64) -> S3Result<ObjectStream> {
+    pub async fn open(
+        server: &Server,
+        o: &Object,
+        start: u64,
+        end: u64,
+        key: Option<&oos_sse::ObjectKey>,
+    ) -> S3Result<ObjectStream> {
         let mut segments = VecDeque::new();
         match &o.data {
-            DataRef::Inline(bytes) => {
-                let bytes =
-                    Bytes::copy_from_slice(bytes.get(start as usize..end as usize).ok_or_else(
-                        || S3Error::internal("inline data shorter than its object", &o.key),
-                    )?);
-                segments.push_back(Segment::Inline(bytes));
-            }
+            DataRef::Inline(bytes) => segments.push_back(Segment::Inline {
+                stored: Bytes::copy_from_slice(bytes),
+                offset: start,
+                len: end - start,
+                size: o.size,
+            }),
             DataRef::Single(id) => segments.push_back(Segment::Data {
                 id: id.clone(),
                 offset: start,
                 len: end - start,
+                size: o.size,
             }),
             DataRef::Parts(parts) => {
                 let mut part_start = 0u64;
@@ -377,6 +427,7 @@ impl ObjectStream {
                             id: p.data_id.clone(),
                             offset: s - part_start,
                             len: e - s,
+                            size: p.size,
                         });
                     }
                     part_start = part_end;
@@ -389,6 +440,8 @@ impl ObjectStream {
             store,
             segments,
             current: None,
+            key: key.cloned(),
+            ready: VecDeque::new(),
             _lease: lease,
         };
         if matches!(stream.segments.front(), Some(Segment::Data { .. })) {
@@ -397,28 +450,107 @@ impl ObjectStream {
         Ok(stream)
     }
 
+    /// Starts the next segment: a data segment becomes `current`; an inline one is returned
+    /// (decrypted) at once.
     async fn open_next(&mut self) -> S3Result<Option<Bytes>> {
-        match self.segments.front() {
-            Some(Segment::Data { id, offset, len }) => {
-                self.current = Some(self.store.reader(id, *offset, *len).await?);
-                self.segments.pop_front();
+        match self.segments.pop_front() {
+            Some(Segment::Data {
+                id,
+                offset,
+                len,
+                size,
+            }) => {
+                self.current = Some(match &self.key {
+                    None => Current {
+                        reader: self.store.reader(&id, offset, len).await?,
+                        opening: None,
+                    },
+                    Some(key) => {
+                        let w = oos_sse::window(size, offset, offset + len);
+                        let header_len = oos_sse::HEADER_LEN as u64;
+                        if w.stored_start == header_len {
+                            // The read starts in the first chunk: one read from the header on.
+                            Current {
+                                reader: self.store.reader(&id, 0, w.stored_end).await?,
+                                opening: Some(Opening::Header {
+                                    header: Vec::with_capacity(oos_sse::HEADER_LEN),
+                                    offset,
+                                    len,
+                                    size,
+                                }),
+                            }
+                        } else {
+                            let header = read_all(&self.store, &id, 0, header_len).await?;
+                            let d =
+                                oos_sse::Decryptor::new(key, &header, size, offset, offset + len)?;
+                            Current {
+                                reader: self
+                                    .store
+                                    .reader(&id, w.stored_start, w.stored_end - w.stored_start)
+                                    .await?,
+                                opening: Some(Opening::Chunks(Box::new(d))),
+                            }
+                        }
+                    }
+                });
                 Ok(None)
             }
-            Some(Segment::Inline(_)) => match self.segments.pop_front() {
-                Some(Segment::Inline(b)) => Ok(Some(b)),
-                _ => Ok(None),
-            },
+            Some(Segment::Inline {
+                stored,
+                offset,
+                len,
+                size,
+            }) => {
+                let Some(key) = &self.key else {
+                    let bytes = stored.slice_ref_checked(offset, len).ok_or_else(|| {
+                        S3Error::internal("inline data shorter than its object", size)
+                    })?;
+                    return Ok(Some(bytes));
+                };
+                let header = stored
+                    .get(..oos_sse::HEADER_LEN)
+                    .ok_or(oos_sse::SseError::Truncated)?;
+                let w = oos_sse::window(size, offset, offset + len);
+                let body = stored
+                    .get(w.stored_start as usize..w.stored_end as usize)
+                    .ok_or(oos_sse::SseError::Truncated)?;
+                let mut d = oos_sse::Decryptor::new(key, header, size, offset, offset + len)?;
+                let mut out = Vec::new();
+                d.update(body, &mut out)?;
+                d.finish()?;
+                Ok(Some(Bytes::from(out.concat())))
+            }
             None => Ok(None),
         }
     }
 
     pub async fn next(&mut self) -> S3Result<Option<Bytes>> {
         loop {
-            if let Some(reader) = &mut self.current {
-                match reader.next().await? {
-                    Some(piece) => return Ok(Some(piece)),
-                    None => self.current = None,
+            if let Some(piece) = self.ready.pop_front() {
+                return Ok(Some(piece));
+            }
+            if let Some(current) = &mut self.current {
+                match current.reader.next().await? {
+                    Some(piece) => match &mut current.opening {
+                        None => return Ok(Some(piece)),
+                        Some(opening) => {
+                            let mut out = Vec::new();
+                            open_piece(self.key.as_ref(), opening, &piece, &mut out)?;
+                            self.ready.extend(out);
+                        }
+                    },
+                    None => {
+                        if let Some(Opening::Chunks(d)) =
+                            self.current.take().and_then(|c| c.opening)
+                        {
+                            d.finish()?;
+                        } else if self.key.is_some() {
+                            // Still waiting for the header: the data ended too soon.
+                            return Err(oos_sse::SseError::Truncated.into());
+                        }
+                    }
                 }
+                continue;
             }
             if self.segments.is_empty() {
                 return Ok(None);
@@ -427,6 +559,57 @@ impl ObjectStream {
                 return Ok(Some(inline));
             }
         }
+    }
+}
+
+/// Feeds one stored piece through a segment's decryption.
+fn open_piece(
+    key: Option<&oos_sse::ObjectKey>,
+    opening: &mut Opening,
+    mut piece: &[u8],
+    out: &mut Vec<Bytes>,
+) -> S3Result<()> {
+    if let Opening::Header {
+        header,
+        offset,
+        len,
+        size,
+    } = opening
+    {
+        let take = (oos_sse::HEADER_LEN - header.len()).min(piece.len());
+        header.extend_from_slice(&piece[..take]);
+        piece = &piece[take..];
+        if header.len() < oos_sse::HEADER_LEN {
+            return Ok(());
+        }
+        let key = key.ok_or_else(|| S3Error::internal("decryption", "no key"))?;
+        let d = oos_sse::Decryptor::new(key, header, *size, *offset, *offset + *len)?;
+        *opening = Opening::Chunks(Box::new(d));
+    }
+    if let Opening::Chunks(d) = opening {
+        d.update(piece, out)?;
+    }
+    Ok(())
+}
+
+/// A short range of a data id, whole (an encrypted segment's header).
+async fn read_all(store: &DataStore, id: &str, offset: u64, len: u64) -> S3Result<Vec<u8>> {
+    let mut reader = store.reader(id, offset, len).await?;
+    let mut buf = Vec::with_capacity(len as usize);
+    while let Some(piece) = reader.next().await? {
+        buf.extend_from_slice(&piece);
+    }
+    Ok(buf)
+}
+
+trait SliceChecked {
+    fn slice_ref_checked(&self, offset: u64, len: u64) -> Option<Bytes>;
+}
+
+impl SliceChecked for Bytes {
+    fn slice_ref_checked(&self, offset: u64, len: u64) -> Option<Bytes> {
+        let end = offset.checked_add(len)?;
+        (end <= self.len() as u64).then(|| self.slice(offset as usize..end as usize))
     }
 }
 

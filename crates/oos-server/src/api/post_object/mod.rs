@@ -106,12 +106,6 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         &fields,
         ctx.parts.headers.get("x-amz-expected-bucket-owner"),
     )?;
-    if crate::route::asks_for_encryption(&headers) {
-        return Err(s3_error!(
-            NotImplemented,
-            "ServerSideEncryption is not implemented yet."
-        ));
-    }
     let location = object_location(ctx, ctx.bucket_name(), &key);
     ctx.principal = principal;
     ctx.target.key = Some(key.clone());
@@ -132,7 +126,20 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
 
     let limits = SizeLimits::of(policy.as_ref())?;
     let sent_checksum = sent_checksum(&ctx.parts.headers)?;
-    let received = receive_file(ctx, &mut file, &placement, &limits, sent_checksum).await?;
+    // Encryption form fields arrive as the headers of the PutObject the form describes.
+    let sealing =
+        crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers).await?;
+    let object_key = sealing.as_ref().map(|s| &s.key);
+    let received = receive_file(
+        ctx,
+        &mut file,
+        &placement,
+        &limits,
+        sent_checksum,
+        object_key,
+    )
+    .await?;
+    attrs.sse = sealing.map(|s| s.sse);
     drop(file);
     drain(&mut form).await;
 
@@ -151,9 +158,11 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         version_id: None,
         delete_marker: false,
     };
+    let sse = object.attrs.sse.clone();
     let version = commit_object_if(ctx.server, object, WriteCondition::Always).await?;
 
     let mut resp = success_response(&fields, &location, &bucket.name, &key, &etag);
+    crate::sse::write_headers(&mut resp, sse.as_ref());
     set_header(&mut resp, "etag", &format!("\"{etag}\""));
     super::set_version_header(&mut resp, &bucket, version.as_deref());
     Ok(resp)
@@ -403,6 +412,7 @@ async fn receive_file(
     placement: &crate::placement::Placement,
     limits: &SizeLimits,
     sent: Option<(ChecksumAlgorithm, String)>,
+    key: Option<&oos_sse::ObjectKey>,
 ) -> S3Result<ReceivedFile> {
     let server = ctx.server;
     let algorithm = sent
@@ -414,6 +424,8 @@ async fn receive_file(
     let mut size = 0u64;
     let mut inline: Vec<u8> = Vec::new();
     let mut writer = None;
+    let mut sealer = crate::sse::Sealer::new(key);
+    let mut stored = Vec::new();
     let result: S3Result<()> = async {
         while let Some(piece) = file.chunk().await.map_err(form_error)? {
             size += piece.len() as u64;
@@ -422,7 +434,14 @@ async fn receive_file(
             }
             md5.update(&piece).await?;
             checksummer.update(&piece);
-            write_piece(server, placement, &mut writer, &mut inline, piece).await?;
+            sealer.push(piece, &mut stored);
+            for s in stored.drain(..) {
+                write_piece(server, placement, &mut writer, &mut inline, s).await?;
+            }
+        }
+        sealer.finish(&mut stored);
+        for s in stored.drain(..) {
+            write_piece(server, placement, &mut writer, &mut inline, s).await?;
         }
         Ok(())
     }

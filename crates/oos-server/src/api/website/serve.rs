@@ -311,10 +311,12 @@ impl Site<'_> {
         head: bool,
     ) -> crate::error::S3Result<Response<Body>> {
         let (start, end) = range.unwrap_or((0, object.size));
+        let key = crate::sse::without_customer_key(self.server, &object.attrs).await?;
         let body = if head || start == end {
             response::empty()
         } else {
-            let mut source = ObjectStream::open(self.server, object, start, end).await?;
+            let mut source =
+                ObjectStream::open(self.server, object, start, end, key.as_ref()).await?;
             let first = source.next().await?.unwrap_or_default();
             if first.len() as u64 == end - start {
                 response::full(first)
