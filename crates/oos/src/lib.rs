@@ -43,6 +43,7 @@ mod bucket;
 mod client;
 mod config;
 mod connect;
+mod encryption;
 mod error;
 mod iam;
 mod multipart;
@@ -59,10 +60,10 @@ mod versioning;
 pub mod model {
     pub use oos_proto::xml::sdk::*;
     pub use oos_proto::xml::{
-        BucketConfiguration, DataLocationConstraint, DefaultRetention, LocationList,
-        MetadataLocation, ObjectLegalHold, ObjectLockConfiguration, ObjectLockRule,
-        ObjectRetention, OwnershipControls, OwnershipControlsRule, PolicyStatus,
-        PublicAccessBlockConfiguration,
+        BucketConfiguration, DataLocationConstraint, DefaultRetention, EncryptionByDefault,
+        EncryptionRule, LocationList, MetadataLocation, ObjectLegalHold, ObjectLockConfiguration,
+        ObjectLockRule, ObjectRetention, OwnershipControls, OwnershipControlsRule, PolicyStatus,
+        PublicAccessBlockConfiguration, ServerSideEncryptionConfiguration,
     };
 }
 
@@ -74,6 +75,7 @@ pub use client::Client;
 pub use config::{
     region_from_endpoint, Addressing, Config, Credentials, Profile, ProfileFile, SignatureVersion,
 };
+pub use encryption::{BucketEncryption, CustomerKey, Encryption};
 pub use error::{BoxError, Error, Result, ServiceError};
 pub use http::Method;
 pub use iam::ListAccessKeysOptions;

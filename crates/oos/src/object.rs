@@ -8,6 +8,7 @@ use http::{HeaderMap, Method};
 use crate::body::{Body, ByteStream};
 use crate::bucket::{Acl, DataLocation};
 use crate::client::{enc_path, header_str, to_xml, unquote, Client, Request};
+use crate::encryption::{CustomerKey, Encryption};
 use crate::error::{Error, Result};
 use crate::model::{AccessControlPolicy, CopyResult, Delete, DeleteResult, ObjectIdentifier};
 
@@ -59,6 +60,9 @@ pub struct PutObjectOptions {
     pub object_lock_retain_until: Option<String>,
     /// Put the new version on legal hold (`Some(true)`).
     pub object_lock_legal_hold: Option<bool>,
+    /// Server-side encryption (without it, the bucket's default applies). With
+    /// [`Encryption::Customer`], the transfer manager sends the key with every part too.
+    pub encryption: Option<Encryption>,
 }
 
 impl PutObjectOptions {
@@ -79,6 +83,9 @@ impl PutObjectOptions {
         }
         if !self.tags.is_empty() {
             req = req.header("x-amz-tagging", &crate::tagging::header_value(&self.tags))?;
+        }
+        if let Some(e) = &self.encryption {
+            req = e.apply(req)?;
         }
         let hold = self
             .object_lock_legal_hold
@@ -130,6 +137,8 @@ pub struct PutObjectOutput {
     pub etag: String,
     /// The new version's id, on a bucket with versioning (`null` when suspended).
     pub version_id: Option<String>,
+    /// `AES256` or `aws:kms` when the object was encrypted that way.
+    pub server_side_encryption: Option<String>,
     /// Request id.
     pub request_id: String,
 }
@@ -173,6 +182,8 @@ pub struct GetObjectOptions {
     pub limit_rate: Option<u64>,
     /// This version instead of the current one.
     pub version_id: Option<String>,
+    /// The key of an SSE-C object (needed by GET and HEAD alike).
+    pub customer_key: Option<CustomerKey>,
 }
 
 impl GetObjectOptions {
@@ -190,6 +201,9 @@ impl GetObjectOptions {
             .header_opt("if-unmodified-since", self.if_unmodified_since.as_deref())?;
         if let Some(rate) = self.limit_rate {
             req = req.header("x-amz-limit", &format!("rate={rate}"))?;
+        }
+        if let Some(k) = &self.customer_key {
+            req = k.apply(req)?;
         }
         Ok(req)
     }
@@ -235,6 +249,12 @@ pub struct ObjectMeta {
     pub object_lock_retain_until: Option<String>,
     /// The version's legal hold, when one was ever set.
     pub object_lock_legal_hold: Option<bool>,
+    /// `AES256` or `aws:kms` for SSE-S3 and SSE-KMS objects.
+    pub server_side_encryption: Option<String>,
+    /// The KMS key of an SSE-KMS object.
+    pub sse_kms_key_id: Option<String>,
+    /// The MD5 (base64) of an SSE-C object's key.
+    pub sse_customer_key_md5: Option<String>,
     /// Request id.
     pub request_id: String,
 }
@@ -279,6 +299,9 @@ impl ObjectMeta {
             object_lock_mode: s("x-amz-object-lock-mode"),
             object_lock_retain_until: s("x-amz-object-lock-retain-until-date"),
             object_lock_legal_hold: s("x-amz-object-lock-legal-hold").map(|v| v == "ON"),
+            server_side_encryption: s("x-amz-server-side-encryption"),
+            sse_kms_key_id: s("x-amz-server-side-encryption-aws-kms-key-id"),
+            sse_customer_key_md5: s("x-amz-server-side-encryption-customer-key-md5"),
             request_id: s("x-amz-request-id").unwrap_or_default(),
         }
     }
@@ -313,6 +336,11 @@ pub struct CopyObjectOptions {
     /// Copy this version of the source (copying an old version over its own key is how a
     /// version is restored).
     pub source_version_id: Option<String>,
+    /// Encryption of the copy (a copy is not encrypted because its source was: without this,
+    /// the target bucket's default applies).
+    pub encryption: Option<Encryption>,
+    /// The key of an SSE-C source.
+    pub source_customer_key: Option<CustomerKey>,
 }
 
 /// `x-amz-copy-source` value: `/bucket/key`, percent-encoded.
@@ -369,6 +397,9 @@ impl Client {
         Ok(PutObjectOutput {
             etag: resp.header("etag").map(unquote).unwrap_or_default(),
             version_id: resp.header("x-amz-version-id").map(str::to_string),
+            server_side_encryption: resp
+                .header("x-amz-server-side-encryption")
+                .map(str::to_string),
             request_id: resp.request_id(),
         })
     }
@@ -461,9 +492,10 @@ impl Client {
                 options.if_none_match.as_deref(),
             )?;
         if let Some(replace) = &options.replace {
-            // Tags go by their own directive, below.
+            // Tags go by their own directive, encryption by `options.encryption`, below.
             let replace = PutObjectOptions {
                 tags: BTreeMap::new(),
+                encryption: None,
                 ..replace.clone()
             };
             req = replace
@@ -481,6 +513,16 @@ impl Client {
         }
         if let Some(d) = &options.data_location {
             req = req.header("x-ctyun-data-location", &d.header_value())?;
+        }
+        if let Some(e) = options
+            .encryption
+            .as_ref()
+            .or(options.replace.as_ref().and_then(|r| r.encryption.as_ref()))
+        {
+            req = e.apply(req)?;
+        }
+        if let Some(k) = &options.source_customer_key {
+            req = k.apply_to_source(req)?;
         }
         let (mut doc, _): (CopyResult, _) = self.send_xml(req).await?;
         doc.etag = unquote(&doc.etag);

@@ -137,12 +137,22 @@ fn observed(body: Body, meter: &Meter) -> Body {
     }
 }
 
-/// HEAD of the version a transfer reads.
+/// HEAD of the version a transfer reads (an SSE-C source with its key).
 fn source_version(options: &TransferOptions) -> GetObjectOptions {
     GetObjectOptions {
         version_id: options.source_version_id.clone(),
+        customer_key: customer_key(options).cloned(),
         ..Default::default()
     }
+}
+
+/// The SSE-C key of a transfer (`put.encryption`): parts are written and ranges read with it.
+fn customer_key(options: &TransferOptions) -> Option<&crate::CustomerKey> {
+    options
+        .put
+        .encryption
+        .as_ref()
+        .and_then(|e| e.customer_key())
 }
 
 /// `md5(concat(part md5s))-N`, the ETag S3 gives a multipart object.
@@ -215,10 +225,10 @@ impl Client {
         part_number: u32,
         body: Body,
         md5: &[u8; 16],
-        limit_rate: Option<u64>,
+        put: &PutObjectOptions,
     ) -> Result<CompletedPart> {
-        let limit = limit_rate.map(|r| format!("rate={r}"));
-        let req = Request::new(Method::PUT)
+        let limit = put.limit_rate.map(|r| format!("rate={r}"));
+        let mut req = Request::new(Method::PUT)
             .bucket(bucket)
             .key(key)
             .query("partNumber", part_number)
@@ -226,6 +236,10 @@ impl Client {
             .header("content-md5", &b64(md5))?
             .header_opt("x-amz-limit", limit.as_deref())?
             .body(body);
+        // An SSE-C upload wants its key with every part.
+        if let Some(k) = put.encryption.as_ref().and_then(|e| e.customer_key()) {
+            req = k.apply(req)?;
+        }
         let resp = self.send_empty(req).await?;
         let etag = resp.header("etag").unwrap_or("").to_string();
         check_etag(&format!("part {part_number}"), &etag, &hex::encode(md5))?;
@@ -315,7 +329,6 @@ impl Client {
         }
         let part_size = part_size_for(size, options.part_size);
         let count = size.div_ceil(part_size);
-        let limit = options.put.limit_rate;
         let upload_id = self
             .create_multipart_upload(bucket, key, options.put.clone())
             .await?;
@@ -330,7 +343,15 @@ impl Client {
                     let md5 = md5_of_file_range(&path, offset, len).await?;
                     let body = observed(Body::from_file_range(&path, offset, len), &meter);
                     let part = self
-                        .put_part(bucket, key, &upload_id, i as u32 + 1, body, &md5, limit)
+                        .put_part(
+                            bucket,
+                            key,
+                            &upload_id,
+                            i as u32 + 1,
+                            body,
+                            &md5,
+                            &options.put,
+                        )
                         .await?;
                     Ok::<_, Error>((part, md5))
                 }
@@ -386,7 +407,6 @@ impl Client {
             });
         }
         let part_size = options.part_size.max(MIN_PART_SIZE) as usize;
-        let limit = options.put.limit_rate;
         let upload_id = self
             .create_multipart_upload(bucket, key, options.put.clone())
             .await?;
@@ -421,7 +441,7 @@ impl Client {
                 let body = observed(Body::from(data), &meter);
                 let upload_id = upload_id.clone();
                 in_flight.push(async move {
-                    self.put_part(bucket, key, &upload_id, number, body, &md5, limit)
+                    self.put_part(bucket, key, &upload_id, number, body, &md5, &options.put)
                         .await
                         .map(|p| (p, md5))
                 });
@@ -676,6 +696,7 @@ impl Client {
             if_match: (!etag.is_empty()).then(|| etag.to_string()),
             limit_rate: options.limit_rate,
             version_id: options.source_version_id.clone(),
+            customer_key: customer_key(options).cloned(),
             ..Default::default()
         };
         let out = self.get_object(bucket, key, opts).await?;
