@@ -243,6 +243,11 @@ impl Client {
         &self.inner.region
     }
 
+    /// `http` or `https`, as the endpoint says.
+    pub(crate) fn scheme(&self) -> &str {
+        &self.inner.scheme
+    }
+
     /// (host header, path as sent, virtual bucket) of a request.
     pub(crate) fn locate(
         &self,
