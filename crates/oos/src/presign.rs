@@ -423,3 +423,64 @@ fn policy_b64(expiration: time::OffsetDateTime, conditions: &[PostCondition]) ->
     });
     Ok(base64::engine::general_purpose::STANDARD.encode(doc.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Config;
+
+    /// The policy document, byte for byte, for a fixed clock (AWS's example credentials).
+    #[test]
+    fn post_policy_document_and_fields() {
+        let client = Client::new(
+            Config::new(
+                "http://127.0.0.1:9000",
+                "AKIAIOSFODNN7EXAMPLE",
+                "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            )
+            .with_region("us-east-1"),
+        )
+        .unwrap();
+        let now = time::macros::datetime!(2015-12-29 00:00:00 UTC);
+        let post = client
+            .presign_post("sigv4examplebucket", "user/user1/${filename}")
+            .acl("public-read")
+            .starts_with("Content-Type", "image/")
+            .content_length_range(0, 1 << 20)
+            .build_at(now)
+            .unwrap();
+        assert_eq!(post.url, "http://127.0.0.1:9000/sigv4examplebucket");
+        assert_eq!(
+            post.policy_json().unwrap(),
+            concat!(
+                r#"{"conditions":[{"bucket":"sigv4examplebucket"},{"acl":"public-read"},"#,
+                r#"["starts-with","$Content-Type","image/"],["content-length-range",0,1048576],"#,
+                r#"["starts-with","$key","user/user1/"],{"x-amz-algorithm":"AWS4-HMAC-SHA256"},"#,
+                r#"{"x-amz-credential":"AKIAIOSFODNN7EXAMPLE/20151229/us-east-1/s3/aws4_request"},"#,
+                r#"{"x-amz-date":"20151229T000000Z"}],"expiration":"2015-12-29T01:00:00.000Z"}"#
+            )
+        );
+        let names: Vec<&str> = post.fields.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "key",
+                "acl",
+                "x-amz-algorithm",
+                "x-amz-credential",
+                "x-amz-date",
+                "policy",
+                "x-amz-signature"
+            ]
+        );
+        let credential =
+            oos_sign::PostCredential::parse(post.field("x-amz-credential").unwrap()).unwrap();
+        assert!(oos_sign::verify_post_v4(
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+            &credential,
+            post.field("policy").unwrap(),
+            post.field("x-amz-signature").unwrap()
+        )
+        .is_ok());
+    }
+}
