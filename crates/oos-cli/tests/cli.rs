@@ -566,6 +566,133 @@ fn bucket_configs_presign_keys() {
     assert_eq!(env.run(&["keys", "delete", &id]).status.code(), Some(3));
 }
 
+/// `curl` posting `fields` and `file` to `url`: (HTTP status, response body).
+fn curl_form(
+    url: &str,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    file: &Path,
+) -> (u16, String) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let body = out_dir.path().join("body");
+    let mut c = Command::new("curl");
+    c.args(["-sS", "-o", p(&body), "-w", "%{http_code}"]);
+    for (name, value) in fields {
+        c.arg("--form-string")
+            .arg(format!("{name}={}", value.as_str().unwrap()));
+    }
+    let out = c
+        .arg("-F")
+        .arg(format!("file=@{}", p(file)))
+        .arg(url)
+        .output()
+        .expect("run curl");
+    assert!(
+        out.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (status, std::fs::read_to_string(&body).unwrap_or_default())
+}
+
+#[test]
+fn presign_post_prints_a_form_that_curl_can_submit() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://forms"]);
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, b"uploaded through a form").unwrap();
+
+    // --json: the fields, submitted one by one.
+    let form = env.json(&[
+        "presign",
+        "--post",
+        "s3://forms/in/${filename}",
+        "--expires",
+        "300",
+        "--max-size",
+        "1KiB",
+        "--content-type",
+        "text/plain",
+        "--meta",
+        "origin=cli",
+        "--success-status",
+        "201",
+    ]);
+    let url = form["url"].as_str().unwrap();
+    assert_eq!(url, format!("{}/forms", env.srv.endpoint));
+    let fields = form["fields"].as_object().unwrap();
+    assert_eq!(fields["key"], "in/${filename}");
+    assert_eq!(fields["x-amz-meta-origin"], "cli");
+    assert!(form["curl"].as_str().unwrap().starts_with("curl "));
+    let (status, body) = curl_form(url, fields, &note);
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains("<Key>in/note.txt</Key>"), "{body}");
+    assert_eq!(
+        env.ok(&["cat", "s3://forms/in/note.txt"]),
+        "uploaded through a form"
+    );
+    let st = env.json(&["stat", "s3://forms/in/note.txt"]);
+    assert_eq!(st["content_type"], "text/plain");
+    assert_eq!(st["metadata"]["origin"], "cli");
+
+    // Over --max-size: refused, nothing stored.
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, data(2000, 5)).unwrap();
+    let (status, body) = curl_form(url, fields, &big);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<Code>EntityTooLarge</Code>"), "{body}");
+    assert_eq!(
+        env.run(&["stat", "s3://forms/in/big.txt"]).status.code(),
+        Some(3)
+    );
+
+    // The human form: URL, fields, and a curl line that works as printed once FILE is named.
+    let text = env.ok(&[
+        "presign",
+        "--post",
+        "s3://forms/exact.txt",
+        "--acl",
+        "public-read",
+    ]);
+    assert!(
+        text.starts_with(&format!("POST {}/forms\n", env.srv.endpoint)),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  key: exact.txt\n") && text.contains("\n  acl: public-read\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n  x-amz-signature: "), "{text}");
+    let curl = text.lines().find(|l| l.starts_with("curl ")).unwrap();
+    let line = curl.replace("file=@FILE", &format!("file=@{}", p(&note)));
+    let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        env.ok(&["cat", "s3://forms/exact.txt"]),
+        "uploaded through a form"
+    );
+    // --post is a form, not a URL: URL options do not go with it.
+    assert_eq!(
+        env.run(&["presign", "--post", "s3://forms/k", "--limit-rate", "1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        env.run(&["presign", "--post", "s3://forms"]).status.code(),
+        Some(2)
+    );
+}
+
 #[test]
 fn bench_reports_and_verifies() {
     let env = Env::new();
