@@ -60,7 +60,8 @@ impl From<oos::Error> for CliError {
         match e.service() {
             Some(s) => CliError {
                 message: format!(
-                    "{}: {} (status {}, request id {})",
+                    "{}{}: {} (status {}, request id {})",
+                    s.location().map(|l| format!("{l}: ")).unwrap_or_default(),
                     s.code,
                     if s.message.is_empty() {
                         "-"
@@ -87,16 +88,38 @@ impl From<oos::Error> for CliError {
                 } else {
                     exit::ERROR
                 },
-                message: e.to_string(),
+                message: with_causes(&e),
             },
         }
     }
+}
+
+/// An error and its sources, `: `-separated (`connection to http://h:1 failed: … Connection
+/// refused (os error 111)`); a source whose text the message already shows is not repeated.
+fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
         CliError::other(e.to_string())
     }
+}
+
+/// A `map_err` for a failed operation on the local file or directory `path`: the message
+/// names it (`./album/a.jpg: No such file or directory (os error 2)`).
+pub fn local_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |e| CliError::other(format!("{}: {e}", path.display()))
 }
 
 pub type CliResult<T = ()> = Result<T, CliError>;

@@ -267,7 +267,7 @@ fn buckets_objects_and_exit_codes() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("oos: error: NoSuchKey:") && err.contains("request id"),
+        err.starts_with("oos: error: s3://one/nope: NoSuchKey:") && err.contains("request id"),
         "{err}"
     );
     assert_eq!(env.run(&["ls", "s3://nobucket"]).status.code(), Some(3));
@@ -691,6 +691,94 @@ fn presign_post_prints_a_form_that_curl_can_submit() {
         env.run(&["presign", "--post", "s3://forms"]).status.code(),
         Some(2)
     );
+}
+
+/// Runs and expects failure with `code`; returns the one stderr line.
+fn failure(out: Output, code: i32) -> String {
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err.trim_end().to_string()
+}
+
+#[test]
+fn errors_name_the_key_the_local_file_and_the_endpoint() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://errs"]);
+    let dir = tempfile::tempdir().unwrap();
+
+    // A missing source key: named, whichever command reads it.
+    for args in [
+        vec!["mv", "s3://errs/missing.txt", "s3://errs/there.txt"],
+        vec!["cp", "s3://errs/missing.txt", p(dir.path())],
+        vec!["cat", "s3://errs/missing.txt"],
+        vec!["stat", "s3://errs/missing.txt"],
+    ] {
+        let err = failure(env.run(&args), 3);
+        assert!(
+            err.starts_with("oos: error: s3://errs/missing.txt: ") && err.contains("status 404"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains(": -"), "{args:?}: {err}");
+    }
+    let err = failure(env.run(&["rm", "s3://nosuchbucket/k"]), 3);
+    assert!(
+        err.starts_with("oos: error: s3://nosuchbucket/k: NoSuchBucket: "),
+        "{err}"
+    );
+    let err = failure(env.run(&["ls", "s3://nosuchbucket"]), 3);
+    assert!(
+        err.starts_with("oos: error: s3://nosuchbucket: NoSuchBucket: "),
+        "{err}"
+    );
+
+    // A missing local file or directory: its path.
+    let missing = dir.path().join("nope.txt");
+    for args in [
+        vec!["cp", p(&missing), "s3://errs/"],
+        vec!["mv", p(&missing), "s3://errs/k"],
+        vec!["cp", "-r", p(&missing), "s3://errs/tree/"],
+        vec!["sync", p(&missing), "s3://errs/tree/"],
+        vec![
+            "bucket",
+            "policy",
+            "set",
+            "s3://errs",
+            "--file",
+            p(&missing),
+        ],
+    ] {
+        let err = failure(env.run(&args), 1);
+        assert_eq!(
+            err,
+            format!(
+                "oos: error: {}: No such file or directory (os error 2)",
+                p(&missing)
+            ),
+            "{args:?}"
+        );
+    }
+
+    // An unreachable endpoint: the endpoint and the system's reason.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dead = format!("http://127.0.0.1:{port}");
+    for args in [
+        vec!["ls"],
+        vec!["cat", "s3://errs/k"],
+        vec!["cp", "s3://errs/a", "s3://errs/b"],
+    ] {
+        let mut all = vec!["--endpoint", dead.as_str()];
+        all.extend(args.iter().copied());
+        let err = failure(env.run(&all), 1);
+        assert!(
+            err.starts_with(&format!("oos: error: connection to {dead} failed: "))
+                && err.ends_with("Connection refused (os error 111)"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

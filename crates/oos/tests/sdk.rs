@@ -1130,7 +1130,14 @@ async fn connection_errors_are_retried_then_reported() {
     .unwrap();
     let t = std::time::Instant::now();
     let err = c.list_buckets().await.unwrap_err();
-    assert!(matches!(err, Error::Connection(_)), "{err:?}");
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    // The message names the endpoint and the system's reason, not just hyper's "Connect".
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!("connection to http://127.0.0.1:{port} failed: "))
+            && text.contains("Connection refused"),
+        "{text}"
+    );
     assert!(err.is_retryable());
     // Two backoffs happened (each at least 1 ms).
     assert!(t.elapsed() >= std::time::Duration::from_millis(2));
