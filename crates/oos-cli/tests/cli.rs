@@ -153,6 +153,189 @@ fn config_profile_and_overrides() {
     assert_eq!(bare(&["--profile", "missing", "ls"]).status.code(), Some(2));
 }
 
+/// `oos` with only a private config file: no endpoint or keys in the environment.
+fn bare_cmd(config: &Path) -> Command {
+    without_settings(Command::new(env!("CARGO_BIN_EXE_oos")), config)
+}
+
+/// `c` with `config` as the profile file and no endpoint or keys in its environment.
+fn without_settings(mut c: Command, config: &Path) -> Command {
+    c.env("OOS_CONFIG_FILE", config);
+    for var in [
+        "OOS_ENDPOINT",
+        "OOS_ACCESS_KEY_ID",
+        "OOS_SECRET_ACCESS_KEY",
+        "OOS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "OOS_PROFILE",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+/// `oos config` with `answers` piped in: (exit code, stderr).
+fn config_with_answers(config: &Path, answers: &str) -> (Option<i32>, String) {
+    let mut child = bare_cmd(config)
+        .arg("config")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), answers.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn interactive_config_asks_keeps_defaults_and_writes_the_profile() {
+    let env = Env::new();
+    let cfg = env.home.path().join("asked");
+    let (code, err) = config_with_answers(
+        &cfg,
+        &format!(
+            "{}\n{}\n{}\n\n",
+            env.srv.endpoint,
+            support::ACCESS_KEY,
+            support::SECRET_KEY
+        ),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.starts_with("Endpoint [None]: \nAccess Key ID [None]: \nSecret Access Key [None]: \nRegion [None]: \n"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text.contains(&format!("endpoint = {}\n", env.srv.endpoint)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("secret_access_key = {}\n", support::SECRET_KEY)),
+        "{text}"
+    );
+    assert!(
+        !text.contains("region"),
+        "an empty answer sets nothing: {text}"
+    );
+    // The same file a command then uses (and that `config set` writes).
+    let made = bare_cmd(&cfg).args(["mb", "s3://asked"]).output().unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let out = bare_cmd(&cfg).args(["ls"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("asked"));
+    let shown = bare_cmd(&cfg)
+        .args(["config", "get", "access_key_id"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&shown.stdout).trim(),
+        support::ACCESS_KEY
+    );
+
+    // Empty answers keep every value; the keys are shown masked as defaults.
+    let (code, err) = config_with_answers(&cfg, "\n\n\n\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&format!("Endpoint [{}]: ", env.srv.endpoint)),
+        "{err}"
+    );
+    assert!(err.contains("Access Key ID [****0001]: "), "{err}");
+    assert!(err.contains("Secret Access Key [****ghij]: "), "{err}");
+    assert!(
+        !err.contains(support::SECRET_KEY) && !err.contains(support::ACCESS_KEY),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), text);
+    // One answer changes one value.
+    let (code, _) = config_with_answers(&cfg, "\n\n\nChengDu\n");
+    assert_eq!(code, Some(0));
+    let changed = std::fs::read_to_string(&cfg).unwrap();
+    assert_eq!(changed.replace("region = ChengDu\n", ""), text);
+    // A bad endpoint is refused and the file is left as it was.
+    let (code, err) = config_with_answers(&cfg, "ftp://example.com\n\n\n\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("http or https"), "{err}");
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), changed);
+}
+
+#[test]
+fn interactive_config_does_not_echo_the_secret_on_a_terminal() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let env = Env::new();
+    let cfg = env.home.path().join("tty");
+    let cmdline = format!("{} config", env!("CARGO_BIN_EXE_oos"));
+    let mut script = without_settings(Command::new("script"), &cfg);
+    script
+        .args(["-qec", &cmdline, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut proc = script.spawn().expect("script(1)");
+    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let mut stdout = proc.stdout.take().unwrap();
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let wait_for = |text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {text:?} in {:?}",
+                String::from_utf8_lossy(&seen.lock().unwrap())
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // The prompt is written just before the terminal's echo is turned off.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let mut stdin = proc.stdin.take().unwrap();
+    let secret = "tty-secret-never-echoed-XYZW";
+    for (prompt, answer) in [
+        ("Endpoint [None]: ", env.srv.endpoint.as_str()),
+        ("Access Key ID [None]: ", support::ACCESS_KEY),
+        ("Secret Access Key [None]: ", secret),
+        ("Region [None]: ", ""),
+    ] {
+        wait_for(prompt);
+        writeln!(stdin, "{answer}").unwrap();
+        stdin.flush().unwrap();
+    }
+    wait_for("wrote [default]");
+    drop(stdin);
+    assert!(proc.wait().unwrap().success());
+    reader.join().unwrap();
+    let screen = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    assert!(
+        screen.contains(support::ACCESS_KEY),
+        "other answers echo: {screen:?}"
+    );
+    assert!(
+        !screen.contains(secret),
+        "the secret is not echoed: {screen:?}"
+    );
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text.contains(&format!("secret_access_key = {secret}\n")),
+        "{text}"
+    );
+}
+
 #[test]
 fn buckets_objects_and_exit_codes() {
     let env = Env::new();
