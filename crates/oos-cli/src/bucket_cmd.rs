@@ -90,7 +90,9 @@ fn input(a: &BucketArgs) -> CliResult<String> {
     }
     match a.file.as_deref() {
         Some("-") => Ok(std::io::read_to_string(std::io::stdin())?),
-        Some(path) => Ok(std::fs::read_to_string(path)?),
+        Some(path) => {
+            std::fs::read_to_string(path).map_err(crate::local_error(std::path::Path::new(path)))
+        }
         None => Err(CliError::usage("set needs a JSON value or --file")),
     }
 }

@@ -103,6 +103,39 @@ pub struct PresignArgs {
     /// HTTP method the URL is for.
     #[arg(long, default_value = "GET")]
     pub method: String,
+    /// A browser form upload (POST Object) instead of a URL: prints the form's URL and
+    /// fields and a curl line. A key ending in `${filename}` takes the uploaded file's name.
+    #[arg(long, conflicts_with_all = ["limit_rate", "method"])]
+    pub post: bool,
+    /// With --post: the largest file the form admits, e.g. 10MiB.
+    #[arg(long, requires = "post", value_parser = crate::units::parse_size)]
+    pub max_size: Option<u64>,
+    /// With --post: the smallest file the form admits (default 0).
+    #[arg(long, requires = "post", value_parser = crate::units::parse_size)]
+    pub min_size: Option<u64>,
+    /// With --post: the object's Content-Type; one ending in `/` (`image/`) lets the page
+    /// choose any type that starts with it.
+    #[arg(long, requires = "post")]
+    pub content_type: Option<String>,
+    /// With --post: the object's canned ACL (`private`, `public-read`, …).
+    #[arg(long, requires = "post")]
+    pub acl: Option<String>,
+    /// With --post: user metadata of the object, `name=value` (repeatable).
+    #[arg(long = "meta", requires = "post", value_parser = parse_meta)]
+    pub metadata: Vec<(String, String)>,
+    /// With --post: the status of a successful upload (200, 201 or 204).
+    #[arg(long, requires = "post", value_parser = clap::builder::PossibleValuesParser::new(["200", "201", "204"]))]
+    pub success_status: Option<String>,
+    /// With --post: where the browser is sent (303) after a successful upload.
+    #[arg(long, requires = "post")]
+    pub redirect: Option<String>,
+}
+
+fn parse_meta(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_string(), v.to_string())),
+        _ => Err(format!("expected name=value, got {s:?}")),
+    }
 }
 
 pub fn data_location(s: &str) -> CliResult<DataLocation> {
@@ -432,6 +465,9 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
 pub async fn presign(cli: &Cli, a: &PresignArgs) -> CliResult {
     let client = cli.client()?;
     let (bucket, key) = remote(&a.path)?;
+    if a.post {
+        return presign_post(cli, &client, &bucket, &key, a);
+    }
     let method: oos::Method = a
         .method
         .to_ascii_uppercase()
@@ -452,6 +488,93 @@ pub async fn presign(cli: &Cli, a: &PresignArgs) -> CliResult {
         println!("{url}");
     }
     Ok(())
+}
+
+/// `presign --post`: the form's URL and fields, and a curl line that submits it.
+fn presign_post(cli: &Cli, client: &Client, bucket: &str, key: &str, a: &PresignArgs) -> CliResult {
+    if key.is_empty() {
+        return Err(CliError::usage(
+            "presign --post needs s3://bucket/key (the key may end in ${filename})",
+        ));
+    }
+    let mut form = client
+        .presign_post(bucket, key)
+        .expires(std::time::Duration::from_secs(a.expires));
+    if a.min_size.is_some() || a.max_size.is_some() {
+        form = form.content_length_range(a.min_size.unwrap_or(0), a.max_size.unwrap_or(5 << 30));
+    }
+    match a.content_type.as_deref() {
+        Some(prefix) if prefix.ends_with('/') => form = form.starts_with("Content-Type", prefix),
+        Some(t) => form = form.content_type(t),
+        None => {}
+    }
+    if let Some(acl) = &a.acl {
+        form = form.acl(acl);
+    }
+    for (name, value) in &a.metadata {
+        form = form.metadata(name, value);
+    }
+    if let Some(status) = &a.success_status {
+        form = form.field("success_action_status", status);
+    }
+    if let Some(url) = &a.redirect {
+        form = form.success_action_redirect(url);
+    }
+    let post = form.build()?;
+    let expires_at = post
+        .expiration
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
+    // With a Content-Type prefix the page sends a type of its choosing: the curl line shows
+    // where, as `<prefix>TYPE` for the user to fill in, like `FILE`.
+    let mut example_fields = post.fields.clone();
+    if let Some(prefix) = a.content_type.as_deref().filter(|t| t.ends_with('/')) {
+        example_fields.push(("Content-Type".into(), format!("{prefix}TYPE")));
+    }
+    let curl = curl_line(&post.url, &example_fields);
+    if cli.json {
+        let fields: serde_json::Map<String, serde_json::Value> = post
+            .fields
+            .iter()
+            .map(|(n, v)| (n.clone(), v.clone().into()))
+            .collect();
+        print_json(
+            &json!({"url": post.url, "fields": fields, "expires_at": expires_at,
+                           "curl": curl}),
+        );
+    } else {
+        println!("POST {}", post.url);
+        for (name, value) in &post.fields {
+            println!("  {name}: {value}");
+        }
+        if let Some(prefix) = a.content_type.as_deref().filter(|t| t.ends_with('/')) {
+            println!("  Content-Type: (the page's choice, starting with {prefix})");
+        }
+        println!("  file: (the file, last)");
+        println!("Expires: {expires_at}");
+        println!();
+        println!("# with curl (FILE: the file to upload):");
+        println!("{curl}");
+    }
+    Ok(())
+}
+
+/// `curl` submitting the form with `FILE` as the file: `--form-string` sends each value as
+/// it is (`-F` would read a value starting with `@` or `<` as a file name).
+fn curl_line(url: &str, fields: &[(String, String)]) -> String {
+    let mut line = String::from("curl -sS");
+    for (name, value) in fields {
+        line.push_str(" --form-string ");
+        line.push_str(&shell_quote(&format!("{name}={value}")));
+    }
+    line.push_str(" -F 'file=@FILE' ");
+    line.push_str(&shell_quote(url));
+    line
+}
+
+/// Single-quoted for a POSIX shell.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 pub async fn regions(cli: &Cli) -> CliResult {

@@ -60,7 +60,8 @@ impl From<oos::Error> for CliError {
         match e.service() {
             Some(s) => CliError {
                 message: format!(
-                    "{}: {} (status {}, request id {})",
+                    "{}{}: {} (status {}, request id {})",
+                    s.location().map(|l| format!("{l}: ")).unwrap_or_default(),
                     s.code,
                     if s.message.is_empty() {
                         "-"
@@ -87,16 +88,38 @@ impl From<oos::Error> for CliError {
                 } else {
                     exit::ERROR
                 },
-                message: e.to_string(),
+                message: with_causes(&e),
             },
         }
     }
+}
+
+/// An error and its sources, `: `-separated (`connection to http://h:1 failed: … Connection
+/// refused (os error 111)`); a source whose text the message already shows is not repeated.
+fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let part = cause.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> CliError {
         CliError::other(e.to_string())
     }
+}
+
+/// A `map_err` for a failed operation on the local file or directory `path`: the message
+/// names it (`./album/a.jpg: No such file or directory (os error 2)`).
+pub fn local_error(path: &std::path::Path) -> impl FnOnce(std::io::Error) -> CliError + '_ {
+    move |e| CliError::other(format!("{}: {e}", path.display()))
 }
 
 pub type CliResult<T = ()> = Result<T, CliError>;
@@ -123,10 +146,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Show or change the profile file (~/.oos/config or $OOS_CONFIG_FILE).
+    /// Show or change the profile file (~/.oos/config or $OOS_CONFIG_FILE); without a
+    /// subcommand, asks for the endpoint, keys and region (as `aws configure`).
     Config {
         #[command(subcommand)]
-        action: ConfigAction,
+        action: Option<ConfigAction>,
     },
     /// List buckets, or objects and prefixes under s3://bucket[/prefix].
     Ls(fs_cmd::LsArgs),
@@ -249,9 +273,12 @@ impl Cli {
         Ok(oos::Client::new(config)?)
     }
 
-    fn config_cmd(&self, action: &ConfigAction) -> CliResult {
+    fn config_cmd(&self, action: Option<&ConfigAction>) -> CliResult {
         let path: PathBuf = ProfileFile::default_path();
         let name = self.profile_name();
+        let Some(action) = action else {
+            return config_interactive(self, &path, &name);
+        };
         match action {
             ConfigAction::Set { key, value } => {
                 if !KEYS.contains(&key.as_str()) {
@@ -320,9 +347,81 @@ impl Cli {
     }
 }
 
+/// What `oos config` asks for: (profile key, prompt, is a secret).
+const ASKED: [(&str, &str, bool); 4] = [
+    ("endpoint", "Endpoint", false),
+    ("access_key_id", "Access Key ID", false),
+    ("secret_access_key", "Secret Access Key", true),
+    ("region", "Region", false),
+];
+
+/// `oos config`: one question per setting, the current value as the default (keys shown as
+/// `****` and their last four characters), an empty answer keeping it. The secret is read
+/// without echo when stdin is a terminal; piped answers are read line by line.
+fn config_interactive(cli: &Cli, path: &std::path::Path, name: &str) -> CliResult {
+    use std::io::{BufRead, IsTerminal, Write};
+    let mut file = ProfileFile::load(path)?;
+    let mut profile = file.get(name).cloned().unwrap_or_default();
+    let terminal = std::io::stdin().is_terminal();
+    let mut stdin = std::io::stdin().lock();
+    for (key, label, secret) in ASKED {
+        let current = match profile.get(key) {
+            None | Some("") => "None".to_string(),
+            Some(v) if key.ends_with("_key_id") || key.starts_with("secret") => masked(v),
+            Some(v) => v.to_string(),
+        };
+        let prompt = format!("{label} [{current}]: ");
+        let answer = if secret && terminal {
+            rpassword::prompt_password(&prompt).map_err(CliError::from)?
+        } else {
+            let mut err = std::io::stderr();
+            write!(err, "{prompt}").and_then(|()| err.flush())?;
+            let mut line = String::new();
+            // End of input: every remaining setting keeps its value.
+            if stdin.read_line(&mut line)? == 0 {
+                eprintln!();
+                break;
+            }
+            if !terminal {
+                // The answer was not echoed: end the prompt's line, for a readable log.
+                eprintln!();
+            }
+            line
+        };
+        let answer = answer.trim();
+        if !answer.is_empty() {
+            profile.set(key, answer);
+        }
+    }
+    // Check what can be checked before writing, as `config set` does.
+    match profile.to_config() {
+        Ok(config) => {
+            oos::Client::new(config).map_err(|e| CliError::usage(e.to_string()))?;
+        }
+        Err(e) if e.to_string().contains("is not set") => {}
+        Err(e) => return Err(CliError::usage(e.to_string())),
+    }
+    *file.profile_mut(name) = profile;
+    file.save(path)?;
+    if !cli.json {
+        eprintln!("wrote [{name}] of {}", path.display());
+    }
+    Ok(())
+}
+
+/// `****` and the last four characters (all of a short value is hidden).
+fn masked(v: &str) -> String {
+    let chars: Vec<char> = v.chars().collect();
+    if chars.len() < 8 {
+        return "****".into();
+    }
+    let tail: String = chars[chars.len() - 4..].iter().collect();
+    format!("****{tail}")
+}
+
 async fn run(cli: Cli) -> CliResult {
     match &cli.command {
-        Command::Config { action } => cli.config_cmd(action),
+        Command::Config { action } => cli.config_cmd(action.as_ref()),
         Command::Ls(a) => fs_cmd::ls(&cli, a).await,
         Command::Mb(a) => fs_cmd::mb(&cli, a).await,
         Command::Rb(a) => fs_cmd::rb(&cli, a).await,

@@ -13,7 +13,7 @@ use crate::fs_cmd::{cat, data_location, delete_keys, keys_under, report, CatArgs
 use crate::location::Location;
 use crate::progress::Progress;
 use crate::units::{self, human};
-use crate::{Cli, CliError, CliResult};
+use crate::{local_error, Cli, CliError, CliResult};
 
 #[derive(Debug, Args)]
 pub struct CpArgs {
@@ -166,10 +166,10 @@ fn walk(dir: &Path) -> CliResult<Vec<(PathBuf, String, std::fs::Metadata)>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d)? {
-            let entry = entry?;
+        for entry in std::fs::read_dir(&d).map_err(local_error(&d))? {
+            let entry = entry.map_err(local_error(&d))?;
             let path = entry.path();
-            let meta = std::fs::metadata(&path)?;
+            let meta = std::fs::metadata(&path).map_err(local_error(&path))?;
             if meta.is_dir() {
                 stack.push(path);
             } else if meta.is_file() {
@@ -290,12 +290,17 @@ impl Job {
                 ..
             } => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    tokio::fs::create_dir_all(dir).await?;
+                    tokio::fs::create_dir_all(dir)
+                        .await
+                        .map_err(local_error(dir))?;
                 }
                 let r = client.download_file(bucket, key, path, &opts).await;
                 if let (Ok(_), Some(t)) = (&r, mtime) {
-                    let f = std::fs::File::options().write(true).open(path)?;
-                    f.set_modified(*t)?;
+                    let f = std::fs::File::options()
+                        .write(true)
+                        .open(path)
+                        .map_err(local_error(path))?;
+                    f.set_modified(*t).map_err(local_error(path))?;
                 }
                 r.map(|o| o.size)
             }
@@ -318,7 +323,9 @@ impl Job {
         };
         if mv {
             match self {
-                Job::Upload { path, .. } => tokio::fs::remove_file(path).await?,
+                Job::Upload { path, .. } => tokio::fs::remove_file(path)
+                    .await
+                    .map_err(local_error(path))?,
                 Job::Download { bucket, key, .. }
                 | Job::Copy {
                     src_bucket: bucket,
@@ -355,7 +362,9 @@ impl Job {
     /// Whether the destination is already there (for `--no-clobber`).
     async fn destination_exists(&self, client: &Client) -> CliResult<bool> {
         match self {
-            Job::Download { path, .. } => Ok(tokio::fs::try_exists(path).await?),
+            Job::Download { path, .. } => Ok(tokio::fs::try_exists(path)
+                .await
+                .map_err(local_error(path))?),
             Job::Upload { bucket, key, .. } | Job::Copy { bucket, key, .. } => {
                 match client.head_object(bucket, key, Default::default()).await {
                     Ok(_) => Ok(true),
@@ -712,7 +721,9 @@ async fn sync_down(
     if delete {
         for (rel, (path, _)) in local {
             if !wanted.contains(&rel) {
-                tokio::fs::remove_file(&path).await?;
+                tokio::fs::remove_file(&path)
+                    .await
+                    .map_err(local_error(&path))?;
                 report(cli, json!({"op": "delete", "path": path}), || {
                     format!("delete: {}", path.display())
                 });

@@ -153,6 +153,189 @@ fn config_profile_and_overrides() {
     assert_eq!(bare(&["--profile", "missing", "ls"]).status.code(), Some(2));
 }
 
+/// `oos` with only a private config file: no endpoint or keys in the environment.
+fn bare_cmd(config: &Path) -> Command {
+    without_settings(Command::new(env!("CARGO_BIN_EXE_oos")), config)
+}
+
+/// `c` with `config` as the profile file and no endpoint or keys in its environment.
+fn without_settings(mut c: Command, config: &Path) -> Command {
+    c.env("OOS_CONFIG_FILE", config);
+    for var in [
+        "OOS_ENDPOINT",
+        "OOS_ACCESS_KEY_ID",
+        "OOS_SECRET_ACCESS_KEY",
+        "OOS_REGION",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_ENDPOINT_URL",
+        "AWS_REGION",
+        "OOS_PROFILE",
+    ] {
+        c.env_remove(var);
+    }
+    c
+}
+
+/// `oos config` with `answers` piped in: (exit code, stderr).
+fn config_with_answers(config: &Path, answers: &str) -> (Option<i32>, String) {
+    let mut child = bare_cmd(config)
+        .arg("config")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), answers.as_bytes()).unwrap();
+    drop(child.stdin.take());
+    let out = child.wait_with_output().unwrap();
+    (out.status.code(), String::from_utf8(out.stderr).unwrap())
+}
+
+#[test]
+fn interactive_config_asks_keeps_defaults_and_writes_the_profile() {
+    let env = Env::new();
+    let cfg = env.home.path().join("asked");
+    let (code, err) = config_with_answers(
+        &cfg,
+        &format!(
+            "{}\n{}\n{}\n\n",
+            env.srv.endpoint,
+            support::ACCESS_KEY,
+            support::SECRET_KEY
+        ),
+    );
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.starts_with("Endpoint [None]: \nAccess Key ID [None]: \nSecret Access Key [None]: \nRegion [None]: \n"),
+        "{err}"
+    );
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text.contains(&format!("endpoint = {}\n", env.srv.endpoint)),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("secret_access_key = {}\n", support::SECRET_KEY)),
+        "{text}"
+    );
+    assert!(
+        !text.contains("region"),
+        "an empty answer sets nothing: {text}"
+    );
+    // The same file a command then uses (and that `config set` writes).
+    let made = bare_cmd(&cfg).args(["mb", "s3://asked"]).output().unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let out = bare_cmd(&cfg).args(["ls"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("asked"));
+    let shown = bare_cmd(&cfg)
+        .args(["config", "get", "access_key_id"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&shown.stdout).trim(),
+        support::ACCESS_KEY
+    );
+
+    // Empty answers keep every value; the keys are shown masked as defaults.
+    let (code, err) = config_with_answers(&cfg, "\n\n\n\n");
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains(&format!("Endpoint [{}]: ", env.srv.endpoint)),
+        "{err}"
+    );
+    assert!(err.contains("Access Key ID [****0001]: "), "{err}");
+    assert!(err.contains("Secret Access Key [****ghij]: "), "{err}");
+    assert!(
+        !err.contains(support::SECRET_KEY) && !err.contains(support::ACCESS_KEY),
+        "{err}"
+    );
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), text);
+    // One answer changes one value.
+    let (code, _) = config_with_answers(&cfg, "\n\n\nChengDu\n");
+    assert_eq!(code, Some(0));
+    let changed = std::fs::read_to_string(&cfg).unwrap();
+    assert_eq!(changed.replace("region = ChengDu\n", ""), text);
+    // A bad endpoint is refused and the file is left as it was.
+    let (code, err) = config_with_answers(&cfg, "ftp://example.com\n\n\n\n");
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("http or https"), "{err}");
+    assert_eq!(std::fs::read_to_string(&cfg).unwrap(), changed);
+}
+
+#[test]
+fn interactive_config_does_not_echo_the_secret_on_a_terminal() {
+    use std::io::{Read, Write};
+    use std::sync::{Arc, Mutex};
+    let env = Env::new();
+    let cfg = env.home.path().join("tty");
+    let cmdline = format!("{} config", env!("CARGO_BIN_EXE_oos"));
+    let mut script = without_settings(Command::new("script"), &cfg);
+    script
+        .args(["-qec", &cmdline, "/dev/null"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut proc = script.spawn().expect("script(1)");
+    let seen = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let mut stdout = proc.stdout.take().unwrap();
+    let reader = {
+        let seen = seen.clone();
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 1024];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                seen.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        })
+    };
+    let wait_for = |text: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !String::from_utf8_lossy(&seen.lock().unwrap()).contains(text) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no {text:?} in {:?}",
+                String::from_utf8_lossy(&seen.lock().unwrap())
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        // The prompt is written just before the terminal's echo is turned off.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    };
+    let mut stdin = proc.stdin.take().unwrap();
+    let secret = "tty-secret-never-echoed-XYZW";
+    for (prompt, answer) in [
+        ("Endpoint [None]: ", env.srv.endpoint.as_str()),
+        ("Access Key ID [None]: ", support::ACCESS_KEY),
+        ("Secret Access Key [None]: ", secret),
+        ("Region [None]: ", ""),
+    ] {
+        wait_for(prompt);
+        writeln!(stdin, "{answer}").unwrap();
+        stdin.flush().unwrap();
+    }
+    wait_for("wrote [default]");
+    drop(stdin);
+    assert!(proc.wait().unwrap().success());
+    reader.join().unwrap();
+    let screen = String::from_utf8_lossy(&seen.lock().unwrap()).into_owned();
+    assert!(
+        screen.contains(support::ACCESS_KEY),
+        "other answers echo: {screen:?}"
+    );
+    assert!(
+        !screen.contains(secret),
+        "the secret is not echoed: {screen:?}"
+    );
+    let text = std::fs::read_to_string(&cfg).unwrap();
+    assert!(
+        text.contains(&format!("secret_access_key = {secret}\n")),
+        "{text}"
+    );
+}
+
 #[test]
 fn buckets_objects_and_exit_codes() {
     let env = Env::new();
@@ -267,7 +450,7 @@ fn buckets_objects_and_exit_codes() {
     assert_eq!(out.status.code(), Some(3));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.starts_with("oos: error: NoSuchKey:") && err.contains("request id"),
+        err.starts_with("oos: error: s3://one/nope: NoSuchKey:") && err.contains("request id"),
         "{err}"
     );
     assert_eq!(env.run(&["ls", "s3://nobucket"]).status.code(), Some(3));
@@ -564,6 +747,221 @@ fn bucket_configs_presign_keys() {
     assert_eq!(k["Status"], "Inactive");
     env.ok(&["keys", "delete", &id]);
     assert_eq!(env.run(&["keys", "delete", &id]).status.code(), Some(3));
+}
+
+/// `curl` posting `fields` and `file` to `url`: (HTTP status, response body).
+fn curl_form(
+    url: &str,
+    fields: &serde_json::Map<String, serde_json::Value>,
+    file: &Path,
+) -> (u16, String) {
+    let out_dir = tempfile::tempdir().unwrap();
+    let body = out_dir.path().join("body");
+    let mut c = Command::new("curl");
+    c.args(["-sS", "-o", p(&body), "-w", "%{http_code}"]);
+    for (name, value) in fields {
+        c.arg("--form-string")
+            .arg(format!("{name}={}", value.as_str().unwrap()));
+    }
+    let out = c
+        .arg("-F")
+        .arg(format!("file=@{}", p(file)))
+        .arg(url)
+        .output()
+        .expect("run curl");
+    assert!(
+        out.status.success(),
+        "curl: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let status = String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    (status, std::fs::read_to_string(&body).unwrap_or_default())
+}
+
+#[test]
+fn presign_post_prints_a_form_that_curl_can_submit() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://forms"]);
+    let dir = tempfile::tempdir().unwrap();
+    let note = dir.path().join("note.txt");
+    std::fs::write(&note, b"uploaded through a form").unwrap();
+
+    // --json: the fields, submitted one by one.
+    let form = env.json(&[
+        "presign",
+        "--post",
+        "s3://forms/in/${filename}",
+        "--expires",
+        "300",
+        "--max-size",
+        "1KiB",
+        "--content-type",
+        "text/plain",
+        "--meta",
+        "origin=cli",
+        "--success-status",
+        "201",
+    ]);
+    let url = form["url"].as_str().unwrap();
+    assert_eq!(url, format!("{}/forms", env.srv.endpoint));
+    let fields = form["fields"].as_object().unwrap();
+    assert_eq!(fields["key"], "in/${filename}");
+    assert_eq!(fields["x-amz-meta-origin"], "cli");
+    assert!(form["curl"].as_str().unwrap().starts_with("curl "));
+    let (status, body) = curl_form(url, fields, &note);
+    assert_eq!(status, 201, "{body}");
+    assert!(body.contains("<Key>in/note.txt</Key>"), "{body}");
+    assert_eq!(
+        env.ok(&["cat", "s3://forms/in/note.txt"]),
+        "uploaded through a form"
+    );
+    let st = env.json(&["stat", "s3://forms/in/note.txt"]);
+    assert_eq!(st["content_type"], "text/plain");
+    assert_eq!(st["metadata"]["origin"], "cli");
+
+    // Over --max-size: refused, nothing stored.
+    let big = dir.path().join("big.txt");
+    std::fs::write(&big, data(2000, 5)).unwrap();
+    let (status, body) = curl_form(url, fields, &big);
+    assert_eq!(status, 400, "{body}");
+    assert!(body.contains("<Code>EntityTooLarge</Code>"), "{body}");
+    assert_eq!(
+        env.run(&["stat", "s3://forms/in/big.txt"]).status.code(),
+        Some(3)
+    );
+
+    // The human form: URL, fields, and a curl line that works as printed once FILE is named.
+    let text = env.ok(&[
+        "presign",
+        "--post",
+        "s3://forms/exact.txt",
+        "--acl",
+        "public-read",
+    ]);
+    assert!(
+        text.starts_with(&format!("POST {}/forms\n", env.srv.endpoint)),
+        "{text}"
+    );
+    assert!(
+        text.contains("\n  key: exact.txt\n") && text.contains("\n  acl: public-read\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n  x-amz-signature: "), "{text}");
+    let curl = text.lines().find(|l| l.starts_with("curl ")).unwrap();
+    let line = curl.replace("file=@FILE", &format!("file=@{}", p(&note)));
+    let out = Command::new("sh").arg("-c").arg(&line).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{line}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        env.ok(&["cat", "s3://forms/exact.txt"]),
+        "uploaded through a form"
+    );
+    // --post is a form, not a URL: URL options do not go with it.
+    assert_eq!(
+        env.run(&["presign", "--post", "s3://forms/k", "--limit-rate", "1"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        env.run(&["presign", "--post", "s3://forms"]).status.code(),
+        Some(2)
+    );
+}
+
+/// Runs and expects failure with `code`; returns the one stderr line.
+fn failure(out: Output, code: i32) -> String {
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(code), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    err.trim_end().to_string()
+}
+
+#[test]
+fn errors_name_the_key_the_local_file_and_the_endpoint() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://errs"]);
+    let dir = tempfile::tempdir().unwrap();
+
+    // A missing source key: named, whichever command reads it.
+    for args in [
+        vec!["mv", "s3://errs/missing.txt", "s3://errs/there.txt"],
+        vec!["cp", "s3://errs/missing.txt", p(dir.path())],
+        vec!["cat", "s3://errs/missing.txt"],
+        vec!["stat", "s3://errs/missing.txt"],
+    ] {
+        let err = failure(env.run(&args), 3);
+        assert!(
+            err.starts_with("oos: error: s3://errs/missing.txt: ") && err.contains("status 404"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains(": -"), "{args:?}: {err}");
+    }
+    let err = failure(env.run(&["rm", "s3://nosuchbucket/k"]), 3);
+    assert!(
+        err.starts_with("oos: error: s3://nosuchbucket/k: NoSuchBucket: "),
+        "{err}"
+    );
+    let err = failure(env.run(&["ls", "s3://nosuchbucket"]), 3);
+    assert!(
+        err.starts_with("oos: error: s3://nosuchbucket: NoSuchBucket: "),
+        "{err}"
+    );
+
+    // A missing local file or directory: its path.
+    let missing = dir.path().join("nope.txt");
+    for args in [
+        vec!["cp", p(&missing), "s3://errs/"],
+        vec!["mv", p(&missing), "s3://errs/k"],
+        vec!["cp", "-r", p(&missing), "s3://errs/tree/"],
+        vec!["sync", p(&missing), "s3://errs/tree/"],
+        vec![
+            "bucket",
+            "policy",
+            "set",
+            "s3://errs",
+            "--file",
+            p(&missing),
+        ],
+    ] {
+        let err = failure(env.run(&args), 1);
+        assert_eq!(
+            err,
+            format!(
+                "oos: error: {}: No such file or directory (os error 2)",
+                p(&missing)
+            ),
+            "{args:?}"
+        );
+    }
+
+    // An unreachable endpoint: the endpoint and the system's reason.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let dead = format!("http://127.0.0.1:{port}");
+    for args in [
+        vec!["ls"],
+        vec!["cat", "s3://errs/k"],
+        vec!["cp", "s3://errs/a", "s3://errs/b"],
+    ] {
+        let mut all = vec!["--endpoint", dead.as_str()];
+        all.extend(args.iter().copied());
+        let err = failure(env.run(&all), 1);
+        assert!(
+            err.starts_with(&format!("oos: error: connection to {dead} failed: "))
+                && err.ends_with("Connection refused (os error 111)"),
+            "{args:?}: {err}"
+        );
+    }
 }
 
 #[test]

@@ -15,7 +15,7 @@ use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use tokio::io::{AsyncSeekExt, AsyncWrite, AsyncWriteExt};
 
-use crate::error::{BoxError, Error, Result};
+use crate::error::{file_error, BoxError, Error, Result};
 
 /// The body type handed to hyper.
 pub(crate) type HttpBody = UnsyncBoxBody<Bytes, BoxError>;
@@ -77,7 +77,10 @@ impl Body {
     /// A whole file, streamed from disk.
     pub async fn from_file(path: impl AsRef<Path>) -> Result<Body> {
         let path = path.as_ref().to_path_buf();
-        let len = tokio::fs::metadata(&path).await?.len();
+        let len = tokio::fs::metadata(&path)
+            .await
+            .map_err(file_error(&path))?
+            .len();
         Ok(Body::from_file_range(path, 0, len))
     }
 
@@ -159,8 +162,12 @@ impl Body {
                     .boxed_unsync());
             }
             Inner::File { path, offset, len } => {
-                let mut file = tokio::fs::File::open(&path).await?;
-                file.seek(std::io::SeekFrom::Start(*offset)).await?;
+                let mut file = tokio::fs::File::open(&path)
+                    .await
+                    .map_err(file_error(path))?;
+                file.seek(std::io::SeekFrom::Start(*offset))
+                    .await
+                    .map_err(file_error(path))?;
                 let reader = tokio::io::AsyncReadExt::take(file, *len);
                 tokio_util::io::ReaderStream::with_capacity(reader, 256 * 1024).boxed()
             }
@@ -239,6 +246,8 @@ impl From<&'static [u8]> for Body {
 pub struct ByteStream {
     inner: Option<Incoming>,
     observer: Option<ChunkObserver>,
+    /// `scheme://host` the body comes from, for a connection that breaks mid-body.
+    endpoint: String,
 }
 
 impl std::fmt::Debug for ByteStream {
@@ -248,10 +257,11 @@ impl std::fmt::Debug for ByteStream {
 }
 
 impl ByteStream {
-    pub(crate) fn new(body: Incoming) -> ByteStream {
+    pub(crate) fn new(body: Incoming, endpoint: String) -> ByteStream {
         ByteStream {
             inner: Some(body),
             observer: None,
+            endpoint,
         }
     }
 
@@ -259,6 +269,7 @@ impl ByteStream {
         ByteStream {
             inner: None,
             observer: None,
+            endpoint: String::new(),
         }
     }
 
@@ -305,7 +316,10 @@ impl Stream for ByteStream {
                 }
                 Poll::Ready(Some(Err(e))) => {
                     self.inner = None;
-                    return Poll::Ready(Some(Err(Error::Connection(Box::new(e)))));
+                    return Poll::Ready(Some(Err(Error::Connection {
+                        endpoint: self.endpoint.clone(),
+                        source: Box::new(e),
+                    })));
                 }
                 Poll::Ready(Some(Ok(frame))) => {
                     if let Ok(data) = frame.into_data() {

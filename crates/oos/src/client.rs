@@ -243,6 +243,11 @@ impl Client {
         &self.inner.region
     }
 
+    /// `http` or `https`, as the endpoint says.
+    pub(crate) fn scheme(&self) -> &str {
+        &self.inner.scheme
+    }
+
     /// (host header, path as sent, virtual bucket) of a request.
     pub(crate) fn locate(
         &self,
@@ -365,26 +370,34 @@ impl Client {
                 .body(body)
                 .map_err(|e| Error::InvalidArgument(format!("request {uri}: {e}")))?;
             *request.headers_mut() = headers;
-            let err =
-                match tokio::time::timeout(cfg.timeout, self.inner.http.request(request)).await {
-                    Err(_) => Error::Timeout(cfg.timeout),
-                    Ok(Err(e)) => Error::Connection(Box::new(e)),
-                    Ok(Ok(resp)) => {
-                        let (parts, body) = resp.into_parts();
-                        if parts.status.is_success() {
-                            return Ok(Response {
-                                headers: parts.headers,
-                                body: ByteStream::new(body),
-                            });
-                        }
-                        let rid = header_str(&parts.headers, "x-amz-request-id")
-                            .unwrap_or("")
-                            .to_string();
-                        // Error documents are small; a HEAD has none.
-                        let text = ByteStream::new(body).collect().await.unwrap_or_default();
-                        service_error(parts.status.as_u16(), &rid, &text)
+            let err = match tokio::time::timeout(cfg.timeout, self.inner.http.request(request))
+                .await
+            {
+                Err(_) => Error::Timeout(cfg.timeout),
+                Ok(Err(e)) => Error::Connection {
+                    endpoint: format!("{}://{host}", self.inner.scheme),
+                    source: Box::new(e),
+                },
+                Ok(Ok(resp)) => {
+                    let (parts, body) = resp.into_parts();
+                    if parts.status.is_success() {
+                        return Ok(Response {
+                            headers: parts.headers,
+                            body: ByteStream::new(body, format!("{}://{host}", self.inner.scheme)),
+                        });
                     }
-                };
+                    let rid = header_str(&parts.headers, "x-amz-request-id")
+                        .unwrap_or("")
+                        .to_string();
+                    // Error documents are small; a HEAD has none.
+                    let text = ByteStream::new(body, String::new())
+                        .collect()
+                        .await
+                        .unwrap_or_default();
+                    service_error(parts.status.as_u16(), &rid, &text)
+                        .for_request(req.bucket.as_deref(), req.key.as_deref())
+                }
+            };
             let retry = attempt < cfg.max_retries
                 && idempotent
                 && req.body.replayable()

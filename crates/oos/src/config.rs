@@ -352,7 +352,7 @@ impl ProfileFile {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::parse(&text),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(ProfileFile::default()),
-            Err(e) => Err(e.into()),
+            Err(e) => Err(crate::error::file_error(path)(e)),
         }
     }
 
@@ -381,14 +381,16 @@ impl ProfileFile {
 
     /// Writes the file (mode 0600 on Unix: it holds secrets), creating its directory.
     pub fn save(&self, path: &Path) -> Result<()> {
+        use crate::error::file_error;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(file_error(dir))?;
         }
-        std::fs::write(path, self.render())?;
+        std::fs::write(path, self.render()).map_err(file_error(path))?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .map_err(file_error(path))?;
         }
         Ok(())
     }

@@ -16,7 +16,8 @@
 //!   `put_object_retention`, `put_object_legal_hold`…), Block Public Access and Object
 //!   Ownership (`put_public_access_block`, `get_bucket_policy_status`,
 //!   `put_bucket_ownership_controls`…), multipart, presigned URLs
-//!   ([`Client::presign`]) and the AccessKey API (`create_access_key`…).
+//!   ([`Client::presign`]), presigned browser form uploads ([`Client::presign_post`]) and the
+//!   AccessKey API (`create_access_key`…).
 //! * The transfer manager ([`Client::upload_file`], [`Client::upload_stream`],
 //!   [`Client::download_file`]): parallel multipart and ranged GETs with progress and
 //!   integrity checks.
@@ -84,7 +85,7 @@ pub use object::{
     CopyObjectOptions, GetObjectOptions, GetObjectOutput, ObjectMeta, PutObjectOptions,
     PutObjectOutput, Range,
 };
-pub use presign::PresignOptions;
+pub use presign::{PostCondition, PresignOptions, PresignPost, PresignedPost, FILENAME_VARIABLE};
 pub use service::ListBucketsOutput;
 pub use transfer::{
     multipart_etag, Progress, ProgressFn, TransferOptions, TransferOutput, MAX_PARTS, MIN_PART_SIZE,

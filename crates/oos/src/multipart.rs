@@ -191,7 +191,9 @@ impl Client {
         // A 200 may still carry an <Error> document (S3's late failure).
         let text = String::from_utf8_lossy(&body);
         if text.contains("<Error>") {
-            return Err(crate::error::service_error(500, "", &body));
+            return Err(
+                crate::error::service_error(500, "", &body).for_request(Some(bucket), Some(key))
+            );
         }
         let mut out: CompleteMultipartUploadResult =
             oos_proto::xml::from_xml(&text).map_err(|e| crate::Error::Response(e.to_string()))?;

@@ -18,7 +18,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::body::{Body, ChunkObserver};
 use crate::client::{Client, Request};
-use crate::error::{Error, Result};
+use crate::error::{file_error, Error, Result};
 use crate::model::CompletedPart;
 use crate::object::{GetObjectOptions, PutObjectOptions, Range};
 
@@ -169,14 +169,18 @@ fn is_plain_md5(etag: &str) -> bool {
 }
 
 async fn md5_of_file_range(path: &Path, offset: u64, len: u64) -> Result<[u8; 16]> {
-    let mut file = tokio::fs::File::open(path).await?;
-    file.seek(std::io::SeekFrom::Start(offset)).await?;
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(file_error(path))?;
+    file.seek(std::io::SeekFrom::Start(offset))
+        .await
+        .map_err(file_error(path))?;
     let mut reader = file.take(len);
     let mut h = Md5::new();
     let mut buf = vec![0u8; 256 * 1024];
     let mut seen = 0u64;
     loop {
-        let n = reader.read(&mut buf).await?;
+        let n = reader.read(&mut buf).await.map_err(file_error(path))?;
         if n == 0 {
             break;
         }
@@ -312,7 +316,10 @@ impl Client {
         options: &TransferOptions,
     ) -> Result<TransferOutput> {
         let path = path.as_ref().to_path_buf();
-        let size = tokio::fs::metadata(&path).await?.len();
+        let size = tokio::fs::metadata(&path)
+            .await
+            .map_err(file_error(&path))?
+            .len();
         let meter = Meter::new(size, options.progress.clone());
         if size < options.multipart_threshold.max(1) {
             let md5 = md5_of_file_range(&path, 0, size).await?;
@@ -504,8 +511,10 @@ impl Client {
             size.div_ceil(part_size).max(1)
         };
         let result = async {
-            let file = tokio::fs::File::create(&tmp).await?;
-            file.set_len(size).await?;
+            let file = tokio::fs::File::create(&tmp)
+                .await
+                .map_err(file_error(&tmp))?;
+            file.set_len(size).await.map_err(file_error(&tmp))?;
             drop(file);
             futures_util::stream::iter(0..count)
                 .map(|i| {
@@ -540,7 +549,9 @@ impl Client {
                 let md5 = md5_of_file_range(&tmp, 0, size).await?;
                 check_etag(key, &etag, &hex::encode(md5))?;
             }
-            tokio::fs::rename(&tmp, path).await?;
+            tokio::fs::rename(&tmp, path)
+                .await
+                .map_err(file_error(path))?;
             Ok(())
         }
         .await;
@@ -704,8 +715,14 @@ impl Client {
             Some(o) => out.body.with_observer(o),
             None => out.body,
         };
-        let mut f = tokio::fs::OpenOptions::new().write(true).open(file).await?;
-        f.seek(std::io::SeekFrom::Start(offset)).await?;
+        let mut f = tokio::fs::OpenOptions::new()
+            .write(true)
+            .open(file)
+            .await
+            .map_err(file_error(file))?;
+        f.seek(std::io::SeekFrom::Start(offset))
+            .await
+            .map_err(file_error(file))?;
         let mut got = 0u64;
         while let Some(chunk) = body.next().await {
             let chunk = chunk?;
@@ -713,9 +730,9 @@ impl Client {
             if got > len {
                 break;
             }
-            f.write_all(&chunk).await?;
+            f.write_all(&chunk).await.map_err(file_error(file))?;
         }
-        f.flush().await?;
+        f.flush().await.map_err(file_error(file))?;
         if got != len {
             return Err(Error::Integrity(format!(
                 "{key}: got {got} bytes at offset {offset}, expected {len}"

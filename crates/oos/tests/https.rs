@@ -116,7 +116,7 @@ async fn https_endpoint_with_a_private_ca() {
     // Not trusting it: the handshake fails, reported as a connection error.
     let untrusted = Client::new(srv.config().with_max_retries(0)).unwrap();
     let err = untrusted.list_buckets().await.unwrap_err();
-    assert!(matches!(err, Error::Connection(_)), "{err:?}");
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
     let chain = format!("{:?}", err);
     assert!(chain.to_lowercase().contains("certificate"), "{chain}");
 }

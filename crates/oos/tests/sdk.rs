@@ -745,6 +745,162 @@ async fn presigned_urls_v4_and_v2() {
 }
 
 #[tokio::test]
+async fn presigned_post_uploads_a_form_and_refuses_what_the_policy_does_not_admit() {
+    let srv = Oosd::start();
+    for sig in [SignatureVersion::V4, SignatureVersion::V2] {
+        let c = Client::new(srv.config().with_signature(sig)).unwrap();
+        let bucket = format!("form{}", if sig == SignatureVersion::V4 { 4 } else { 2 });
+        c.create_bucket(&bucket, Default::default()).await.unwrap();
+        let form = |key: &str| {
+            c.presign_post(&bucket, key)
+                .expires(std::time::Duration::from_secs(300))
+                .content_length_range(1, 1024)
+                .content_type("text/plain")
+                .acl("public-read")
+                .metadata("color", "blue")
+                .success_action_status(201)
+        };
+        let post = form("uploads/${filename}").build().unwrap();
+        assert_eq!(post.url, format!("{}/{bucket}", srv.endpoint));
+        assert_eq!(post.field("key"), Some("uploads/${filename}"));
+        let policy = post.policy_json().unwrap();
+        assert!(
+            policy.contains(r#"["starts-with","$key","uploads/"]"#)
+                && policy.contains(r#"["content-length-range",1,1024]"#)
+                && policy.contains(&format!(r#"{{"bucket":"{bucket}"}}"#)),
+            "{policy}"
+        );
+        match sig {
+            SignatureVersion::V4 => {
+                assert_eq!(post.field("x-amz-algorithm"), Some("AWS4-HMAC-SHA256"));
+                assert!(post
+                    .field("x-amz-credential")
+                    .unwrap()
+                    .ends_with("/s3/aws4_request"));
+                assert_eq!(post.field("x-amz-signature").unwrap().len(), 64);
+            }
+            SignatureVersion::V2 => {
+                assert_eq!(post.field("AWSAccessKeyId"), Some(support::ACCESS_KEY));
+                assert!(post.field("signature").is_some());
+            }
+        }
+
+        let body = b"hello from a browser form".to_vec();
+        let resp = support::post_form(&post.url, &post.fields, "hello.txt", &body);
+        assert_eq!(resp.status, 201, "{sig:?}: {}", resp.text());
+        assert!(
+            resp.text().contains("<Key>uploads/hello.txt</Key>"),
+            "{}",
+            resp.text()
+        );
+        let meta = c
+            .head_object(&bucket, "uploads/hello.txt", Default::default())
+            .await
+            .unwrap();
+        assert_eq!(meta.size, body.len() as u64);
+        assert_eq!(meta.content_type.as_deref(), Some("text/plain"));
+        assert_eq!(meta.metadata.get("color").map(String::as_str), Some("blue"));
+        let got = c
+            .get_object(&bucket, "uploads/hello.txt", Default::default())
+            .await
+            .unwrap()
+            .body
+            .collect()
+            .await
+            .unwrap();
+        assert_eq!(&got[..], &body[..]);
+        // The form's acl field made the object public-read: anonymous GET works.
+        let (status, anon) = raw(
+            "GET",
+            &format!("{}/{bucket}/uploads/hello.txt", srv.endpoint),
+            b"",
+        )
+        .await;
+        assert_eq!((status, &anon[..]), (200, &body[..]));
+
+        // Over the content-length-range: 400 EntityTooLarge, and nothing is stored.
+        let resp = support::post_form(&post.url, &post.fields, "big.txt", &data(2000, 3));
+        assert_eq!(resp.status, 400, "{}", resp.text());
+        assert!(
+            resp.text().contains("<Code>EntityTooLarge</Code>"),
+            "{}",
+            resp.text()
+        );
+        assert!(c
+            .head_object(&bucket, "uploads/big.txt", Default::default())
+            .await
+            .unwrap_err()
+            .is_not_found());
+
+        // A key outside the signed prefix: the policy's condition fails.
+        let mut fields = post.fields.clone();
+        fields[0].1 = "elsewhere/${filename}".into();
+        let resp = support::post_form(&post.url, &fields, "x.txt", b"x");
+        assert_eq!(resp.status, 403, "{}", resp.text());
+        assert!(
+            resp.text().contains("Policy Condition failed"),
+            "{}",
+            resp.text()
+        );
+
+        // An expired policy: 403 AccessDenied.
+        let short = form("exact.txt")
+            .expires(std::time::Duration::from_secs(1))
+            .build()
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+        let resp = support::post_form(&short.url, &short.fields, "exact.txt", b"late");
+        assert_eq!(resp.status, 403, "{}", resp.text());
+        assert!(
+            resp.text().contains("<Code>AccessDenied</Code>")
+                && resp.text().contains("Policy expired"),
+            "{}",
+            resp.text()
+        );
+    }
+
+    // A page that picks the Content-Type within a prefix, and a redirect after success.
+    let c = srv.client();
+    let post = c
+        .presign_post("form4", "pics/cat.png")
+        .starts_with("Content-Type", "image/")
+        .success_action_redirect("http://example.com/done")
+        .build()
+        .unwrap();
+    let mut fields = post.fields.clone();
+    fields.push(("Content-Type".into(), "image/png".into()));
+    let resp = support::post_form(&post.url, &fields, "cat.png", b"png bytes");
+    assert_eq!(resp.status, 303, "{}", resp.text());
+    let location = resp.header("location").unwrap();
+    assert!(
+        location.starts_with("http://example.com/done?bucket=form4&key=pics%2Fcat.png&etag="),
+        "{location}"
+    );
+    let meta = c
+        .head_object("form4", "pics/cat.png", Default::default())
+        .await
+        .unwrap();
+    assert_eq!(meta.content_type.as_deref(), Some("image/png"));
+    *fields.last_mut().unwrap() = ("Content-Type".into(), "text/html".into());
+    let resp = support::post_form(&post.url, &fields, "cat.png", b"html");
+    assert_eq!(resp.status, 403, "{}", resp.text());
+
+    // What the builder refuses before signing anything.
+    for bad in [
+        c.presign_post("form4", "k").field("policy", "x").build(),
+        c.presign_post("form4", "k")
+            .expires(std::time::Duration::ZERO)
+            .build(),
+        c.presign_post("form4", "k")
+            .content_length_range(10, 1)
+            .build(),
+        c.presign_post("form4", "").build(),
+    ] {
+        assert!(matches!(bad, Err(Error::InvalidArgument(_))), "{bad:?}");
+    }
+}
+
+#[tokio::test]
 async fn signature_v2_client_round_trip() {
     let srv = Oosd::start();
     let c = Client::new(srv.config().with_signature(SignatureVersion::V2)).unwrap();
@@ -974,7 +1130,14 @@ async fn connection_errors_are_retried_then_reported() {
     .unwrap();
     let t = std::time::Instant::now();
     let err = c.list_buckets().await.unwrap_err();
-    assert!(matches!(err, Error::Connection(_)), "{err:?}");
+    assert!(matches!(err, Error::Connection { .. }), "{err:?}");
+    // The message names the endpoint and the system's reason, not just hyper's "Connect".
+    let text = err.to_string();
+    assert!(
+        text.starts_with(&format!("connection to http://127.0.0.1:{port} failed: "))
+            && text.contains("Connection refused"),
+        "{text}"
+    );
     assert!(err.is_retryable());
     // Two backoffs happened (each at least 1 ms).
     assert!(t.elapsed() >= std::time::Duration::from_millis(2));

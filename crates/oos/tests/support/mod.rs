@@ -149,3 +149,107 @@ pub fn data(len: usize, seed: u64) -> Vec<u8> {
         })
         .collect()
 }
+
+/// The answer to a raw request: status, head (status line and headers) and body.
+#[derive(Debug)]
+pub struct RawResponse {
+    pub status: u16,
+    pub head: String,
+    pub body: Vec<u8>,
+}
+
+impl RawResponse {
+    /// A response header, its name matched without case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (n, v) = line.split_once(':')?;
+            n.trim().eq_ignore_ascii_case(name).then(|| v.trim())
+        })
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// POSTs a browser form to `url` (`http://host[:port]/path`): `fields` in order, then the
+/// `file` field with this file name and content, as `multipart/form-data`.
+pub fn post_form(
+    url: &str,
+    fields: &[(String, String)],
+    file_name: &str,
+    file: &[u8],
+) -> RawResponse {
+    use std::io::{Read, Write};
+    const BOUNDARY: &str = "----oos-test-form-7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        write!(
+            body,
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+        )
+        .unwrap();
+    }
+    write!(
+        body,
+        "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .unwrap();
+    body.extend_from_slice(file);
+    write!(body, "\r\n--{BOUNDARY}--\r\n").unwrap();
+
+    let rest = url.strip_prefix("http://").expect("http URL");
+    let (host, path) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
+    };
+    let mut s = std::net::TcpStream::connect(host).expect("connect");
+    write!(
+        s,
+        "POST {path} HTTP/1.1\r\nHost: {host}\r\nContent-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    // The server may refuse (and stop reading) before the file ended.
+    let _ = s.write_all(&body);
+    // A refusal may come before the server read the whole form, and its close may then
+    // reset the connection: what arrived before the reset is the answer.
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = s.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    let split = out
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("response head");
+    let head = String::from_utf8_lossy(&out[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut response = RawResponse {
+        status,
+        head,
+        body: out[split + 4..].to_vec(),
+    };
+    if response
+        .header("transfer-encoding")
+        .is_some_and(|t| t.eq_ignore_ascii_case("chunked"))
+    {
+        let mut plain = Vec::new();
+        let mut rest = &response.body[..];
+        loop {
+            let line_end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
+            let text = std::str::from_utf8(&rest[..line_end]).unwrap().trim();
+            let n = usize::from_str_radix(text, 16).unwrap();
+            if n == 0 {
+                break;
+            }
+            plain.extend_from_slice(&rest[line_end + 2..line_end + 2 + n]);
+            rest = &rest[line_end + 2 + n + 2..];
+        }
+        response.body = plain;
+    }
+    response
+}
