@@ -34,6 +34,9 @@ pub enum Kind {
     PublicAccess,
     /// Object Ownership: `set BucketOwnerEnforced|BucketOwnerPreferred|ObjectWriter`.
     Ownership,
+    /// Default encryption of new objects: `set AES256`, `set aws:kms` or
+    /// `set '{"algorithm":"aws:kms","kms_key_id":"…","bucket_key_enabled":true}'`.
+    Encryption,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -208,6 +211,40 @@ pub async fn bucket(cli: &Cli, a: &BucketArgs) -> CliResult {
             };
             client.put_bucket_versioning(b, enabled).await?
         }
+        (Kind::Encryption, Action::Get) => match client.get_bucket_encryption(b).await? {
+            Some(e) => print_json(&json!({
+                "algorithm": e.algorithm,
+                "kms_key_id": e.kms_key_id,
+                "bucket_key_enabled": e.bucket_key_enabled,
+            })),
+            None => print_json(&serde_json::Value::Null),
+        },
+        (Kind::Encryption, Action::Set) => {
+            #[derive(serde::Deserialize)]
+            #[serde(deny_unknown_fields)]
+            struct Default {
+                algorithm: String,
+                kms_key_id: Option<String>,
+                #[serde(default)]
+                bucket_key_enabled: bool,
+            }
+            let text = input(a)?;
+            let d: Default = match text.trim() {
+                mode @ ("AES256" | "aws:kms") => Default {
+                    algorithm: mode.to_string(),
+                    kms_key_id: None,
+                    bucket_key_enabled: false,
+                },
+                json => parse(json, a.kind)?,
+            };
+            let config = oos::BucketEncryption {
+                algorithm: d.algorithm,
+                kms_key_id: d.kms_key_id,
+                bucket_key_enabled: d.bucket_key_enabled,
+            };
+            client.put_bucket_encryption(b, &config).await?
+        }
+        (Kind::Encryption, Action::Delete) => client.delete_bucket_encryption(b).await?,
         (Kind::ObjectLock, Action::Get) => {
             let conf = client.get_object_lock_configuration(b).await?;
             let d = conf.rule.and_then(|r| r.default_retention);

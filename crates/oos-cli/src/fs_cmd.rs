@@ -82,12 +82,18 @@ pub struct CatArgs {
     /// This version instead of the current one.
     #[arg(long)]
     pub version_id: Option<String>,
+    /// The key of an SSE-C object (base64 or `@FILE`).
+    #[arg(long, value_name = "KEY", value_parser = crate::transfer_cmd::parse_customer_key)]
+    pub sse_c_key: Option<oos::CustomerKey>,
 }
 
 #[derive(Debug, Args)]
 pub struct StatArgs {
     /// `s3://bucket/key` or `s3://bucket`
     pub path: String,
+    /// The key of an SSE-C object (base64 or `@FILE`).
+    #[arg(long, value_name = "KEY", value_parser = crate::transfer_cmd::parse_customer_key)]
+    pub sse_c_key: Option<oos::CustomerKey>,
 }
 
 #[derive(Debug, Args)]
@@ -392,6 +398,7 @@ pub async fn cat(cli: &Cli, a: &CatArgs) -> CliResult {
     let (bucket, key) = remote(&a.path)?;
     let opts = oos::GetObjectOptions {
         version_id: a.version_id.clone(),
+        customer_key: a.sse_c_key.clone(),
         ..Default::default()
     };
     let out = client.get_object(&bucket, &key, opts).await?;
@@ -430,9 +437,19 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
         }
         return Ok(());
     }
-    let m = client
-        .head_object(&bucket, &key, Default::default())
-        .await?;
+    let opts = oos::GetObjectOptions {
+        customer_key: a.sse_c_key.clone(),
+        ..Default::default()
+    };
+    let m = client.head_object(&bucket, &key, opts).await?;
+    let encryption = match (&m.server_side_encryption, &m.sse_customer_key_md5) {
+        (Some(mode), _) => match &m.sse_kms_key_id {
+            Some(id) => format!("{mode} (key {id})"),
+            None => mode.clone(),
+        },
+        (None, Some(md5)) => format!("SSE-C (key MD5 {md5})"),
+        (None, None) => "none".into(),
+    };
     if cli.json {
         print_json(&json!({
             "bucket": bucket, "key": key, "size": m.size, "etag": m.etag,
@@ -440,7 +457,7 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
             "storage_class": m.storage_class, "metadata": m.metadata,
             "cache_control": m.cache_control, "content_encoding": m.content_encoding,
             "content_disposition": m.content_disposition, "data_location": m.data_location,
-            "tag_count": m.tag_count,
+            "tag_count": m.tag_count, "encryption": encryption,
         }));
     } else {
         println!("Name          : s3://{bucket}/{key}");
@@ -449,6 +466,7 @@ pub async fn stat(cli: &Cli, a: &StatArgs) -> CliResult {
         println!("Last-Modified : {}", m.last_modified);
         println!("Content-Type  : {}", m.content_type.unwrap_or_default());
         println!("Storage class : {}", m.storage_class);
+        println!("Encryption    : {encryption}");
         for (k, v) in &m.metadata {
             println!("Metadata      : {k}: {v}");
         }

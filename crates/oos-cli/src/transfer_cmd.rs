@@ -59,6 +59,62 @@ pub struct CpArgs {
     /// Read this version of a single s3:// source (on a versioned bucket).
     #[arg(long)]
     pub version_id: Option<String>,
+    #[command(flatten)]
+    pub sse: SseArgs,
+}
+
+/// Server-side encryption of what a command writes (and, for SSE-C, reads).
+#[derive(Debug, Clone, Default, Args)]
+pub struct SseArgs {
+    /// Encrypt uploads and copies on the server: `AES256` (the default when given without a
+    /// value, SSE-S3) or `aws:kms` (SSE-KMS).
+    #[arg(long, num_args = 0..=1, default_missing_value = "AES256", value_name = "MODE")]
+    pub sse: Option<String>,
+    /// The KMS key of `--sse aws:kms` (id, alias or ARN; default: the server's default key).
+    #[arg(long, value_name = "KEY_ID")]
+    pub sse_kms_key_id: Option<String>,
+    /// SSE-C: your own 256-bit key, as base64 or `@FILE` (32 raw bytes). The server never
+    /// stores it; downloads, copies and `cat` of the object need it again.
+    #[arg(long, value_name = "KEY", value_parser = parse_customer_key)]
+    pub sse_c_key: Option<oos::CustomerKey>,
+}
+
+impl SseArgs {
+    /// The encryption to ask for, if any.
+    pub fn encryption(&self) -> CliResult<Option<oos::Encryption>> {
+        match (self.sse.as_deref(), &self.sse_c_key, &self.sse_kms_key_id) {
+            (None, None, None) => Ok(None),
+            (None, Some(k), None) => Ok(Some(oos::Encryption::Customer(k.clone()))),
+            (Some("AES256"), None, None) => Ok(Some(oos::Encryption::S3)),
+            (Some("aws:kms"), None, id) => Ok(Some(oos::Encryption::Kms {
+                key_id: id.clone(),
+                context: None,
+            })),
+            (Some(_), Some(_), _) => Err(CliError::usage(
+                "--sse and --sse-c-key exclude each other".to_string(),
+            )),
+            (_, _, Some(_)) => Err(CliError::usage(
+                "--sse-kms-key-id needs --sse aws:kms".to_string(),
+            )),
+            (Some(other), None, None) => Err(CliError::usage(format!(
+                "--sse takes AES256 or aws:kms, not {other:?}"
+            ))),
+        }
+    }
+}
+
+/// `--sse-c-key`: base64 of 32 bytes, or `@FILE` holding the 32 bytes.
+pub fn parse_customer_key(s: &str) -> Result<oos::CustomerKey, String> {
+    match s.strip_prefix('@') {
+        Some(path) => {
+            let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+            let key: [u8; 32] = bytes
+                .try_into()
+                .map_err(|b: Vec<u8>| format!("{path}: {} bytes, an SSE-C key is 32", b.len()))?;
+            Ok(oos::CustomerKey::new(key))
+        }
+        None => oos::CustomerKey::from_base64(s).map_err(|e| e.to_string()),
+    }
 }
 
 /// Object tags, key → value.
@@ -92,6 +148,8 @@ pub struct SyncArgs {
     /// Files in flight.
     #[arg(long, default_value_t = 4)]
     pub concurrency: usize,
+    #[command(flatten)]
+    pub sse: SseArgs,
 }
 
 fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOptions> {
@@ -102,6 +160,7 @@ fn transfer_options(a: &CpArgs, progress: &Progress) -> CliResult<TransferOption
         tags: a.tags.clone().unwrap_or_default(),
         acl: a.acl.clone(),
         if_none_match: a.no_clobber.then(|| "*".to_string()),
+        encryption: a.sse.encryption()?,
         ..Default::default()
     };
     if let Some(d) = &a.data_location {
@@ -441,7 +500,15 @@ pub async fn cp(cli: &Cli, a: &CpArgs, mv: bool) -> CliResult {
         (Location::Remote { bucket, key }, Location::Local(dst)) if dst == "-" => {
             let path = format!("s3://{bucket}/{key}");
             let version_id = a.version_id.clone();
-            return cat(cli, &CatArgs { path, version_id }).await;
+            return cat(
+                cli,
+                &CatArgs {
+                    path,
+                    version_id,
+                    sse_c_key: a.sse.sse_c_key.clone(),
+                },
+            )
+            .await;
         }
         (Location::Local(src), Location::Remote { bucket, key }) => {
             upload_jobs(&src, &bucket, &key, a.recursive)?
@@ -604,6 +671,7 @@ pub async fn sync(cli: &Cli, a: &SyncArgs) -> CliResult {
         tags: None,
         no_clobber: false,
         version_id: None,
+        sse: a.sse.clone(),
     };
     match (Location::parse(&a.source), Location::parse(&a.destination)) {
         (Location::Local(src), Location::Remote { bucket, key }) => {

@@ -1457,3 +1457,106 @@ fn bucket_public_access_and_ownership() {
         "BucketOwnerPreferred"
     );
 }
+
+#[test]
+fn encryption_flags_and_bucket_default() {
+    let env = Env::new();
+    env.ok(&["mb", "s3://sealed"]);
+    let dir = tempfile::tempdir().unwrap();
+    let big = data(20 << 20, 7); // multipart: every part carries the customer key
+    let file = dir.path().join("big.bin");
+    std::fs::write(&file, &big).unwrap();
+    let key_file = dir.path().join("key.bin");
+    std::fs::write(&key_file, [9u8; 32]).unwrap();
+    let key_arg = format!("@{}", p(&key_file));
+
+    // SSE-C: upload (multipart), then every read needs the key.
+    env.ok(&[
+        "cp",
+        "--sse-c-key",
+        &key_arg,
+        p(&file),
+        "s3://sealed/big.bin",
+    ]);
+    let err = failure(env.run(&["cat", "s3://sealed/big.bin"]), 1);
+    assert!(err.contains("InvalidRequest"), "{err}");
+    let out = env
+        .cmd()
+        .args(["cat", "--sse-c-key", &key_arg, "s3://sealed/big.bin"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout == big, "cat returns the plaintext");
+    let back = dir.path().join("back.bin");
+    env.ok(&[
+        "cp",
+        "--sse-c-key",
+        &key_arg,
+        "s3://sealed/big.bin",
+        p(&back),
+    ]);
+    assert!(std::fs::read(&back).unwrap() == big);
+    let stat = env.json(&["stat", "--sse-c-key", &key_arg, "s3://sealed/big.bin"]);
+    assert!(stat["encryption"].as_str().unwrap().starts_with("SSE-C"));
+
+    // SSE-S3, and a copy re-encrypted under the same key.
+    let small = dir.path().join("small.txt");
+    std::fs::write(&small, "hello").unwrap();
+    env.ok(&["cp", "--sse", "AES256", p(&small), "s3://sealed/s3.txt"]);
+    assert_eq!(
+        env.json(&["stat", "s3://sealed/s3.txt"])["encryption"],
+        "AES256"
+    );
+    env.ok(&[
+        "cp",
+        "--sse-c-key",
+        &key_arg,
+        "s3://sealed/big.bin",
+        "s3://sealed/copy.bin",
+    ]);
+    assert_eq!(
+        env.json(&["stat", "--sse-c-key", &key_arg, "s3://sealed/copy.bin"])["size"],
+        big.len()
+    );
+
+    // Usage errors: exit 2, nothing sent.
+    let err = failure(
+        env.run(&["cp", "--sse", "ROT13", p(&small), "s3://sealed/x"]),
+        2,
+    );
+    assert!(err.contains("AES256 or aws:kms"), "{err}");
+    let err = failure(
+        env.run(&[
+            "cp",
+            "--sse",
+            "--sse-c-key",
+            &key_arg,
+            p(&small),
+            "s3://sealed/x",
+        ]),
+        2,
+    );
+    assert!(err.contains("exclude"), "{err}");
+
+    // Bucket default encryption.
+    assert_eq!(
+        env.json(&["bucket", "encryption", "get", "s3://sealed"]),
+        serde_json::Value::Null
+    );
+    env.ok(&["bucket", "encryption", "set", "s3://sealed", "AES256"]);
+    assert_eq!(
+        env.json(&["bucket", "encryption", "get", "s3://sealed"])["algorithm"],
+        "AES256"
+    );
+    env.ok(&["cp", p(&small), "s3://sealed/default.txt"]);
+    assert_eq!(
+        env.json(&["stat", "s3://sealed/default.txt"])["encryption"],
+        "AES256"
+    );
+    env.ok(&["bucket", "encryption", "delete", "s3://sealed"]);
+    env.ok(&["cp", p(&small), "s3://sealed/plain.txt"]);
+    assert_eq!(
+        env.json(&["stat", "s3://sealed/plain.txt"])["encryption"],
+        "none"
+    );
+}

@@ -598,6 +598,8 @@ impl Client {
                 if_match: (!src.etag.is_empty()).then(|| src.etag.clone()),
                 tags: (!options.put.tags.is_empty()).then(|| options.put.tags.clone()),
                 source_version_id: options.source_version_id.clone(),
+                encryption: options.put.encryption.clone(),
+                source_customer_key: customer_key(options).cloned(),
                 ..Default::default()
             };
             let out = self
@@ -631,6 +633,7 @@ impl Client {
             } else {
                 Default::default()
             },
+            encryption: options.put.encryption.clone(),
             ..Default::default()
         };
         let part_size = part_size_for(size, options.part_size);
@@ -662,6 +665,11 @@ impl Client {
                             "x-amz-copy-source-if-match",
                             (!etag.is_empty()).then_some(etag.as_str()),
                         )?;
+                    // An SSE-C source is read, and the SSE-C copy written, with the one key.
+                    let req = match customer_key(options) {
+                        Some(k) => k.apply(k.apply_to_source(req)?)?,
+                        None => req,
+                    };
                     let (done, _): (crate::model::CopyResult, _) = self.send_xml(req).await?;
                     meter.add(len);
                     let md5: [u8; 16] = hex::decode(done.etag.trim_matches('"'))
