@@ -6,9 +6,8 @@
 //! (`put_bucket_lifecycle_configuration`), whose `Filter` holds a `Prefix`, a `Tag`, object
 //! size bounds, or an `And` of them. Expiration acts on current versions (on a versioned
 //! bucket it adds a delete marker), `NoncurrentVersionExpiration` on old versions and
-//! `ExpiredObjectDeleteMarker` on markers left alone. Transitions are refused with
-//! `NotImplemented`: this server has one storage tier, and a rule that is stored but never
-//! acts would mislead.
+//! `ExpiredObjectDeleteMarker` on markers left alone. `Transition` and
+//! `NoncurrentVersionTransition` (their own module) move data into another storage class.
 
 use std::collections::HashSet;
 
@@ -18,6 +17,7 @@ use rand::Rng;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
+use super::transition::{self, NoncurrentTransition, Transition};
 use crate::error::{S3Error, S3Result};
 use crate::s3_error;
 
@@ -64,6 +64,10 @@ pub struct Rule {
     pub expired_object_delete_marker: bool,
     pub noncurrent: Option<NoncurrentExpiry>,
     pub abort_after_days: Option<i64>,
+    /// `Transition`s of current versions, in the order given.
+    pub transitions: Vec<Transition>,
+    /// `NoncurrentVersionTransition`s, in the order given.
+    pub noncurrent_transitions: Vec<NoncurrentTransition>,
 }
 
 /// `NoncurrentVersionExpiration`: old versions go `days` after they became noncurrent,
@@ -121,19 +125,19 @@ pub fn ceil_midnight(ms: i64) -> i64 {
 /// A tiny element tree: lifecycle documents are small, and a tree makes the many "exactly
 /// one of", "unknown element" and "empty element" checks plain code.
 #[derive(Debug, Default)]
-struct Node {
-    name: String,
-    text: String,
-    children: Vec<Node>,
+pub(super) struct Node {
+    pub name: String,
+    pub text: String,
+    pub children: Vec<Node>,
 }
 
 impl Node {
-    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// The one child of that name (`MalformedXML` if repeated).
-    fn one<'a>(&'a self, name: &'a str) -> S3Result<Option<&'a Node>> {
+    pub fn one<'a>(&'a self, name: &'a str) -> S3Result<Option<&'a Node>> {
         let mut it = self.all(name);
         let first = it.next();
         if it.next().is_some() {
@@ -142,7 +146,7 @@ impl Node {
         Ok(first)
     }
 
-    fn only(&self, allowed: &[&str]) -> S3Result<()> {
+    pub fn only(&self, allowed: &[&str]) -> S3Result<()> {
         if self
             .children
             .iter()
@@ -155,7 +159,7 @@ impl Node {
     }
 }
 
-fn malformed() -> S3Error {
+pub(super) fn malformed() -> S3Error {
     s3_error!(MalformedXML)
 }
 
@@ -261,14 +265,6 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         "NoncurrentVersionTransition",
         "NoncurrentVersionExpiration",
     ])?;
-    if node.all("Transition").next().is_some()
-        || node.all("NoncurrentVersionTransition").next().is_some()
-    {
-        return Err(s3_error!(
-            NotImplemented,
-            "Lifecycle transitions are not supported: this server has one storage tier."
-        ));
-    }
     let id = match node.one("ID")?.map(|n| n.text.trim()) {
         Some(id) if id.chars().count() > MAX_ID_LEN => {
             return Err(s3_error!(
@@ -296,6 +292,8 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         expired_object_delete_marker: false,
         noncurrent: None,
         abort_after_days: None,
+        transitions: Vec::new(),
+        noncurrent_transitions: Vec::new(),
     };
     match (node.one("Prefix")?, node.one("Filter")?) {
         (Some(prefix), None) => rule.prefix = Some(checked_prefix(prefix)?),
@@ -319,6 +317,14 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
     if let Some(n) = node.one("NoncurrentVersionExpiration")? {
         rule.noncurrent = Some(parse_noncurrent(n)?);
     }
+    rule.transitions = node
+        .all("Transition")
+        .map(transition::parse_transition)
+        .collect::<S3Result<_>>()?;
+    rule.noncurrent_transitions = node
+        .all("NoncurrentVersionTransition")
+        .map(transition::parse_noncurrent_transition)
+        .collect::<S3Result<_>>()?;
     if let Some(abort) = node.one("AbortIncompleteMultipartUpload")? {
         abort.only(&["DaysAfterInitiation"])?;
         let days = abort.one("DaysAfterInitiation")?.ok_or_else(malformed)?;
@@ -343,12 +349,15 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         && !rule.expired_object_delete_marker
         && rule.noncurrent.is_none()
         && rule.abort_after_days.is_none()
+        && rule.transitions.is_empty()
+        && rule.noncurrent_transitions.is_empty()
     {
         return Err(s3_error!(
             InvalidRequest,
             "At least one action needs to be specified in a rule."
         ));
     }
+    transition::check_rule(&rule)?;
     Ok(rule)
 }
 
@@ -495,7 +504,7 @@ fn parse_expiration(exp: &Node) -> S3Result<Option<Expiry>> {
 }
 
 /// Upper bound of `NewerNoncurrentVersions` (S3).
-const MAX_NEWER_NONCURRENT: u32 = 100;
+pub(super) const MAX_NEWER_NONCURRENT: u32 = 100;
 
 fn parse_noncurrent(n: &Node) -> S3Result<NoncurrentExpiry> {
     n.only(&["NoncurrentDays", "NewerNoncurrentVersions"])?;
@@ -602,6 +611,7 @@ pub fn to_xml(rules: &[Rule]) -> String {
         } else {
             "<Status>Disabled</Status>"
         });
+        out.push_str(&transition::transitions_xml(rule));
         match rule.expiration {
             Some(Expiry::Days(d)) => {
                 out.push_str(&format!("<Expiration><Days>{d}</Days></Expiration>"))
@@ -615,6 +625,7 @@ pub fn to_xml(rules: &[Rule]) -> String {
             ),
             None => {}
         }
+        out.push_str(&transition::noncurrent_transitions_xml(rule));
         if let Some(n) = rule.noncurrent {
             out.push_str(&format!(
                 "<NoncurrentVersionExpiration><NoncurrentDays>{}</NoncurrentDays>{}</NoncurrentVersionExpiration>",
@@ -749,6 +760,227 @@ mod tests {
         );
         assert_eq!(code(&doc(&anon.repeat(MAX_RULES + 1))), "MalformedXML");
         assert_eq!(code("<LifecycleConfiguration><Rule>"), "MalformedXML");
+    }
+
+    #[test]
+    fn transitions_round_trip_in_the_order_given() {
+        let text = doc(concat!(
+            "<Rule><ID>t</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>",
+            "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>",
+            "<Transition><StorageClass>EC_2_1</StorageClass><Days>0</Days></Transition>",
+            "<Expiration><Days>365</Days></Expiration>",
+            "<NoncurrentVersionTransition><NoncurrentDays>40</NoncurrentDays>",
+            "<StorageClass>STANDARD_IA</StorageClass><NewerNoncurrentVersions>2</NewerNoncurrentVersions>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionTransition><StorageClass>EC_4_2</StorageClass><NoncurrentDays>5</NoncurrentDays>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionExpiration><NoncurrentDays>90</NoncurrentDays></NoncurrentVersionExpiration></Rule>",
+            "<Rule><ID>d</ID><Prefix>old/</Prefix><Status>Enabled</Status>",
+            "<Transition><Date>2031-01-01</Date><StorageClass>EC_1_0</StorageClass></Transition></Rule>",
+        ));
+        let rules = parse(&text).unwrap();
+        let t = &rules[0].transitions;
+        assert_eq!(
+            (t[0].at, t[0].storage_class.as_str()),
+            (Expiry::Days(30), "STANDARD_IA")
+        );
+        assert_eq!(
+            (t[1].at, t[1].storage_class.as_str()),
+            (Expiry::Days(0), "EC_2_1")
+        );
+        let n = &rules[0].noncurrent_transitions;
+        assert_eq!((n[0].days, n[0].keep), (40, Some(2)));
+        assert_eq!((n[1].days, n[1].storage_class.as_str()), (5, "EC_4_2"));
+        assert_eq!(rules[1].transitions[0].at, Expiry::Date(1_924_992_000_000));
+        let xml = to_xml(&rules);
+        assert!(xml.contains(concat!(
+            "<Status>Enabled</Status>",
+            "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>",
+            "<Transition><Days>0</Days><StorageClass>EC_2_1</StorageClass></Transition>",
+            "<Expiration><Days>365</Days></Expiration>",
+            "<NoncurrentVersionTransition><NoncurrentDays>40</NoncurrentDays>",
+            "<NewerNoncurrentVersions>2</NewerNoncurrentVersions><StorageClass>STANDARD_IA</StorageClass>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>EC_4_2</StorageClass>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionExpiration>"
+        )), "{xml}");
+        assert!(xml.contains(
+            "<Transition><Date>2031-01-01T00:00:00.000Z</Date><StorageClass>EC_1_0</StorageClass></Transition>"
+        ));
+        assert_eq!(parse(&xml).unwrap(), rules);
+    }
+
+    #[test]
+    fn transition_validation_answers_as_s3() {
+        let rule = |actions: &str| {
+            doc(&format!(
+                "<Rule><ID>v</ID><Filter><Prefix>test/</Prefix></Filter><Status>Enabled</Status>{actions}</Rule>"
+            ))
+        };
+        let tr = |inner: &str| format!("<Transition>{inner}</Transition>");
+        let nvt = |inner: &str| {
+            format!("<NoncurrentVersionTransition>{inner}</NoncurrentVersionTransition>")
+        };
+        let err = |text: &str| {
+            let e = parse(text).unwrap_err();
+            (e.code.as_str(), e.message)
+        };
+        for (actions, code, message) in [
+            (tr("<Days>1</Days>"), "MalformedXML", None),
+            (tr(""), "MalformedXML", None),
+            (tr("<Days>1</Days><StorageClass>STANDARD</StorageClass>"), "MalformedXML", None),
+            (tr("<Days>1</Days><StorageClass>EC_0_1</StorageClass>"), "MalformedXML", None),
+            (tr("<Days>1</Days><StorageClass>REDUCED_REDUNDANCY</StorageClass>"), "MalformedXML", None),
+            (tr("<Days>x</Days><StorageClass>EC_2_1</StorageClass>"), "MalformedXML", None),
+            (
+                tr("<Days>1</Days><Date>2030-01-01</Date><StorageClass>EC_2_1</StorageClass>"),
+                "MalformedXML",
+                None,
+            ),
+            (
+                tr("<Days>1</Days><StorageClass>GLACIER</StorageClass>"),
+                "InvalidStorageClass",
+                Some("This server has no GLACIER tier: transitions go to STANDARD_IA or an EC_N_M class."),
+            ),
+            (
+                tr("<StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Transition' action must specify either 'Days' or 'Date'"),
+            ),
+            (
+                tr("<Days>-1</Days><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Days' in Transition action must be nonnegative"),
+            ),
+            (
+                tr("<Days>29</Days><StorageClass>STANDARD_IA</StorageClass>"),
+                "InvalidArgument",
+                Some("'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"),
+            ),
+            (
+                tr("<Date>2030-01-01T15:00:00Z</Date><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Date' must be at midnight GMT"),
+            ),
+            (
+                tr("<Date>soon</Date><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Date' must be in ISO 8601 format"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>"),
+                    tr("<Date>2030-01-01</Date><StorageClass>EC_4_2</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("Found mixed 'Date' and 'Days' based Transition actions in lifecycle rule for filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}<Expiration><Date>2031-01-01</Date></Expiration>",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule for filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>"),
+                    tr("<Days>90</Days><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>"),
+                    tr("<Days>30</Days><StorageClass>STANDARD_IA</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'Days' in the Transition action for StorageClass 'STANDARD_IA' for filter '(prefix=test/)' must be greater than 'Days' in the Transition action for StorageClass 'EC_2_1' for filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}<Expiration><Days>30</Days></Expiration>",
+                    tr("<Days>30</Days><StorageClass>STANDARD_IA</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'Days' in the Expiration action for filter '(prefix=test/)' must be greater than 'Days' in the Transition action"),
+            ),
+            (
+                format!(
+                    "{}<Expiration><Date>2030-01-01</Date></Expiration>",
+                    tr("<Date>2030-01-01</Date><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'Date' in the Expiration action for filter '(prefix=test/)' must be greater than 'Date' in the Transition action"),
+            ),
+            (nvt("<NoncurrentDays>1</NoncurrentDays>"), "MalformedXML", None),
+            (nvt("<StorageClass>EC_2_1</StorageClass>"), "MalformedXML", None),
+            (nvt(""), "MalformedXML", None),
+            (
+                nvt("<NoncurrentDays>-1</NoncurrentDays><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative"),
+            ),
+            (
+                nvt("<NoncurrentDays>29</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass>"),
+                "InvalidArgument",
+                Some("'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"),
+            ),
+            (
+                nvt("<NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>0</NewerNoncurrentVersions><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("NewerNoncurrentVersions must be a positive integer"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    nvt("<NoncurrentDays>1</NoncurrentDays><StorageClass>EC_2_1</StorageClass>"),
+                    nvt("<NoncurrentDays>9</NoncurrentDays><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule' with filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}<NoncurrentVersionExpiration><NoncurrentDays>180</NoncurrentDays></NoncurrentVersionExpiration>",
+                    nvt("<NoncurrentDays>180</NoncurrentDays><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'NoncurrentDays' in the NoncurrentVersionExpiration action for filter '(prefix=test/)' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action"),
+            ),
+        ] {
+            let (got_code, got_message) = err(&rule(&actions));
+            assert_eq!(got_code, code, "{actions}: {got_message}");
+            if let Some(m) = message {
+                assert_eq!(got_message, m, "{actions}");
+            }
+        }
+        // S3's filter text names every predicate.
+        let e = parse(&doc(concat!(
+            "<Rule><Filter><And><Prefix>p/</Prefix><Tag><Key>a</Key><Value>1</Value></Tag>",
+            "<ObjectSizeGreaterThan>5</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>",
+            "<Transition><Days>1</Days><StorageClass>EC_2_1</StorageClass></Transition>",
+            "<Transition><Days>2</Days><StorageClass>EC_2_1</StorageClass></Transition></Rule>"
+        )))
+        .unwrap_err();
+        assert!(
+            e.message.ends_with(
+                "with filter '(prefix=p/ and tag={key=a, value=1} and objectsizegreaterthan=5)'"
+            ),
+            "{}",
+            e.message
+        );
+        // A transition alone is an action.
+        assert!(parse(&rule(&tr(
+            "<Days>0</Days><StorageClass>EC_2_1</StorageClass>"
+        )))
+        .is_ok());
     }
 
     #[test]
