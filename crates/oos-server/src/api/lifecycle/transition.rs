@@ -389,8 +389,233 @@ pub fn noncurrent_target<'a>(
 
 #[cfg(test)]
 mod tests {
-    use super::super::rules::{parse, DAY_MS};
+    use super::super::rules::{parse, to_xml, DAY_MS};
     use super::*;
+
+    fn doc(rules: &str) -> String {
+        format!("<LifecycleConfiguration>{rules}</LifecycleConfiguration>")
+    }
+
+    #[test]
+    fn transitions_round_trip_in_the_order_given() {
+        let text = doc(concat!(
+            "<Rule><ID>t</ID><Filter><Prefix>logs/</Prefix></Filter><Status>Enabled</Status>",
+            "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>",
+            "<Transition><StorageClass>EC_2_1</StorageClass><Days>0</Days></Transition>",
+            "<Expiration><Days>365</Days></Expiration>",
+            "<NoncurrentVersionTransition><NoncurrentDays>40</NoncurrentDays>",
+            "<StorageClass>STANDARD_IA</StorageClass><NewerNoncurrentVersions>2</NewerNoncurrentVersions>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionTransition><StorageClass>EC_4_2</StorageClass><NoncurrentDays>5</NoncurrentDays>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionExpiration><NoncurrentDays>90</NoncurrentDays></NoncurrentVersionExpiration></Rule>",
+            "<Rule><ID>d</ID><Prefix>old/</Prefix><Status>Enabled</Status>",
+            "<Transition><Date>2031-01-01</Date><StorageClass>EC_1_0</StorageClass></Transition></Rule>",
+        ));
+        let rules = parse(&text).unwrap();
+        let t = &rules[0].transitions;
+        assert_eq!(
+            (t[0].at, t[0].storage_class.as_str()),
+            (Expiry::Days(30), "STANDARD_IA")
+        );
+        assert_eq!(
+            (t[1].at, t[1].storage_class.as_str()),
+            (Expiry::Days(0), "EC_2_1")
+        );
+        let n = &rules[0].noncurrent_transitions;
+        assert_eq!((n[0].days, n[0].keep), (40, Some(2)));
+        assert_eq!((n[1].days, n[1].storage_class.as_str()), (5, "EC_4_2"));
+        assert_eq!(rules[1].transitions[0].at, Expiry::Date(1_924_992_000_000));
+        let xml = to_xml(&rules);
+        assert!(xml.contains(concat!(
+            "<Status>Enabled</Status>",
+            "<Transition><Days>30</Days><StorageClass>STANDARD_IA</StorageClass></Transition>",
+            "<Transition><Days>0</Days><StorageClass>EC_2_1</StorageClass></Transition>",
+            "<Expiration><Days>365</Days></Expiration>",
+            "<NoncurrentVersionTransition><NoncurrentDays>40</NoncurrentDays>",
+            "<NewerNoncurrentVersions>2</NewerNoncurrentVersions><StorageClass>STANDARD_IA</StorageClass>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionTransition><NoncurrentDays>5</NoncurrentDays><StorageClass>EC_4_2</StorageClass>",
+            "</NoncurrentVersionTransition>",
+            "<NoncurrentVersionExpiration>"
+        )), "{xml}");
+        assert!(xml.contains(
+            "<Transition><Date>2031-01-01T00:00:00.000Z</Date><StorageClass>EC_1_0</StorageClass></Transition>"
+        ));
+        assert_eq!(parse(&xml).unwrap(), rules);
+    }
+
+    #[test]
+    fn transition_validation_answers_as_s3() {
+        let rule = |actions: &str| {
+            doc(&format!(
+                "<Rule><ID>v</ID><Filter><Prefix>test/</Prefix></Filter><Status>Enabled</Status>{actions}</Rule>"
+            ))
+        };
+        let tr = |inner: &str| format!("<Transition>{inner}</Transition>");
+        let nvt = |inner: &str| {
+            format!("<NoncurrentVersionTransition>{inner}</NoncurrentVersionTransition>")
+        };
+        let err = |text: &str| {
+            let e = parse(text).unwrap_err();
+            (e.code.as_str(), e.message)
+        };
+        for (actions, code, message) in [
+            (tr("<Days>1</Days>"), "MalformedXML", None),
+            (tr(""), "MalformedXML", None),
+            (tr("<Days>1</Days><StorageClass>STANDARD</StorageClass>"), "MalformedXML", None),
+            (tr("<Days>1</Days><StorageClass>EC_0_1</StorageClass>"), "MalformedXML", None),
+            (tr("<Days>1</Days><StorageClass>REDUCED_REDUNDANCY</StorageClass>"), "MalformedXML", None),
+            (tr("<Days>x</Days><StorageClass>EC_2_1</StorageClass>"), "MalformedXML", None),
+            (
+                tr("<Days>1</Days><Date>2030-01-01</Date><StorageClass>EC_2_1</StorageClass>"),
+                "MalformedXML",
+                None,
+            ),
+            (
+                tr("<Days>1</Days><StorageClass>GLACIER</StorageClass>"),
+                "InvalidStorageClass",
+                Some("This server has no GLACIER tier: transitions go to STANDARD_IA or an EC_N_M class."),
+            ),
+            (
+                tr("<StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Transition' action must specify either 'Days' or 'Date'"),
+            ),
+            (
+                tr("<Days>-1</Days><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Days' in Transition action must be nonnegative"),
+            ),
+            (
+                tr("<Days>29</Days><StorageClass>STANDARD_IA</StorageClass>"),
+                "InvalidArgument",
+                Some("'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"),
+            ),
+            (
+                tr("<Date>2030-01-01T15:00:00Z</Date><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Date' must be at midnight GMT"),
+            ),
+            (
+                tr("<Date>soon</Date><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'Date' must be in ISO 8601 format"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>"),
+                    tr("<Date>2030-01-01</Date><StorageClass>EC_4_2</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("Found mixed 'Date' and 'Days' based Transition actions in lifecycle rule for filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}<Expiration><Date>2031-01-01</Date></Expiration>",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule for filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>"),
+                    tr("<Days>90</Days><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("'StorageClass' must be different for 'Transition' actions in same 'Rule' with filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    tr("<Days>30</Days><StorageClass>EC_2_1</StorageClass>"),
+                    tr("<Days>30</Days><StorageClass>STANDARD_IA</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'Days' in the Transition action for StorageClass 'STANDARD_IA' for filter '(prefix=test/)' must be greater than 'Days' in the Transition action for StorageClass 'EC_2_1' for filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}<Expiration><Days>30</Days></Expiration>",
+                    tr("<Days>30</Days><StorageClass>STANDARD_IA</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'Days' in the Expiration action for filter '(prefix=test/)' must be greater than 'Days' in the Transition action"),
+            ),
+            (
+                format!(
+                    "{}<Expiration><Date>2030-01-01</Date></Expiration>",
+                    tr("<Date>2030-01-01</Date><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'Date' in the Expiration action for filter '(prefix=test/)' must be greater than 'Date' in the Transition action"),
+            ),
+            (nvt("<NoncurrentDays>1</NoncurrentDays>"), "MalformedXML", None),
+            (nvt("<StorageClass>EC_2_1</StorageClass>"), "MalformedXML", None),
+            (nvt(""), "MalformedXML", None),
+            (
+                nvt("<NoncurrentDays>-1</NoncurrentDays><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("'NoncurrentDays' in NoncurrentVersionTransition action must be nonnegative"),
+            ),
+            (
+                nvt("<NoncurrentDays>29</NoncurrentDays><StorageClass>STANDARD_IA</StorageClass>"),
+                "InvalidArgument",
+                Some("'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"),
+            ),
+            (
+                nvt("<NoncurrentDays>1</NoncurrentDays><NewerNoncurrentVersions>0</NewerNoncurrentVersions><StorageClass>EC_2_1</StorageClass>"),
+                "InvalidArgument",
+                Some("NewerNoncurrentVersions must be a positive integer"),
+            ),
+            (
+                format!(
+                    "{}{}",
+                    nvt("<NoncurrentDays>1</NoncurrentDays><StorageClass>EC_2_1</StorageClass>"),
+                    nvt("<NoncurrentDays>9</NoncurrentDays><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidRequest",
+                Some("'StorageClass' must be different for 'NoncurrentVersionTransition' actions in same 'Rule' with filter '(prefix=test/)'"),
+            ),
+            (
+                format!(
+                    "{}<NoncurrentVersionExpiration><NoncurrentDays>180</NoncurrentDays></NoncurrentVersionExpiration>",
+                    nvt("<NoncurrentDays>180</NoncurrentDays><StorageClass>EC_2_1</StorageClass>")
+                ),
+                "InvalidArgument",
+                Some("'NoncurrentDays' in the NoncurrentVersionExpiration action for filter '(prefix=test/)' must be greater than 'NoncurrentDays' in the NoncurrentVersionTransition action"),
+            ),
+        ] {
+            let (got_code, got_message) = err(&rule(&actions));
+            assert_eq!(got_code, code, "{actions}: {got_message}");
+            if let Some(m) = message {
+                assert_eq!(got_message, m, "{actions}");
+            }
+        }
+        // S3's filter text names every predicate.
+        let e = parse(&doc(concat!(
+            "<Rule><Filter><And><Prefix>p/</Prefix><Tag><Key>a</Key><Value>1</Value></Tag>",
+            "<ObjectSizeGreaterThan>5</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>",
+            "<Transition><Days>1</Days><StorageClass>EC_2_1</StorageClass></Transition>",
+            "<Transition><Days>2</Days><StorageClass>EC_2_1</StorageClass></Transition></Rule>"
+        )))
+        .unwrap_err();
+        assert!(
+            e.message.ends_with(
+                "with filter '(prefix=p/ and tag={key=a, value=1} and objectsizegreaterthan=5)'"
+            ),
+            "{}",
+            e.message
+        );
+        // A transition alone is an action.
+        assert!(parse(&rule(&tr(
+            "<Days>0</Days><StorageClass>EC_2_1</StorageClass>"
+        )))
+        .is_ok());
+    }
 
     fn object(key: &str, last_modified: i64) -> oos_meta::Object {
         oos_meta::Object {
