@@ -3,6 +3,9 @@ and the guide's older API), S3's validation errors, `x-amz-expiration` on GET an
 background worker, watched by advancing a test clock (`test_clock = true`)."""
 
 import datetime
+import hashlib
+import os
+import pathlib
 import re
 import shutil
 import tempfile
@@ -153,13 +156,42 @@ def test_only_the_owner(server, s3, bkt):
        "Status": "Enabled", "Expiration": {"Days": 1}}], "InvalidRequest", "Duplicate Tag Keys"),
     ([{"ID": "abort0", "Filter": {"Prefix": ""}, "Status": "Enabled",
        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 0}}], "InvalidArgument", "DaysAfterInitiation"),
+    # Transitions: S3's rules and messages; OOS targets are STANDARD_IA and EC_N_M.
     ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
-       "Transitions": [{"Days": 1, "StorageClass": "STANDARD_IA"}]}], "NotImplemented", None),
+       "Transitions": [{"Date": datetime.datetime(2030, 1, 1, 12, 0, tzinfo=datetime.timezone.utc),
+                        "StorageClass": "STANDARD_IA"}]}],
+     "InvalidArgument", "'Date' must be at midnight GMT"),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"Days": 1, "StorageClass": "STANDARD_IA"}]}], "InvalidArgument",
+     "'Days' in Transition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"Days": -1, "StorageClass": "EC_2_1"}]}], "InvalidArgument",
+     "'Days' in Transition action must be nonnegative"),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"StorageClass": "EC_2_1"}]}], "InvalidArgument",
+     "'Transition' action must specify either 'Days' or 'Date'"),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"Days": 40, "StorageClass": "GLACIER"}]}], "InvalidStorageClass", "no GLACIER tier"),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"Days": 40, "StorageClass": "STANDARD"}]}], "MalformedXML", None),
+    ([{"ID": "tr", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "Transitions": [{"Days": 40, "StorageClass": "EC_9_9"}]}], "InvalidStorageClass", "needs 18 disks"),
+    ([{"ID": "tr", "Filter": {"Prefix": "logs/"}, "Status": "Enabled", "Expiration": {"Days": 30},
+       "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]}], "InvalidArgument",
+     "'Days' in the Expiration action for filter '(prefix=logs/)' must be greater than 'Days' in the Transition action"),
+    ([{"ID": "tr", "Filter": {"Prefix": "logs/"}, "Status": "Enabled",
+       "Expiration": {"Date": datetime.datetime(2031, 1, 1, tzinfo=datetime.timezone.utc)},
+       "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}]}], "InvalidRequest",
+     "Found mixed 'Date' and 'Days' based Expiration and Transition actions in lifecycle rule for filter '(prefix=logs/)'"),
+    ([{"ID": "nvt", "Filter": {"Prefix": ""}, "Status": "Enabled",
+       "NoncurrentVersionTransitions": [{"NoncurrentDays": 10, "StorageClass": "STANDARD_IA"}]}],
+     "InvalidArgument",
+     "'NoncurrentDays' in NoncurrentVersionTransition action must be greater than or equal to 30 for storageClass 'STANDARD_IA'"),
 ])
 def test_validation(s3, bkt, rules, code, message):
     e = client_error(put_rules, s3, bkt, rules)
     assert error_code(e) == code
-    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == (501 if code == "NotImplemented" else 400)
+    assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     if message:
         assert message in e.value.response["Error"]["Message"]
     # Nothing was stored.
@@ -384,3 +416,164 @@ def test_versioned_bucket_lifecycle(own_clock):
             {"ID": "bad", "Filter": {"Prefix": ""}, "Status": "Enabled",
              "NoncurrentVersionExpiration": {"NoncurrentDays": 1, "NewerNoncurrentVersions": 101}}]})
     assert error_code(e) == "InvalidArgument"
+
+
+# ---------- transitions (tiering) ----------
+
+@pytest.fixture
+def tiering():
+    """A server of its own (its clock moves) on a six-disk pool where STANDARD is a single
+    copy and STANDARD_IA is EC_4_2, so a transition really re-encodes the data."""
+    d = pathlib.Path(tempfile.mkdtemp(prefix="oosd-tier-"))
+    disks = [d / f"disk{i}" for i in range(6)]
+    for disk in disks:
+        disk.mkdir()
+    cfg = d / "oosd.toml"
+    cfg.write_text("test_clock = true\ngc_grace_seconds = 1\n[[pool]]\nname = \"tier\"\n"
+                   "disks = [" + ", ".join(f'"{p}"' for p in disks) + "]\n"
+                   'classes = { STANDARD = "EC_1_0", STANDARD_IA = "EC_4_2" }\n')
+    srv = Oosd(d / "meta", config=cfg).start()
+    srv.disks = disks
+    yield srv
+    srv.stop()
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def shards_by_data_id(server):
+    """{data id: number of shard files} over the pool's disks."""
+    out = {}
+    for disk in server.disks:
+        for f in disk.glob("data/[0-9a-f][0-9a-f]/*"):
+            data_id = f.name.split(".")[0]
+            out[data_id] = out.get(data_id, 0) + 1
+    return out
+
+
+def head(s3, bucket, key, **kw):
+    return s3.head_object(Bucket=bucket, Key=key, ChecksumMode="ENABLED", **kw)
+
+
+def kept_attributes(h):
+    """What a transition must not change."""
+    return (h["ETag"], h["ContentLength"], h["LastModified"], h["ContentType"], h.get("Metadata"),
+            h.get("ChecksumCRC64NVME"), h.get("VersionId"), h.get("ContentDisposition"))
+
+
+def test_transition_to_standard_ia_reencodes_and_collects_old_data(tiering):
+    s3, bkt = tiering.client(), "tier"
+    s3.create_bucket(Bucket=bkt)
+    body = os.urandom(300_000)
+    s3.put_object(Bucket=bkt, Key="cold/a", Body=body, ContentType="application/x-test",
+                  ContentDisposition="inline", Metadata={"color": "blue"}, Tagging="t=1", ACL="public-read")
+    s3.put_object(Bucket=bkt, Key="cold/small", Body=b"tiny")  # inline: no layout
+    s3.put_object(Bucket=bkt, Key="hot/b", Body=os.urandom(200_000))
+    before = head(s3, bkt, "cold/a")
+    acl_before = s3.get_object_acl(Bucket=bkt, Key="cold/a")["Grants"]
+    assert "StorageClass" not in before
+    ids_before = shards_by_data_id(tiering)
+    assert sorted(ids_before.values()) == [1, 1], ids_before  # two single copies
+    rules = [{"ID": "ia", "Filter": {"Prefix": "cold/"}, "Status": "Enabled",
+              "Transitions": [{"Days": 30, "StorageClass": "STANDARD_IA"}],
+              "Expiration": {"Days": 400}}]
+    put_rules(s3, bkt, rules)
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"]
+    assert got[0]["Transitions"] == [{"Days": 30, "StorageClass": "STANDARD_IA"}]
+    assert got[0]["Expiration"] == {"Days": 400}
+    time.sleep(3)  # a pass or two: nothing is due yet
+    assert "StorageClass" not in head(s3, bkt, "cold/a")
+
+    advance(tiering, 31 * 86400)
+    assert wait_until(lambda: head(s3, bkt, "cold/a").get("StorageClass") == "STANDARD_IA")
+    after = head(s3, bkt, "cold/a")
+    assert kept_attributes(after) == kept_attributes(before)
+    assert s3.get_object(Bucket=bkt, Key="cold/a")["Body"].read() == body
+    assert s3.get_object_tagging(Bucket=bkt, Key="cold/a")["TagSet"] == [{"Key": "t", "Value": "1"}]
+    assert s3.get_object_acl(Bucket=bkt, Key="cold/a")["Grants"] == acl_before
+    listed = {o["Key"]: o for o in s3.list_objects_v2(Bucket=bkt)["Contents"]}
+    assert listed["cold/a"]["StorageClass"] == "STANDARD_IA"
+    assert listed["hot/b"]["StorageClass"] == "STANDARD"
+    # Inline data stays inline; only its class changes.
+    assert wait_until(lambda: head(s3, bkt, "cold/small").get("StorageClass") == "STANDARD_IA")
+    assert s3.get_object(Bucket=bkt, Key="cold/small")["Body"].read() == b"tiny"
+    assert "StorageClass" not in head(s3, bkt, "hot/b")
+    # The old single copy is collected; the new data is six EC_4_2 shards.
+    assert wait_until(lambda: len(shards_by_data_id(tiering)) == 2), shards_by_data_id(tiering)
+    ids_after = shards_by_data_id(tiering)
+    moved = set(ids_after) - set(ids_before)
+    assert len(moved) == 1 and ids_after[moved.pop()] == 6, ids_after
+    # The expiry date still counts from the original modification time.
+    assert "Expiration" in head(s3, bkt, "cold/a")
+
+
+def test_multipart_object_transitions_part_by_part(tiering):
+    s3, bkt = tiering.client(), "tier-mp"
+    s3.create_bucket(Bucket=bkt)
+    parts = [os.urandom(5 * 1024 * 1024), os.urandom(1024 * 1024 + 7)]
+    up = s3.create_multipart_upload(Bucket=bkt, Key="mp", ContentType="video/x-test")["UploadId"]
+    done = [{"PartNumber": i + 1, "ETag": s3.upload_part(Bucket=bkt, Key="mp", UploadId=up, PartNumber=i + 1,
+                                                         Body=p)["ETag"]} for i, p in enumerate(parts)]
+    s3.complete_multipart_upload(Bucket=bkt, Key="mp", UploadId=up, MultipartUpload={"Parts": done})
+    before = head(s3, bkt, "mp")
+    assert before["ETag"].endswith('-2"')
+    ids_before = shards_by_data_id(tiering)
+    assert sorted(ids_before.values()) == [1, 1]
+    put_rules(s3, bkt, [{"ID": "ec", "Filter": {"Prefix": ""}, "Status": "Enabled",
+                         "Transitions": [{"Days": 0, "StorageClass": "EC_2_1"}]}])
+    advance(tiering, 2 * 86400)
+    assert wait_until(lambda: head(s3, bkt, "mp").get("StorageClass") == "EC_2_1")
+    assert kept_attributes(head(s3, bkt, "mp")) == kept_attributes(before)
+    assert s3.get_object(Bucket=bkt, Key="mp")["Body"].read() == b"".join(parts)
+    part1 = s3.get_object(Bucket=bkt, Key="mp", PartNumber=1)
+    assert part1["ContentLength"] == len(parts[0]) and part1["Body"].read() == parts[0]
+    assert hashlib.md5(s3.get_object(Bucket=bkt, Key="mp", Range="bytes=5242870-5242889")["Body"].read()).digest() \
+        == hashlib.md5(b"".join(parts)[5242870:5242890]).digest()
+    # Each part is now three EC_2_1 shards; the single copies are collected.
+    assert wait_until(lambda: sorted(shards_by_data_id(tiering).values()) == [3, 3]), shards_by_data_id(tiering)
+    assert not set(shards_by_data_id(tiering)) & set(ids_before)
+
+
+def test_transition_date_in_the_past_moves_at_once(tiering):
+    s3, bkt = tiering.client(), "tier-date"
+    s3.create_bucket(Bucket=bkt)
+    s3.put_object(Bucket=bkt, Key="d/x", Body=os.urandom(100_000))
+    s3.put_object(Bucket=bkt, Key="other", Body=os.urandom(100_000))
+    put_rules(s3, bkt, [{"ID": "past", "Filter": {"Prefix": "d/"}, "Status": "Enabled",
+                         "Transitions": [{"Date": datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc),
+                                          "StorageClass": "STANDARD_IA"}]}])
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"][0]["Transitions"]
+    assert got == [{"Date": datetime.datetime(2020, 1, 1, tzinfo=datetime.timezone.utc), "StorageClass": "STANDARD_IA"}]
+    assert wait_until(lambda: head(s3, bkt, "d/x").get("StorageClass") == "STANDARD_IA")
+    # An object written later under the prefix moves too; others stay.
+    s3.put_object(Bucket=bkt, Key="d/later", Body=os.urandom(100_000))
+    assert wait_until(lambda: head(s3, bkt, "d/later").get("StorageClass") == "STANDARD_IA")
+    assert "StorageClass" not in head(s3, bkt, "other")
+
+
+def test_noncurrent_version_transition(tiering):
+    s3, bkt = tiering.client(), "tier-nc"
+    s3.create_bucket(Bucket=bkt)
+    s3.put_bucket_versioning(Bucket=bkt, VersioningConfiguration={"Status": "Enabled"})
+    bodies = [os.urandom(50_000) for _ in range(3)]
+    ids = [s3.put_object(Bucket=bkt, Key="k", Body=b)["VersionId"] for b in bodies]
+    put_rules(s3, bkt, [{"ID": "nvt", "Filter": {"Prefix": ""}, "Status": "Enabled",
+                         "NoncurrentVersionTransitions": [
+                             {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1, "StorageClass": "EC_2_1"}]}])
+    got = s3.get_bucket_lifecycle_configuration(Bucket=bkt)["Rules"][0]
+    assert got["NoncurrentVersionTransitions"] == [
+        {"NoncurrentDays": 1, "NewerNoncurrentVersions": 1, "StorageClass": "EC_2_1"}]
+
+    def classes():
+        versions = s3.list_object_versions(Bucket=bkt)["Versions"]
+        return {v["VersionId"]: v["StorageClass"] for v in versions}
+
+    time.sleep(3)
+    assert set(classes().values()) == {"STANDARD"}
+    advance(tiering, 3 * 86400)
+    # The oldest version moves; the newest noncurrent one is kept, the current one untouched.
+    assert wait_until(lambda: classes()[ids[0]] == "EC_2_1"), classes()
+    time.sleep(3)
+    assert classes() == {ids[0]: "EC_2_1", ids[1]: "STANDARD", ids[2]: "STANDARD"}
+    for vid, body in zip(ids, bodies):
+        assert s3.get_object(Bucket=bkt, Key="k", VersionId=vid)["Body"].read() == body
+    assert head(s3, bkt, "k", VersionId=ids[0])["StorageClass"] == "EC_2_1"
+    assert s3.get_object(Bucket=bkt, Key="k")["VersionId"] == ids[2]

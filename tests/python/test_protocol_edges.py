@@ -213,3 +213,169 @@ def test_expires_header_round_trips(s3, bucket):
     r = s3.get_object(Bucket=bucket, Key="exp")
     assert r["ResponseMetadata"]["HTTPHeaders"]["expires"] == "Wed, 02 Jan 2030 03:04:05 GMT"
     assert r["ContentLanguage"] == "zh-CN"
+
+
+# ---------- malformed Authorization headers (ceph s3-tests' auth cases, AWS's answers) ----------
+
+def raw_request(oosd, method, path, headers, body=b""):
+    """Sends one request exactly as given (no signing); returns (status, code, message)."""
+    import re
+    conn = http.client.HTTPConnection(*hostport(oosd), timeout=10)
+    conn.putrequest(method, path, skip_accept_encoding=True)
+    for name, value in headers.items():
+        conn.putheader(name, value)
+    conn.putheader("Content-Length", str(len(body)))
+    conn.endheaders()
+    conn.send(body)
+    resp = conn.getresponse()
+    text = resp.read().decode()
+    conn.close()
+    code = re.search(r"<Code>(.*?)</Code>", text)
+    message = re.search(r"<Message>(.*?)</Message>", text)
+    return resp.status, code and code.group(1), message and message.group(1)
+
+
+def object_create_refused(oosd, s3, bucket, auth, want):
+    headers = {} if auth is None else {"Authorization": auth}
+    assert raw_request(oosd, "PUT", f"/{bucket}/foo", headers, b"bar") == want
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="foo")
+
+
+def bucket_create_refused(oosd, s3, auth, want):
+    import uuid
+    name = "bad-auth-" + uuid.uuid4().hex[:12]
+    headers = {} if auth is None else {"Authorization": auth}
+    assert raw_request(oosd, "PUT", f"/{name}", headers) == want
+    assert name not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+
+DENIED = (403, "AccessDenied", "Access Denied")
+V2_INVALID = (400, "InvalidArgument", "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature")
+UNSUPPORTED = (400, "InvalidArgument", "Unsupported Authorization Type")
+NO_SPACE = (400, "InvalidArgument", "Authorization header is invalid -- one and only one ' ' (space) required.")
+V4_MALFORMED = "The authorization header is malformed; "
+V4_THREE = (400, "AuthorizationHeaderMalformed", V4_MALFORMED +
+            "the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+V4_CRED = "Credential=AKIAIGR7ZNNBHC5BKSUB/20150930/us-east-1/s3/aws4_request"
+V4_SIG = "Signature=" + "f" * 64
+
+
+def test_object_create_bad_authorization_empty(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, "", DENIED)
+
+
+def test_object_create_bad_authorization_none(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, None, DENIED)
+
+
+def test_object_create_bad_authorization_invalid_aws2(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, "AWS HAHAHA", V2_INVALID)
+
+
+def test_object_create_bad_authorization_missing_signature_aws2(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, "AWS AKIAIGR7ZNNBHC5BKSUB:", V2_INVALID)
+
+
+def test_object_create_bad_authorization_invalid_aws4(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, "AWS4-HMAC-SHA256 Credential=HAHAHA", V4_THREE)
+
+
+def test_object_create_bad_authorization_missing_signed_headers_aws4(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, f"AWS4-HMAC-SHA256 {V4_CRED}, {V4_SIG}", V4_THREE)
+
+
+def test_object_create_bad_authorization_misnamed_signed_headers_aws4(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, f"AWS4-HMAC-SHA256 {V4_CRED}, missing=host, {V4_SIG}",
+                          (400, "AuthorizationHeaderMalformed", V4_MALFORMED + "missing SignedHeaders."))
+
+
+def test_object_create_bad_authorization_missing_signature_aws4(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, f"AWS4-HMAC-SHA256 {V4_CRED}, SignedHeaders=host, missing=x",
+                          (400, "AuthorizationHeaderMalformed", V4_MALFORMED + "missing Signature."))
+
+
+def test_object_create_bad_authorization_malformed_component_aws4(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, f"AWS4-HMAC-SHA256 {V4_CRED}, SignedHeaders-host, {V4_SIG}",
+                          (400, "AuthorizationHeaderMalformed",
+                           V4_MALFORMED + 'the authorization component "SignedHeaders-host" is malformed.'))
+
+
+def test_object_create_bad_authorization_incorrect_aws4(oosd, s3, bucket):
+    """Well formed and dated, but the key is unknown: 403, never stored."""
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    auth = f"AWS4-HMAC-SHA256 Credential=AKIAIGR7ZNNBHC5BKSUB/{now[:8]}/cn/s3/aws4_request," \
+           "SignedHeaders=host;x-amz-date,Signature=" + "0" * 64
+    assert raw_request(oosd, "PUT", f"/{bucket}/foo", {"Authorization": auth, "x-amz-date": now}, b"bar") == \
+        (403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.")
+    with pytest.raises(botocore.exceptions.ClientError):
+        s3.head_object(Bucket=bucket, Key="foo")
+
+
+def test_object_create_bad_authorization_unknown_scheme(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, "AWS2-HMAC-SHA1 Credential=x", UNSUPPORTED)
+
+
+def test_object_create_bad_authorization_without_space(oosd, s3, bucket):
+    object_create_refused(oosd, s3, bucket, "invalid_header", NO_SPACE)
+
+
+def test_bucket_create_bad_authorization_empty(oosd, s3):
+    bucket_create_refused(oosd, s3, "", DENIED)
+
+
+def test_bucket_create_bad_authorization_none(oosd, s3):
+    bucket_create_refused(oosd, s3, None, DENIED)
+
+
+def test_bucket_create_bad_authorization_invalid_aws2(oosd, s3):
+    bucket_create_refused(oosd, s3, "AWS HAHAHA", V2_INVALID)
+
+
+def test_bucket_create_bad_authorization_invalid_aws4(oosd, s3):
+    # s3-tests sends "AWS4 HAHAHA": a scheme S3 does not know.
+    bucket_create_refused(oosd, s3, "AWS4 HAHAHA", UNSUPPORTED)
+
+
+def test_bucket_create_bad_authorization_missing_signed_headers_aws4(oosd, s3):
+    bucket_create_refused(oosd, s3, f"AWS4-HMAC-SHA256 {V4_CRED}, {V4_SIG}", V4_THREE)
+
+
+# ---------- keys that are not UTF-8 ----------
+
+INVALID_URI = (400, "InvalidURI", "Couldn't parse the specified URI.")
+
+
+def signed_raw(oosd, method, path, body=b""):
+    """A SigV4-signed request for a raw (already percent-encoded) path."""
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+    from conftest import ACCESS_KEY, SECRET_KEY
+    import hashlib
+    req = AWSRequest(method=method, url=oosd.endpoint + path, data=body,
+                     headers={"x-amz-content-sha256": hashlib.sha256(body).hexdigest()})
+    S3SigV4Auth(Credentials(ACCESS_KEY, SECRET_KEY), "s3", "cn").add_auth(req)
+    headers = {k: v for k, v in req.headers.items()}
+    return raw_request(oosd, method, path, headers, body)
+
+
+def test_non_utf8_key_is_invalid_uri_signed(oosd, s3, bucket):
+    # The signature itself is good: an ordinary key signed the same way is stored.
+    assert signed_raw(oosd, "PUT", f"/{bucket}/ok%C3%A9", b"bar")[0] == 200
+    assert s3.get_object(Bucket=bucket, Key="ok\u00e9")["Body"].read() == b"bar"
+    for method in ("PUT", "GET", "HEAD", "DELETE"):
+        got = signed_raw(oosd, method, f"/{bucket}/%FF%FE", b"bar" if method == "PUT" else b"")
+        if method == "HEAD":
+            assert got[0] == 400  # HEAD answers have no body
+        else:
+            assert got == INVALID_URI, method
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])] == ["ok\u00e9"]
+
+
+def test_non_utf8_key_is_invalid_uri_anonymous(oosd, bucket):
+    # A lone continuation byte, an overlong lead byte, a truncated sequence.
+    for path in ("%FF%FE", "a%C0", "b%E2%82"):
+        assert raw_request(oosd, "GET", f"/{bucket}/{path}", {}) == INVALID_URI, path
+        assert raw_request(oosd, "PUT", f"/{bucket}/{path}", {}, b"x") == INVALID_URI, path

@@ -234,6 +234,21 @@ pub trait MetaStore: Send + Sync + 'static {
         bucket: &str,
         objects: &[(String, String, i64)],
     ) -> MetaResult<Vec<bool>>;
+    /// Lifecycle tiering: gives the version `object` names (bucket, key, version id) `data`
+    /// and `storage_class` instead of its own, changing nothing else (ETag, size, modification
+    /// time, attributes, its place among the versions), and only while it is still that
+    /// version unchanged: not a delete marker, with `object`'s etag, modification time and
+    /// data. A version that became noncurrent meanwhile is the same version and is switched.
+    /// The new data ids are counted before the old ones are dropped, so an id both share
+    /// stays; old ids nothing references any more go to GC. Returns whether the data was
+    /// replaced: `false` changes nothing, and `data` is then the caller's to discard.
+    /// `NoSuchBucket` if the bucket is gone.
+    async fn replace_object_data_if_unchanged(
+        &self,
+        object: &Object,
+        data: DataRef,
+        storage_class: &str,
+    ) -> MetaResult<bool>;
     /// Removes each `(key, version_id)` only while it is a noncurrent version (lifecycle
     /// expiry of old versions never touches a version that became current again); returns,
     /// per entry, whether it was removed. Versions under Object Lock at `now` stay.

@@ -19,7 +19,8 @@ use async_trait::async_trait;
 use rusqlite::Connection;
 
 use crate::{
-    AccessKey, Account, Bucket, DeleteOutcome, KmsKey, ListPage, ListQuery, LockCheck, MetaError,
+    AccessKey, Account, Bucket, DataRef, DeleteOutcome, KmsKey, ListPage, ListQuery, LockCheck,
+    MetaError,
     MetaResult, MetaStore, Object, Part, Retention, Upload, UploadPage, UploadQuery, Usage,
     VersionPage, VersionQuery, Versioning, WriteCondition,
 };
@@ -406,6 +407,17 @@ impl MetaStore for SqliteStore {
     ) -> MetaResult<Vec<bool>> {
         let (bucket, objects) = (bucket.to_owned(), objects.to_vec());
         self.write(move |c| write_ops::delete_objects_if_unchanged(c, &bucket, &objects))
+            .await
+    }
+
+    async fn replace_object_data_if_unchanged(
+        &self,
+        object: &Object,
+        data: DataRef,
+        storage_class: &str,
+    ) -> MetaResult<bool> {
+        let (object, class) = (object.clone(), storage_class.to_owned());
+        self.write(move |c| write_ops::replace_object_data_if_unchanged(c, &object, &data, &class))
             .await
     }
 

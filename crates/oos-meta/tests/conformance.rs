@@ -11,11 +11,13 @@ use oos_meta::*;
 mod admin;
 mod locks;
 mod support;
+mod tiering;
 mod versions;
 
 use admin::*;
 use locks::*;
 use support::*;
+use tiering::*;
 use versions::*;
 
 // ---------------------------------------------------------------- checks
@@ -820,6 +822,9 @@ mod sqlite {
         lock_blocks_removal,
         retention_changes,
         locked_batch_delete,
+        data_replacement,
+        data_replacement_of_versions,
+        data_replacement_races_writes,
     );
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -257,10 +257,14 @@ fn stored_pool(config: &Config, region: &str) -> S3Result<usize> {
         })
 }
 
+/// The index of the pool holding a stored object's bytes.
+pub fn object_pool(server: &Server, object: &Object) -> S3Result<usize> {
+    stored_pool(&server.config, stored_region(&server.config, &object.attrs))
+}
+
 /// The pool holding a stored object's bytes.
 pub fn object_store<'a>(server: &'a Server, object: &Object) -> S3Result<&'a DataStore> {
-    let pool = stored_pool(&server.config, stored_region(&server.config, &object.attrs))?;
-    Ok(server.pools.get(pool))
+    Ok(server.pools.get(object_pool(server, object)?))
 }
 
 /// Where an upload's parts go: the region chosen at initiation, in the layout of its storage

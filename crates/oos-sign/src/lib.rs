@@ -99,21 +99,32 @@ impl Auth {
 }
 
 /// Parses the `Authorization` header or else the presigned query parameters.
+///
+/// The header's refusals are S3's: an empty or unreadable value is `403 AccessDenied`, a
+/// value without a space between scheme and parameters `400 InvalidArgument` ("one and only
+/// one ' ' (space) required"), a scheme other than `AWS4-HMAC-SHA256` and `AWS` `400
+/// InvalidArgument` ("Unsupported Authorization Type").
 pub fn parse_auth(req: &RequestView<'_>) -> Result<Auth, SignError> {
     if let Some(value) = req.headers.get(http::header::AUTHORIZATION) {
         let value = value
             .to_str()
-            .map_err(|_| SignError::AuthorizationHeaderMalformed("the header is not ASCII".into()))?
+            .map_err(|_| SignError::AccessDenied("Access Denied".into()))?
             .trim();
-        if let Some(rest) = value.strip_prefix(v4::ALGORITHM) {
-            return v4::parse_header(rest, req).map(Auth::V4);
+        if value.is_empty() {
+            return Err(SignError::AccessDenied("Access Denied".into()));
         }
-        if let Some(rest) = value.strip_prefix("AWS ") {
-            return v2::parse_header(rest, req).map(Auth::V2);
-        }
-        return Err(SignError::InvalidArgument(
-            "Unsupported Authorization Type".into(),
-        ));
+        let Some((scheme, rest)) = value.split_once([' ', '\t']) else {
+            return Err(SignError::InvalidArgument(
+                "Authorization header is invalid -- one and only one ' ' (space) required.".into(),
+            ));
+        };
+        return match scheme {
+            v4::ALGORITHM => v4::parse_header(rest, req).map(Auth::V4),
+            "AWS" => v2::parse_header(rest, req).map(Auth::V2),
+            _ => Err(SignError::InvalidArgument(
+                "Unsupported Authorization Type".into(),
+            )),
+        };
     }
     if v4::is_presigned(req.query) {
         return v4::parse_query(req).map(Auth::V4);

@@ -68,18 +68,20 @@ impl V4Auth {
     }
 }
 
-/// Parses what follows `AWS4-HMAC-SHA256` in an `Authorization` header.
+/// Parses what follows `AWS4-HMAC-SHA256 ` in an `Authorization` header: exactly three
+/// comma-separated `name=value` components, refused with S3's messages otherwise.
 pub(crate) fn parse_header(rest: &str, req: &RequestView<'_>) -> Result<V4Auth, SignError> {
-    let bad = |m: &str| SignError::AuthorizationHeaderMalformed(m.to_string());
-    if !rest.is_empty() && !rest.starts_with([' ', '\t']) {
-        return Err(SignError::InvalidArgument(
-            "Unsupported Authorization Type".into(),
-        ));
+    let bad = |m: String| SignError::AuthorizationHeaderMalformed(m);
+    let components: Vec<&str> = rest.split(',').map(str::trim).collect();
+    if components.len() != 3 {
+        return Err(bad("the authorization header requires three components: Credential, SignedHeaders, and Signature.".into()));
     }
     let (mut credential, mut signed, mut signature) = (None, None, None);
-    for part in rest.split(',') {
-        let Some((k, v)) = part.trim().split_once('=') else {
-            continue;
+    for component in components {
+        let Some((k, v)) = component.split_once('=') else {
+            return Err(bad(format!(
+                "the authorization component \"{component}\" is malformed."
+            )));
         };
         match k.trim() {
             "Credential" => credential = Some(v.trim()),
@@ -88,9 +90,9 @@ pub(crate) fn parse_header(rest: &str, req: &RequestView<'_>) -> Result<V4Auth, 
             _ => {}
         }
     }
-    let credential = credential.ok_or_else(|| bad("missing Credential"))?;
-    let signed = signed.ok_or_else(|| bad("missing SignedHeaders"))?;
-    let signature = signature.ok_or_else(|| bad("missing Signature"))?;
+    let credential = credential.ok_or_else(|| bad("missing Credential.".into()))?;
+    let signed = signed.ok_or_else(|| bad("missing SignedHeaders.".into()))?;
+    let signature = signature.ok_or_else(|| bad("missing Signature.".into()))?;
     let (access_key_id, date, region, service) = parse_credential(credential, false)?;
 
     let request_time = match (

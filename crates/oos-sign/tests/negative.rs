@@ -211,7 +211,6 @@ fn malformed_authorization_header() {
         format!("AWS4-HMAC-SHA256 Credential={AK}/2013-05-24/us-east-1/s3/aws4_request, SignedHeaders=host, Signature={sig}"),
         format!("AWS4-HMAC-SHA256 Credential={AK}/20130524/us-east-1/ec2/aws4_request, SignedHeaders=host, Signature={sig}"),
         format!("AWS4-HMAC-SHA256 Credential={AK}/20130524/us-east-1/s3/aws4_request, SignedHeaders=x-amz-date, Signature={sig}"),
-        "AWS4-HMAC-SHA256".to_string(),
     ] {
         let e = parse_auth(&view("GET", "/", "", &with_auth(&h, &auth))).unwrap_err();
         assert!(matches!(e, SignError::AuthorizationHeaderMalformed(_)), "{auth}: {e:?}");
@@ -231,10 +230,102 @@ fn malformed_authorization_header() {
         "AWS4-ECDSA-P256-SHA256 Credential=x",
         "Bearer abc",
         "AWS4-HMAC-SHA256X Credential=x",
+        "AWS4 HAHAHA",
     ] {
         let e = parse_auth(&view("GET", "/", "", &with_auth(&h, auth))).unwrap_err();
-        assert!(matches!(e, SignError::InvalidArgument(_)), "{auth}: {e:?}");
+        assert_eq!(
+            e,
+            SignError::InvalidArgument("Unsupported Authorization Type".into()),
+            "{auth}"
+        );
     }
+}
+
+#[test]
+fn authorization_header_shapes_refused_with_s3_messages() {
+    let h = signed_get();
+    let sig = "f".repeat(64);
+    let cred = format!("Credential={AK}/20130524/us-east-1/s3/aws4_request");
+    let malformed = |m: &str| SignError::AuthorizationHeaderMalformed(m.to_string());
+    let three = "the authorization header requires three components: Credential, SignedHeaders, and Signature.";
+    for (auth, want) in [
+        // Empty: refused like an unsigned request to a private resource.
+        (
+            String::new(),
+            SignError::AccessDenied("Access Denied".into()),
+        ),
+        (
+            "   ".into(),
+            SignError::AccessDenied("Access Denied".into()),
+        ),
+        // No space between scheme and parameters.
+        (
+            "invalid_header".into(),
+            SignError::InvalidArgument(
+                "Authorization header is invalid -- one and only one ' ' (space) required.".into(),
+            ),
+        ),
+        (
+            "AWS4-HMAC-SHA256".into(),
+            SignError::InvalidArgument(
+                "Authorization header is invalid -- one and only one ' ' (space) required.".into(),
+            ),
+        ),
+        // V2 without a key:signature pair.
+        (
+            "AWS HAHAHA".into(),
+            SignError::InvalidArgument(
+                "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature".into(),
+            ),
+        ),
+        (
+            format!("AWS {AK}:"),
+            SignError::InvalidArgument(
+                "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature".into(),
+            ),
+        ),
+        // V4 with the wrong number of components.
+        (
+            "AWS4-HMAC-SHA256 Credential=HAHAHA".into(),
+            malformed(three),
+        ),
+        (
+            format!("AWS4-HMAC-SHA256 {cred}, Signature={sig}"),
+            malformed(three),
+        ),
+        (
+            format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=host, Signature={sig}, Extra=1"),
+            malformed(three),
+        ),
+        // Three components, one malformed or misnamed.
+        (
+            format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders-host, Signature={sig}"),
+            malformed("the authorization component \"SignedHeaders-host\" is malformed."),
+        ),
+        (
+            format!("AWS4-HMAC-SHA256 Cred=x, SignedHeaders=host, Signature={sig}"),
+            malformed("missing Credential."),
+        ),
+        (
+            format!("AWS4-HMAC-SHA256 {cred}, missing=host, Signature={sig}"),
+            malformed("missing SignedHeaders."),
+        ),
+        (
+            format!("AWS4-HMAC-SHA256 {cred}, SignedHeaders=host, missing={sig}"),
+            malformed("missing Signature."),
+        ),
+    ] {
+        let e = parse_auth(&view("GET", "/", "", &with_auth(&h, &auth))).unwrap_err();
+        assert_eq!(e, want, "{auth:?}");
+    }
+    assert_eq!(
+        (malformed(three).s3_code(), malformed(three).http_status()),
+        ("AuthorizationHeaderMalformed", 400)
+    );
+    assert_eq!(
+        malformed(three).to_string(),
+        format!("The authorization header is malformed; {three}")
+    );
 }
 
 #[test]

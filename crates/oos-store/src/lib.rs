@@ -223,7 +223,13 @@ impl DataStore {
     /// Opens `data_id` for reading `offset..offset+len`; fails with `NotFound` at once if no
     /// shard exists. Open shard files keep their bytes readable if the id is deleted later.
     pub async fn reader(&self, data_id: &str, offset: u64, len: u64) -> StoreResult<DataReader> {
-        DataReader::open(self.clone(), data_id.to_string(), offset, len).await
+        DataReader::open(self.clone(), data_id.to_string(), offset, Some(len)).await
+    }
+
+    /// Opens every byte `data_id` holds, whatever the object above it makes of them: what
+    /// moving data into another layout copies verbatim.
+    pub async fn reader_whole(&self, data_id: &str) -> StoreResult<DataReader> {
+        DataReader::open(self.clone(), data_id.to_string(), 0, None).await
     }
 
     /// Leases `ids` for a read: [`DataStore::is_leased`] answers true until the lease drops.

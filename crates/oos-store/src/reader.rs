@@ -12,7 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::codec;
 use crate::shard::{self, Fault, ShardHeader};
-use crate::{is_data_id, join_error, DataStore, StoreError, StoreResult};
+use crate::{is_data_id, join_error, DataStore, Layout, StoreError, StoreResult};
 
 pub(crate) enum Slot {
     /// Not looked for yet (parity is opened only when needed).
@@ -242,6 +242,9 @@ type StripeRead = (ShardSet, StoreResult<Vec<u8>>);
 
 pub struct DataReader {
     data_id: String,
+    /// How the data id is stored, and its whole payload in bytes (from its shard header).
+    layout: Layout,
+    payload: u64,
     stripe: u64,
     /// Next byte to return and the end of the range (exclusive).
     pos: u64,
@@ -251,11 +254,12 @@ pub struct DataReader {
 }
 
 impl DataReader {
+    /// Opens `offset..offset+len`, or with `len` `None` everything from `offset` on.
     pub(crate) async fn open(
         store: DataStore,
         data_id: String,
         offset: u64,
-        len: u64,
+        len: Option<u64>,
     ) -> StoreResult<DataReader> {
         let id = data_id.clone();
         let set = tokio::task::spawn_blocking(move || {
@@ -273,7 +277,10 @@ impl DataReader {
         })
         .await
         .map_err(join_error)??;
-        let end = offset.saturating_add(len);
+        let end = match len {
+            Some(len) => offset.saturating_add(len),
+            None => set.hdr.payload.max(offset),
+        };
         if end > set.hdr.payload {
             let reason = format!(
                 "range ends at {end} but the data holds {} bytes",
@@ -283,12 +290,24 @@ impl DataReader {
         }
         Ok(DataReader {
             data_id,
+            layout: set.hdr.layout,
+            payload: set.hdr.payload,
             stripe: set.hdr.stripe_payload(),
             pos: offset,
             end,
             set: Some(set),
             read_ahead: None,
         })
+    }
+
+    /// The layout the data id is stored in.
+    pub fn layout(&self) -> Layout {
+        self.layout
+    }
+
+    /// Every byte the data id holds (not just the range read).
+    pub fn payload_len(&self) -> u64 {
+        self.payload
     }
 
     /// The next verified piece of the range, or `None` at its end.

@@ -549,3 +549,44 @@ fn can_take_sees_missing_disks_and_space() {
     assert!(!store.can_take(ec21, 1 << 20));
     assert!(store.can_take(Layout { data: 1, parity: 0 }, 1 << 20));
 }
+
+#[tokio::test]
+async fn whole_reads_copy_stored_bytes_into_another_layout() {
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = disks(dir.path(), 6);
+    let store = open(&dirs);
+    for size in [0, 1, STRIPE - 1, STRIPE, 3 * STRIPE + 17] {
+        let data = pattern(size, size);
+        let from = write(&store, Layout::new(1, 0), &data).await;
+        let mut reader = store.reader_whole(&from.data_id).await.unwrap();
+        assert_eq!(reader.layout(), Layout::new(1, 0));
+        assert_eq!(reader.payload_len(), size as u64);
+        let mut writer = store.writer_with(Layout::new(4, 2)).unwrap();
+        while let Some(piece) = reader.next().await.unwrap() {
+            writer.write(&piece).await.unwrap();
+        }
+        let to = writer.finish_with_report().await.unwrap();
+        assert_ne!(to.data_id, from.data_id);
+        assert_eq!(all_shard_files(&dirs, &to.data_id).len(), 6, "size {size}");
+        let copied = store.reader_whole(&to.data_id).await.unwrap();
+        assert_eq!(copied.layout(), Layout::new(4, 2));
+        assert_eq!(
+            read(&store, &to.data_id, 0, size as u64).await.unwrap(),
+            data
+        );
+        // A whole read survives losing parity's worth of shards.
+        for i in 0..2 {
+            std::fs::remove_file(shard_file(&dirs, &to.data_id, i).unwrap()).unwrap();
+        }
+        let mut r = store.reader_whole(&to.data_id).await.unwrap();
+        let mut out = Vec::new();
+        while let Some(piece) = r.next().await.unwrap() {
+            out.extend_from_slice(&piece);
+        }
+        assert_eq!(out, data, "size {size}");
+    }
+    assert!(matches!(
+        store.reader_whole("0123456789abcdef0123456789abcdef").await,
+        Err(StoreError::NotFound(_))
+    ));
+}

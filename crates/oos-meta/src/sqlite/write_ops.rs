@@ -7,11 +7,11 @@ mod kms;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::codec::{data_cols, data_ids_from_cols, from_json, json, size_col};
+use super::codec::{data_cols, data_from_cols, data_ids_from_cols, from_json, json, size_col};
 use super::now_ms;
 use crate::{
-    new_version_id, Bucket, DeleteOutcome, LockCheck, MetaError, MetaResult, Object, ObjectAttrs,
-    Part, Retention, Upload, Versioning, WriteCondition, NULL_VERSION,
+    new_version_id, Bucket, DataRef, DeleteOutcome, LockCheck, MetaError, MetaResult, Object,
+    ObjectAttrs, Part, Retention, Upload, Versioning, WriteCondition, NULL_VERSION,
 };
 
 pub(super) use accounts::{
@@ -635,6 +635,62 @@ pub(super) fn delete_objects_if_unchanged(
         out.push(unchanged && delete_version(c, bucket, key, None, versioning, &lock)?.changed);
     }
     Ok(out)
+}
+
+/// What decides whether a version is unchanged: its row id, etag, modification time and the
+/// `data` and `inline` columns.
+type VersionState = (i64, String, i64, Option<String>, Option<Vec<u8>>);
+
+/// See [`crate::MetaStore::replace_object_data_if_unchanged`]. The version is looked up by
+/// id in `objects` (current) and then `versions` (noncurrent), and compared with the data
+/// decoded from its row, so the check does not depend on how the JSON was written.
+pub(super) fn replace_object_data_if_unchanged(
+    c: &Connection,
+    o: &Object,
+    data: &DataRef,
+    storage_class: &str,
+) -> MetaResult<bool> {
+    require_bucket(c, &o.bucket)?;
+    let key = o.key.as_bytes();
+    let (new_data, new_inline) = data_cols(data)?;
+    // (table, the column that picks the row among the key's rows: `objects` has one per key)
+    for (table, row_id) in [("objects", "0"), ("versions", "seq")] {
+        let row: Option<VersionState> = c
+            .prepare_cached(&format!(
+                "SELECT {row_id}, etag, last_modified, data, inline FROM {table}
+                 WHERE bucket = ?1 AND key = ?2 AND version_id IS ?3 AND delete_marker = 0"
+            ))?
+            .query_row(params![o.bucket, key, o.version_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        let Some((row_id_value, etag, modified, old_data, old_inline)) = row else {
+            continue;
+        };
+        if etag != o.etag
+            || modified != o.last_modified
+            || data_from_cols(old_data, old_inline)? != o.data
+        {
+            return Ok(false);
+        }
+        add_refs(c, &data.data_ids())?;
+        c.prepare_cached(&format!(
+            "UPDATE {table} SET data = ?4, inline = ?5, storage_class = ?6
+             WHERE bucket = ?1 AND key = ?2 AND {row_id} = ?3"
+        ))?
+        .execute(params![
+            o.bucket,
+            key,
+            row_id_value,
+            new_data,
+            new_inline,
+            storage_class
+        ])?;
+        let old_ids: Vec<String> = o.data.data_ids().into_iter().map(str::to_owned).collect();
+        drop_refs(c, &old_ids)?;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 pub(super) fn delete_noncurrent_versions(

@@ -1,4 +1,5 @@
-//! Bucket lifecycle: PUT / GET / DELETE `?lifecycle`, `x-amz-expiration`, and the expiry worker.
+//! Bucket lifecycle: PUT / GET / DELETE `?lifecycle`, `x-amz-expiration`, and the worker that
+//! expires and tiers objects.
 //!
 //! The configuration is stored in its canonical XML form (generated IDs filled in) as the
 //! bucket's `lifecycle` document; GET answers it as stored. Readers parse it through a small
@@ -6,6 +7,8 @@
 //! thousand rules does not parse them every time.
 
 mod rules;
+mod tiering;
+mod transition;
 mod worker;
 
 use std::collections::HashMap;
@@ -39,6 +42,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         return Err(s3_error!(MissingRequestBodyError));
     }
     let parsed = rules::parse(text)?;
+    check_placeable(ctx.server, &parsed)?;
     let canonical = rules::to_xml(&parsed);
     ctx.server
         .meta
@@ -46,6 +50,26 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
         .await?;
     tracing::info!(bucket = %bucket.name, rules = parsed.len(), "lifecycle configuration set");
     Ok(response::status(StatusCode::OK))
+}
+
+/// Every transition's class must have a layout every pool can place: refused now with the
+/// `400 InvalidStorageClass` a PutObject in that class would get, rather than failing at
+/// every move.
+fn check_placeable(server: &crate::state::Server, rules: &[Rule]) -> S3Result<()> {
+    let classes = rules.iter().flat_map(|r| {
+        let current = r.transitions.iter().map(|t| t.storage_class.as_str());
+        current.chain(
+            r.noncurrent_transitions
+                .iter()
+                .map(|t| t.storage_class.as_str()),
+        )
+    });
+    for class in classes {
+        for (pool, _) in server.pools.iter() {
+            crate::storage::layout_of(server, pool, class)?;
+        }
+    }
+    Ok(())
 }
 
 pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {

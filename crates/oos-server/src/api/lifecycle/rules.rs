@@ -6,9 +6,8 @@
 //! (`put_bucket_lifecycle_configuration`), whose `Filter` holds a `Prefix`, a `Tag`, object
 //! size bounds, or an `And` of them. Expiration acts on current versions (on a versioned
 //! bucket it adds a delete marker), `NoncurrentVersionExpiration` on old versions and
-//! `ExpiredObjectDeleteMarker` on markers left alone. Transitions are refused with
-//! `NotImplemented`: this server has one storage tier, and a rule that is stored but never
-//! acts would mislead.
+//! `ExpiredObjectDeleteMarker` on markers left alone. `Transition` and
+//! `NoncurrentVersionTransition` (their own module) move data into another storage class.
 
 use std::collections::HashSet;
 
@@ -18,6 +17,7 @@ use rand::Rng;
 use time::format_description::well_known::Rfc3339;
 use time::macros::format_description;
 
+use super::transition::{self, NoncurrentTransition, Transition};
 use crate::error::{S3Error, S3Result};
 use crate::s3_error;
 
@@ -64,6 +64,10 @@ pub struct Rule {
     pub expired_object_delete_marker: bool,
     pub noncurrent: Option<NoncurrentExpiry>,
     pub abort_after_days: Option<i64>,
+    /// `Transition`s of current versions, in the order given.
+    pub transitions: Vec<Transition>,
+    /// `NoncurrentVersionTransition`s, in the order given.
+    pub noncurrent_transitions: Vec<NoncurrentTransition>,
 }
 
 /// `NoncurrentVersionExpiration`: old versions go `days` after they became noncurrent,
@@ -121,19 +125,19 @@ pub fn ceil_midnight(ms: i64) -> i64 {
 /// A tiny element tree: lifecycle documents are small, and a tree makes the many "exactly
 /// one of", "unknown element" and "empty element" checks plain code.
 #[derive(Debug, Default)]
-struct Node {
-    name: String,
-    text: String,
-    children: Vec<Node>,
+pub(super) struct Node {
+    pub name: String,
+    pub text: String,
+    pub children: Vec<Node>,
 }
 
 impl Node {
-    fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
+    pub fn all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Node> + 'a {
         self.children.iter().filter(move |c| c.name == name)
     }
 
     /// The one child of that name (`MalformedXML` if repeated).
-    fn one<'a>(&'a self, name: &'a str) -> S3Result<Option<&'a Node>> {
+    pub fn one<'a>(&'a self, name: &'a str) -> S3Result<Option<&'a Node>> {
         let mut it = self.all(name);
         let first = it.next();
         if it.next().is_some() {
@@ -142,7 +146,7 @@ impl Node {
         Ok(first)
     }
 
-    fn only(&self, allowed: &[&str]) -> S3Result<()> {
+    pub fn only(&self, allowed: &[&str]) -> S3Result<()> {
         if self
             .children
             .iter()
@@ -155,7 +159,7 @@ impl Node {
     }
 }
 
-fn malformed() -> S3Error {
+pub(super) fn malformed() -> S3Error {
     s3_error!(MalformedXML)
 }
 
@@ -261,14 +265,6 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         "NoncurrentVersionTransition",
         "NoncurrentVersionExpiration",
     ])?;
-    if node.all("Transition").next().is_some()
-        || node.all("NoncurrentVersionTransition").next().is_some()
-    {
-        return Err(s3_error!(
-            NotImplemented,
-            "Lifecycle transitions are not supported: this server has one storage tier."
-        ));
-    }
     let id = match node.one("ID")?.map(|n| n.text.trim()) {
         Some(id) if id.chars().count() > MAX_ID_LEN => {
             return Err(s3_error!(
@@ -296,6 +292,8 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         expired_object_delete_marker: false,
         noncurrent: None,
         abort_after_days: None,
+        transitions: Vec::new(),
+        noncurrent_transitions: Vec::new(),
     };
     match (node.one("Prefix")?, node.one("Filter")?) {
         (Some(prefix), None) => rule.prefix = Some(checked_prefix(prefix)?),
@@ -319,6 +317,14 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
     if let Some(n) = node.one("NoncurrentVersionExpiration")? {
         rule.noncurrent = Some(parse_noncurrent(n)?);
     }
+    rule.transitions = node
+        .all("Transition")
+        .map(transition::parse_transition)
+        .collect::<S3Result<_>>()?;
+    rule.noncurrent_transitions = node
+        .all("NoncurrentVersionTransition")
+        .map(transition::parse_noncurrent_transition)
+        .collect::<S3Result<_>>()?;
     if let Some(abort) = node.one("AbortIncompleteMultipartUpload")? {
         abort.only(&["DaysAfterInitiation"])?;
         let days = abort.one("DaysAfterInitiation")?.ok_or_else(malformed)?;
@@ -343,12 +349,15 @@ fn parse_rule(node: &Node) -> S3Result<Rule> {
         && !rule.expired_object_delete_marker
         && rule.noncurrent.is_none()
         && rule.abort_after_days.is_none()
+        && rule.transitions.is_empty()
+        && rule.noncurrent_transitions.is_empty()
     {
         return Err(s3_error!(
             InvalidRequest,
             "At least one action needs to be specified in a rule."
         ));
     }
+    transition::check_rule(&rule)?;
     Ok(rule)
 }
 
@@ -495,7 +504,7 @@ fn parse_expiration(exp: &Node) -> S3Result<Option<Expiry>> {
 }
 
 /// Upper bound of `NewerNoncurrentVersions` (S3).
-const MAX_NEWER_NONCURRENT: u32 = 100;
+pub(super) const MAX_NEWER_NONCURRENT: u32 = 100;
 
 fn parse_noncurrent(n: &Node) -> S3Result<NoncurrentExpiry> {
     n.only(&["NoncurrentDays", "NewerNoncurrentVersions"])?;
@@ -602,6 +611,7 @@ pub fn to_xml(rules: &[Rule]) -> String {
         } else {
             "<Status>Disabled</Status>"
         });
+        out.push_str(&transition::transitions_xml(rule));
         match rule.expiration {
             Some(Expiry::Days(d)) => {
                 out.push_str(&format!("<Expiration><Days>{d}</Days></Expiration>"))
@@ -615,6 +625,7 @@ pub fn to_xml(rules: &[Rule]) -> String {
             ),
             None => {}
         }
+        out.push_str(&transition::noncurrent_transitions_xml(rule));
         if let Some(n) = rule.noncurrent {
             out.push_str(&format!(
                 "<NoncurrentVersionExpiration><NoncurrentDays>{}</NoncurrentDays>{}</NoncurrentVersionExpiration>",

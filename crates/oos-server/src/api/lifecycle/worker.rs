@@ -1,13 +1,16 @@
 //! The lifecycle worker: expires objects and old versions, removes delete markers left alone,
-//! and aborts stale multipart uploads.
+//! aborts stale multipart uploads, and moves versions whose transition is due into their new
+//! storage class (`tiering.rs`).
 //!
 //! Every few seconds a pass walks the buckets that have a lifecycle configuration. "Now" is
 //! the server clock (`Server::clock`), which tests advance. For each bucket it lists the
 //! objects under the enabled rules' prefixes a page (1000 keys) at a time and deletes the
 //! expired ones in batches of at most 1000 keys, each batch one metadata transaction; then it
 //! lists in-progress uploads the same way and aborts those initiated longer ago than a rule's
-//! `DaysAfterInitiation`. No lock is held across awaits and each metadata call is its own
-//! short transaction, so requests never wait on a pass.
+//! `DaysAfterInitiation`. Transitions list the objects (and, for noncurrent ones, the
+//! versions) the same way and move the due ones one at a time, each switched in its own
+//! transaction only if the version is still unchanged. No lock is held across awaits and
+//! each metadata call is its own short transaction, so requests never wait on a pass.
 //!
 //! Nothing is recorded beyond the metadata itself: a restart (or a crash mid-pass) simply
 //! rescans. In memory, the worker remembers per bucket when the next object or upload can
@@ -26,12 +29,16 @@ use oos_meta::{
 };
 
 use super::rules::{ceil_midnight, Expiry, Rule, DAY_MS};
+use super::tiering::{self, Moved};
+use super::transition;
 use crate::state::{now_millis, Server};
 
 /// Time between passes (real time; what is due is decided by the server clock).
 const PASS_INTERVAL: Duration = Duration::from_secs(2);
 /// Keys per listing page and per delete transaction.
 const BATCH: usize = 1000;
+/// How long (server clock) a move that failed waits before it is tried again.
+const MOVE_RETRY_MS: i64 = 3_600_000;
 
 /// What one pass did.
 #[derive(Debug, Default)]
@@ -39,6 +46,7 @@ struct Tally {
     buckets: usize,
     expired: usize,
     aborted: usize,
+    transitioned: usize,
 }
 
 /// Per bucket: the hash of the configuration scanned and when anything can next be due.
@@ -51,10 +59,11 @@ pub fn spawn_worker(server: Arc<Server>) {
         loop {
             tokio::time::sleep(PASS_INTERVAL).await;
             match pass(&server, &mut schedule).await {
-                Ok(t) if t.expired + t.aborted > 0 => tracing::info!(
+                Ok(t) if t.expired + t.aborted + t.transitioned > 0 => tracing::info!(
                     buckets = t.buckets,
                     expired = t.expired,
                     aborted = t.aborted,
+                    transitioned = t.transitioned,
                     "lifecycle pass"
                 ),
                 Ok(t) => tracing::debug!(buckets = t.buckets, "lifecycle pass, nothing due"),
@@ -144,15 +153,40 @@ async fn sweep(
         due = due.min(expire_under(server, bucket, rules, prefix, now, tally).await?);
     }
 
+    // Transitions of current versions (after expiry: what just expired does not move).
+    let moving: Vec<&Rule> = rules
+        .iter()
+        .filter(|r| r.enabled && !r.transitions.is_empty())
+        .collect();
+    for t in moving.iter().flat_map(|r| &r.transitions) {
+        due = due.min(match t.at {
+            Expiry::Date(date) if date > now => date,
+            Expiry::Date(_) => now,
+            Expiry::Days(_) => t.due_at(floor),
+        });
+    }
+    let prefixes = covering(moving.iter().map(|r| r.prefix()).collect());
+    for prefix in prefixes {
+        due = due.min(transition_under(server, bucket, rules, prefix, now, tally).await?);
+    }
+
     // Old versions and delete markers left alone (versioned buckets).
     let versioned: Vec<&Rule> = rules
         .iter()
-        .filter(|r| r.enabled && (r.noncurrent.is_some() || r.expired_object_delete_marker))
+        .filter(|r| {
+            r.enabled
+                && (r.noncurrent.is_some()
+                    || r.expired_object_delete_marker
+                    || !r.noncurrent_transitions.is_empty())
+        })
         .collect();
     for rule in &versioned {
         // A version written from now on becomes noncurrent no earlier than the floor.
         if let Some(n) = rule.noncurrent {
             due = due.min(ceil_midnight(floor + n.days * DAY_MS));
+        }
+        for t in &rule.noncurrent_transitions {
+            due = due.min(ceil_midnight(floor + t.days * DAY_MS));
         }
         if rule.expired_object_delete_marker {
             due = due.min(ceil_midnight(floor + DAY_MS));
@@ -250,7 +284,7 @@ async fn expire_versions_under(
     let mut removed_old = false;
     loop {
         let page = server.meta.list_object_versions(bucket, &query).await?;
-        let (mut old, mut markers) = (Vec::new(), Vec::new());
+        let (mut old, mut markers, mut moves) = (Vec::new(), Vec::new(), Vec::new());
         for entry in &page.entries {
             let VersionEntry::Version { object: o, latest } = entry else {
                 continue;
@@ -273,14 +307,32 @@ async fn expire_versions_under(
                 .filter(|r| r.matches(&o.key, o.size, &o.attrs.tags))
                 .filter_map(|r| r.noncurrent_expires_at(since, newer))
                 .min();
-            match at {
+            let expiring = match at {
                 // A locked version stays (the store refuses it anyway) until its lock ends.
                 Some(at) if at <= now => match crate::api::object_lock::held_until(&o.attrs, now) {
-                    None => old.push((o.key.clone(), label)),
-                    Some(end) => due = due.min(end),
+                    None => {
+                        old.push((o.key.clone(), label));
+                        true
+                    }
+                    Some(end) => {
+                        due = due.min(end);
+                        false
+                    }
                 },
-                Some(at) => due = due.min(at),
-                None => {}
+                Some(at) => {
+                    due = due.min(at);
+                    false
+                }
+                None => false,
+            };
+            if !expiring && !o.delete_marker {
+                let (target, next) = transition::noncurrent_target(rules, o, since, newer, now);
+                if let Some(next) = next {
+                    due = due.min(next);
+                }
+                if let Some(class) = target.filter(|c| *c != o.storage_class) {
+                    moves.push((o.clone(), class));
+                }
             }
             (since, newer) = (o.last_modified, newer.saturating_add(1));
         }
@@ -298,6 +350,9 @@ async fn expire_versions_under(
         if !markers.is_empty() {
             tally.expired += count(server.meta.delete_lone_markers(bucket, &markers).await?);
         }
+        for (version, class) in moves {
+            due = due.min(move_one(server, &version, class, now, tally).await);
+        }
         if !page.truncated || page.entries.is_empty() {
             break;
         }
@@ -308,6 +363,74 @@ async fn expire_versions_under(
         due = now;
     }
     Ok(due)
+}
+
+/// Moves the current versions under `prefix` whose transition is due into their class;
+/// returns when the next transition of those listed falls due.
+async fn transition_under(
+    server: &Server,
+    bucket: &str,
+    rules: &[Rule],
+    prefix: &str,
+    now: i64,
+    tally: &mut Tally,
+) -> Result<i64, MetaError> {
+    let mut due = i64::MAX;
+    let mut query = ListQuery {
+        prefix: prefix.to_string(),
+        delimiter: None,
+        start_after: None,
+        max_keys: BATCH,
+    };
+    loop {
+        let page = server.meta.list_objects(bucket, &query).await?;
+        for entry in &page.entries {
+            let ListEntry::Object(o) = entry else {
+                continue;
+            };
+            query.start_after = Some(o.key.clone());
+            let (target, next) = transition::current_target(rules, o, now);
+            if let Some(next) = next {
+                due = due.min(next);
+            }
+            if let Some(class) = target.filter(|c| *c != o.storage_class) {
+                due = due.min(move_one(server, o, class, now, tally).await);
+            }
+        }
+        if !page.truncated || page.entries.is_empty() {
+            break;
+        }
+        tokio::task::yield_now().await;
+    }
+    Ok(due)
+}
+
+/// Moves one version; returns when to look at it again (`i64::MAX`: not for this move). A
+/// version that changed meanwhile is looked at afresh on the next scan.
+async fn move_one(
+    server: &Server,
+    o: &oos_meta::Object,
+    class: &str,
+    now: i64,
+    tally: &mut Tally,
+) -> i64 {
+    match tiering::move_version(server, o, class).await {
+        Ok(Moved::Switched) => {
+            tally.transitioned += 1;
+            tracing::debug!(
+                bucket = o.bucket,
+                key = o.key,
+                class,
+                "lifecycle transition"
+            );
+            i64::MAX
+        }
+        Ok(Moved::Changed) => now,
+        Err(e) => {
+            tracing::warn!(bucket = o.bucket, key = o.key, class, error = %e.message, "lifecycle transition failed; will retry");
+            now + MOVE_RETRY_MS
+        }
+    }
 }
 
 fn count(done: Vec<bool>) -> usize {
