@@ -20,9 +20,8 @@ use rusqlite::Connection;
 
 use crate::{
     AccessKey, Account, Bucket, DataRef, DeleteOutcome, KmsKey, ListPage, ListQuery, LockCheck,
-    MetaError,
-    MetaResult, MetaStore, Object, Part, Retention, Upload, UploadPage, UploadQuery, Usage,
-    VersionPage, VersionQuery, Versioning, WriteCondition,
+    MetaError, MetaResult, MetaStore, Object, Part, Retention, Upload, UploadPage, UploadQuery,
+    Usage, VersionPage, VersionQuery, Versioning, WriteCondition,
 };
 use readers::ReaderPool;
 use writer::Writer;
