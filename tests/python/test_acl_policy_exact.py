@@ -165,6 +165,9 @@ def test_encryption_required_by_policy(s3):
         stmt("Deny", "*", "s3:PutObject", f"arn:aws:s3:::{b}/*",
              {"StringEquals": {"s3:x-amz-server-side-encryption-customer-algorithm": "AES256"}})))
     refused(lambda: s3.put_object(Bucket=b, Key="k", Body=b"1"), "AccessDenied", 403)
+    refused(lambda: s3.put_object(Bucket=b, Key="k", Body=b"1", SSECustomerAlgorithm="AES256",
+                                  SSECustomerKey=b"k" * 32), "AccessDenied", 403)
+    assert s3.put_object(Bucket=b, Key="k", Body=b"1", ServerSideEncryption="AES256")["ServerSideEncryption"] == "AES256"
     s3.delete_bucket_policy(Bucket=b)
     s3.put_object(Bucket=b, Key="k", Body=b"1")
 

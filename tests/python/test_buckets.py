@@ -66,7 +66,7 @@ def test_versioning_answers_unversioned(s3, bucket):
 
 def test_unknown_subresource_is_not_implemented(s3, bucket):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        s3.get_bucket_encryption(Bucket=bucket)
+        s3.get_bucket_replication(Bucket=bucket)
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
     assert error_code(e) == "NotImplemented"
 

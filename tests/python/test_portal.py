@@ -203,6 +203,46 @@ def test_portal_in_a_browser(portal_server, tmp_path):
         b.close()
 
 
+def test_encrypted_uploads_in_the_browser(portal_server, tmp_path):
+    """The upload card asks for SSE-S3 or SSE-KMS (single PUTs and multipart alike); the
+    object details show how an object is encrypted."""
+    from cdp import Browser
+
+    s3 = portal_server.client()
+    base = portal_server.endpoint + "/_portal/"
+    s3.create_bucket(Bucket="portal-sse")
+    b = Browser()
+    try:
+        b.goto(base)
+        b.wait("document.querySelector('#login-form')", what="the sign-in page")
+        b.fill("#login-key", ACCESS_KEY)
+        b.fill("#login-secret", SECRET_KEY)
+        b.click("#login-submit")
+        b.wait("document.querySelector('#create-bucket')", what="the bucket list")
+        b.goto(base + "#/b/portal-sse/")
+        b.wait("document.querySelector('#upload-sse')", what="the upload card")
+        small = tmp_path / "secret.txt"
+        small.write_bytes(b"encrypted from the browser")
+        big = tmp_path / "secret.bin"
+        big.write_bytes(os.urandom(20 * MIB + 5))
+        b.fill("#upload-sse", "AES256")
+        b.set_files("#pick-files", [small])
+        b.wait("document.querySelector('#uploads tr[data-upload=\"secret.txt\"] .state.ok')", what="the upload")
+        b.fill("#upload-sse", "aws:kms")
+        b.set_files("#pick-files", [big])
+        b.wait("document.querySelector('#uploads tr[data-upload=\"secret.bin\"] .state.ok')", timeout=120,
+               what="the multipart upload")
+        assert s3.head_object(Bucket="portal-sse", Key="secret.txt")["ServerSideEncryption"] == "AES256"
+        head = s3.head_object(Bucket="portal-sse", Key="secret.bin")
+        assert head["ServerSideEncryption"] == "aws:kms" and head["SSEKMSKeyId"]
+        assert s3.get_object(Bucket="portal-sse", Key="secret.bin")["Body"].read() == big.read_bytes()
+        b.goto(base + "#/b/portal-sse/o/secret.txt")
+        b.wait("document.querySelector('#d-sse')", what="the object details")
+        assert b.text("#d-sse") == "AES256"
+    finally:
+        b.close()
+
+
 def test_versions_and_object_lock_in_the_browser(portal_server):
     """Bucket settings turn versioning and Object Lock on; the object browser lists versions,
     restores an old one and deletes one after a confirmation; a locked version's delete is

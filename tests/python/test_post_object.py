@@ -250,8 +250,8 @@ def test_form_shape_errors(oosd, s3, bucket):
     body, ctype = urllib3.encode_multipart_formdata([("key", "nofile")])
     resp = HTTP.request("POST", url, body=body, headers={"Content-Type": ctype})
     assert resp.status == 400 and error_of(resp)[0] == "InvalidArgument"
-    # Asking for encryption that is not applied is refused.
-    refused(oosd, s3, bucket, v2_form(bucket, "sse", extra={"x-amz-server-side-encryption": "AES256"}),
+    # Asking for encryption that is not applied (dual-layer) is refused.
+    refused(oosd, s3, bucket, v2_form(bucket, "sse", extra={"x-amz-server-side-encryption": "aws:kms:dsse"}),
             501, "NotImplemented")
     resp = post_form(f"{oosd.endpoint}/no-such-bucket-{uuid.uuid4().hex[:8]}", {"key": "k"})
     assert resp.status == 404 and error_of(resp)[0] == "NoSuchBucket"

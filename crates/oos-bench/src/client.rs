@@ -57,21 +57,29 @@ impl S3Client {
 
     pub async fn create_bucket(&self) -> Result<()> {
         let path = format!("/{}", self.bucket);
-        self.send(Method::PUT, &path, Bytes::new(), None).await?;
+        self.send(Method::PUT, &path, Bytes::new(), Vec::new())
+            .await?;
         Ok(())
     }
 
-    /// `PUT /bucket/key`. `key` must need no percent-encoding. `storage_class`, when given, is
-    /// sent as `x-amz-storage-class` (and signed with the other headers).
-    pub async fn put(&self, key: &str, body: Bytes, storage_class: Option<&str>) -> Result<()> {
-        let extra = match storage_class {
-            Some(class) => Some((
-                HeaderName::from_static("x-amz-storage-class"),
-                HeaderValue::from_str(class)
-                    .map_err(|_| format!("invalid storage class {class:?}"))?,
-            )),
-            None => None,
-        };
+    /// `PUT /bucket/key`. `key` must need no percent-encoding. `headers` (such as
+    /// `x-amz-storage-class` or `x-amz-server-side-encryption`) are signed with the others.
+    pub async fn put(
+        &self,
+        key: &str,
+        body: Bytes,
+        headers: &[(&'static str, &str)],
+    ) -> Result<()> {
+        let extra = headers
+            .iter()
+            .map(|(name, value)| {
+                Ok((
+                    HeaderName::from_static(name),
+                    HeaderValue::from_str(value)
+                        .map_err(|_| format!("invalid {name} {value:?}"))?,
+                ))
+            })
+            .collect::<Result<Vec<_>>>()?;
         self.send(Method::PUT, &self.object_path(key), body, extra)
             .await?;
         Ok(())
@@ -93,7 +101,7 @@ impl S3Client {
         want: &[u8],
     ) -> Result<std::result::Result<(), String>> {
         let path = self.object_path(key);
-        let request = self.signed(Method::GET, &path, Bytes::new(), None)?;
+        let request = self.signed(Method::GET, &path, Bytes::new(), Vec::new())?;
         let exchange = async {
             let response = self.http.request(request).await?;
             let status = response.status();
@@ -138,11 +146,11 @@ impl S3Client {
         method: Method,
         path: &str,
         body: Bytes,
-        extra: Option<(HeaderName, HeaderValue)>,
+        extra: Vec<(HeaderName, HeaderValue)>,
     ) -> Result<Request<Full<Bytes>>> {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, self.host.clone());
-        if let Some((name, value)) = extra {
+        for (name, value) in extra {
             headers.insert(name, value);
         }
         let params = oos_sign::SigningParams::new(
@@ -175,7 +183,7 @@ impl S3Client {
         method: Method,
         path: &str,
         body: Bytes,
-        extra: Option<(HeaderName, HeaderValue)>,
+        extra: Vec<(HeaderName, HeaderValue)>,
     ) -> Result<Bytes> {
         let request = self.signed(method.clone(), path, body, extra)?;
         let exchange = async {

@@ -1,6 +1,6 @@
 //! The layout section: 64 MiB PUT and verified GET with an explicit `x-amz-storage-class`
-//! (EC_1_0 as the reference, EC_4_2, EC_3_0), and a degraded GET of the EC_4_2 objects after
-//! two of the six disks lost their shard files.
+//! (EC_1_0 as the reference, EC_4_2, EC_3_0, and EC_1_0 with SSE-S3 encryption), and a
+//! degraded GET of the EC_4_2 objects after two of the six disks lost their shard files.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -19,8 +19,22 @@ pub const REFERENCE: &str = "EC_1_0";
 pub const CODED: &str = "EC_4_2";
 /// Three replicas.
 pub const REPLICATED: &str = "EC_3_0";
+/// The reference layout with SSE-S3 (`x-amz-server-side-encryption: AES256`): what
+/// encryption at rest costs, against the same layout in the same run.
+pub const ENCRYPTED: &str = "SSE_S3";
 /// Every class the section knows, in the order it runs them.
-pub const ALL: [&str; 3] = [REFERENCE, CODED, REPLICATED];
+pub const ALL: [&str; 4] = [REFERENCE, CODED, REPLICATED, ENCRYPTED];
+
+/// The headers a cell's PUTs send for `class`.
+fn put_headers(class: &'static str) -> Vec<(&'static str, &'static str)> {
+    match class {
+        ENCRYPTED => vec![
+            ("x-amz-storage-class", REFERENCE),
+            ("x-amz-server-side-encryption", "AES256"),
+        ],
+        _ => vec![("x-amz-storage-class", class)],
+    }
+}
 /// The `--sizes` label that selects this section.
 pub const LABEL: &str = "ec";
 /// The disks (of oosd's default pool `disk1..disk6`) whose shard files the degraded cells
@@ -151,7 +165,7 @@ pub async fn run_layouts(
                     let (s3, body, key) =
                         (s3.clone(), payload(&pool, i), format!("{prefix}/{i:08}"));
                     async move {
-                        s3.put(&key, body, Some(class))
+                        s3.put(&key, body, &put_headers(class))
                             .await
                             .map_err(|e| OpError::Failed(e.to_string()))
                     }

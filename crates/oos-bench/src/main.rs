@@ -2,7 +2,8 @@
 //! measures a plain-file baseline on the same disk in the same run, and prints a Markdown report.
 //!
 //! Then the layout section: 64 MiB objects PUT and GET with `x-amz-storage-class` EC_1_0, EC_4_2
-//! and EC_3_0, a degraded EC_4_2 GET (two disks' shard files deleted), and the codec alone.
+//! and EC_3_0, and EC_1_0 encrypted with SSE-S3; a degraded EC_4_2 GET (two disks' shard files
+//! deleted), and the codec alone.
 //!
 //! `cargo run --release -p oos-bench -- [--oosd target/release/oosd] [--quick] [--out FILE]
 //! [--sizes 4k,1m,64m,ec] [--layouts all|none|EC_1_0,EC_4_2,EC_3_0]`
@@ -53,8 +54,8 @@ struct Args {
     /// section) [default: all].
     #[arg(long, value_delimiter = ',')]
     sizes: Vec<String>,
-    /// The layout section's storage classes (comma-separated: EC_1_0, EC_4_2, EC_3_0; `all` or
-    /// `none`) [default: all; the section is skipped when `--sizes` is given without `ec`].
+    /// The layout section's storage classes (comma-separated: EC_1_0, EC_4_2, EC_3_0, SSE_S3
+    /// (EC_1_0 encrypted); `all` or `none`) [default: all; the section is skipped when `--sizes` is given without `ec`].
     /// EC_4_2 adds the degraded GET cells; the PUT ratio needs EC_1_0 too.
     #[arg(long, value_delimiter = ',')]
     layouts: Vec<String>,

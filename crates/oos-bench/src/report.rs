@@ -340,6 +340,20 @@ impl Report<'_> {
             (layouts::REPLICATED, LayoutOp::Put),
             (layouts::REFERENCE, LayoutOp::Put),
         )?;
+        ratio_line(
+            out,
+            "SSE-S3 PUT as % of plain EC_1_0 PUT (no target)",
+            None,
+            (layouts::ENCRYPTED, LayoutOp::Put),
+            (layouts::REFERENCE, LayoutOp::Put),
+        )?;
+        ratio_line(
+            out,
+            "SSE-S3 GET as % of plain EC_1_0 GET (no target)",
+            None,
+            (layouts::ENCRYPTED, LayoutOp::Get),
+            (layouts::REFERENCE, LayoutOp::Get),
+        )?;
         writeln!(out)
     }
 

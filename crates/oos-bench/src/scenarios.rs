@@ -223,7 +223,7 @@ pub async fn run_all(
                 run_cell(c, spec, move |i| {
                     let (s3, body, key) = (s3.clone(), payload(&pool, i), key(i));
                     async move {
-                        s3.put(&key, body, None)
+                        s3.put(&key, body, &[])
                             .await
                             .map_err(|e| OpError::Failed(e.to_string()))
                     }

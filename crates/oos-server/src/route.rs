@@ -534,22 +534,24 @@ mod tests {
             ("OPTIONS /b/k", CorsPreflight),
             ("PUT /b/k", PutObject),
             ("PUT /b/k x-amz-copy-source", CopyObject),
-            (
-                "PUT /b/k x-amz-server-side-encryption",
-                NotImplemented("ServerSideEncryption"),
-            ),
+            // Encryption is per object: the headers route as the request would without them,
+            // except on bucket requests, where nothing would apply them.
+            ("PUT /b/k x-amz-server-side-encryption", PutObject),
             (
                 "GET /b/k x-amz-server-side-encryption-customer-key",
-                NotImplemented("ServerSideEncryption"),
-            ),
-            (
-                "PUT /b/k x-amz-copy-source-server-side-encryption-customer-algorithm",
-                NotImplemented("ServerSideEncryption"),
+                GetObject,
             ),
             (
                 "POST /b/k?uploads x-amz-server-side-encryption-aws-kms-key-id",
+                CreateMultipartUpload,
+            ),
+            (
+                "GET /b x-amz-server-side-encryption",
                 NotImplemented("ServerSideEncryption"),
             ),
+            ("GET /b?encryption", GetBucketEncryption),
+            ("PUT /b?encryption", PutBucketEncryption),
+            ("DELETE /b?encryption", DeleteBucketEncryption),
             ("GET /b/k", GetObject),
             ("GET /b/k?response-content-type=a", GetObject),
             ("HEAD /b/k", HeadObject),

@@ -434,7 +434,7 @@ async fn unknown_sub_resources_answer_not_implemented() {
         .await;
     assert_error(&resp, 501, "NotImplemented");
     let resp = srv
-        .signed("GET", "/subres", "encryption", HeaderMap::new(), b"")
+        .signed("GET", "/subres", "notification", HeaderMap::new(), b"")
         .await;
     assert_error(&resp, 501, "NotImplemented");
     let resp = srv

@@ -21,6 +21,7 @@ const T = {
     "expires": "Expires in", "rate": "Speed limit (KiB/s, optional)", "createLink": "Create link", "copy": "Copy",
     "copied": "Copied to the clipboard", "close": "Close", "etag": "ETag", "contentType": "Content type",
     "dataRegion": "Data region", "metadata": "Metadata", "expiry": "Lifecycle expiry", "none": "none",
+    "encryption": "Encryption", "bucketDefault": "bucket default", "kmsKey": "KMS key id (optional)",
     "save": "Save", "saved": "Saved", "deleted": "Deleted", "policy": "Policy", "website": "Website", "cors": "CORS",
     "lifecycle": "Lifecycle", "logging": "Logging", "accelerate": "Accelerate", "location": "Location",
     "status": "Status", "whiteList": "IP white list (one per line, at most 5)", "enabled": "Enabled", "suspended": "Suspended",
@@ -56,6 +57,7 @@ const T = {
     "expires": "有效期", "rate": "限速（KiB/s，可选）", "createLink": "生成链接", "copy": "复制",
     "copied": "已复制到剪贴板", "close": "关闭", "etag": "ETag", "contentType": "内容类型",
     "dataRegion": "数据位置", "metadata": "元数据", "expiry": "生命周期过期", "none": "无",
+    "encryption": "加密", "bucketDefault": "存储桶默认", "kmsKey": "KMS 密钥 ID（可选）",
     "save": "保存", "saved": "已保存", "deleted": "已删除", "policy": "存储桶策略", "website": "静态网站", "cors": "跨域设置",
     "lifecycle": "生命周期", "logging": "访问日志", "accelerate": "CDN 加速", "location": "位置",
     "status": "状态", "whiteList": "IP 白名单（每行一个，最多 5 个）", "enabled": "启用", "suspended": "暂停",
@@ -357,6 +359,8 @@ async function objectsView(bucket, prefix = "", token = "") {
   <div class="card"><div class="row">
     <label>${t("storageClass")} <select id="upload-class"><option>STANDARD</option><option>STANDARD_IA</option><option>REDUCED_REDUNDANCY</option><option>EC_2_1</option><option>EC_4_2</option></select></label>
     <label>${t("dataLocation")} <input type="text" id="upload-location" size="44" placeholder="type=Local,scheduleStrategy=Allowed"></label></div>
+    <div class="row"><label>${t("encryption")} <select id="upload-sse"><option value="">${t("bucketDefault")}</option><option value="AES256">SSE-S3 (AES256)</option><option value="aws:kms">SSE-KMS</option></select></label>
+    <input type="text" id="upload-kms" size="36" placeholder="${t("kmsKey")}"></div>
     <div class="row"><label class="button">${t("upload")}<input type="file" id="pick-files" multiple hidden></label>
     <label class="button">${t("uploadFolder")}<input type="file" id="pick-folder" webkitdirectory multiple hidden></label></div>
     <div id="dropzone">${t("drop")}</div><table id="uploads"></table></div>
@@ -501,6 +505,11 @@ function uploadHeaders() {
   const h = { "x-amz-storage-class": $("#upload-class").value };
   const loc = $("#upload-location").value.trim();
   if (loc) h["x-ctyun-data-location"] = loc;
+  // Encryption is asked once per object: on the PUT, or on the multipart initiation.
+  const sse = $("#upload-sse").value;
+  if (sse) h["x-amz-server-side-encryption"] = sse;
+  const kms = $("#upload-kms").value.trim();
+  if (sse === "aws:kms" && kms) h["x-amz-server-side-encryption-aws-kms-key-id"] = kms;
   return h;
 }
 
@@ -572,6 +581,7 @@ async function objectView(bucket, key) {
     <dt>${t("size")}</dt><dd id="d-size">${human(h.get("content-length") || 0)} (${esc(h.get("content-length"))} B)</dd>
     <dt>${t("etag")}</dt><dd id="d-etag">${esc(h.get("etag"))}</dd>
     <dt>${t("class")}</dt><dd id="d-class">${esc(h.get("x-amz-storage-class") || "STANDARD")}</dd>
+    <dt>${t("encryption")}</dt><dd id="d-sse">${esc([h.get("x-amz-server-side-encryption"), h.get("x-amz-server-side-encryption-aws-kms-key-id")].filter(Boolean).join(" ") || t("none"))}</dd>
     <dt>${t("dataRegion")}</dt><dd id="d-region">${esc(h.get("x-ctyun-data-location") || document.body.dataset.region)}</dd>
     <dt>${t("contentType")}</dt><dd>${esc(h.get("content-type"))}</dd>
     <dt>${t("lastModified")}</dt><dd>${esc(h.get("last-modified"))}</dd>
