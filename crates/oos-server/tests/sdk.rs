@@ -1175,3 +1175,79 @@ async fn streamed_file_bodies_with_signed_checksum_trailers_round_trip() {
     let body = collect(got.body).await;
     assert!(body[..part1.len()] == part1[..] && body[part1.len()..] == part2[..]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sdk_server_side_encryption_with_default_integrity_settings() {
+    use aws_sdk_s3::types::ServerSideEncryption;
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let srv = Oosd::start();
+    let s3 = srv.s3_client();
+    make_bucket(&s3, "sealed").await;
+    let data = test_bytes(200 * 1024 + 9, 7);
+
+    // SSE-S3, with the SDK's default checksum on the upload and checksum mode on the read.
+    let put = s3
+        .put_object()
+        .bucket("sealed")
+        .key("s3")
+        .server_side_encryption(ServerSideEncryption::Aes256)
+        .body(ByteStream::from(data.clone()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put: {}", aws_sdk_s3::error::DisplayErrorContext(e)));
+    assert_eq!(
+        put.server_side_encryption(),
+        Some(&ServerSideEncryption::Aes256)
+    );
+    let got = s3
+        .get_object()
+        .bucket("sealed")
+        .key("s3")
+        .checksum_mode(ChecksumMode::Enabled)
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(
+        got.server_side_encryption(),
+        Some(&ServerSideEncryption::Aes256)
+    );
+    assert_eq!(collect(got.body).await, data);
+
+    // SSE-C: the SDK sends the key and its MD5; reads without it are refused.
+    let key = [5u8; 32];
+    let key_b64 = b64.encode(key);
+    let key_md5 = b64.encode(<md5::Md5 as md5::Digest>::digest(key));
+    let put = s3
+        .put_object()
+        .bucket("sealed")
+        .key("c")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key_b64)
+        .sse_customer_key_md5(&key_md5)
+        .body(ByteStream::from(data.clone()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put: {}", aws_sdk_s3::error::DisplayErrorContext(e)));
+    assert_eq!(put.sse_customer_key_md5(), Some(key_md5.as_str()));
+    let err = s3
+        .get_object()
+        .bucket("sealed")
+        .key("c")
+        .send()
+        .await
+        .expect_err("no key");
+    assert_eq!(code_of(&err), "InvalidRequest");
+    let got = s3
+        .get_object()
+        .bucket("sealed")
+        .key("c")
+        .range("bytes=100000-")
+        .sse_customer_algorithm("AES256")
+        .sse_customer_key(&key_b64)
+        .sse_customer_key_md5(&key_md5)
+        .send()
+        .await
+        .expect("get with key");
+    assert_eq!(collect(got.body).await, &data[100_000..]);
+}
