@@ -203,22 +203,28 @@ def test_portal_in_a_browser(portal_server, tmp_path):
         b.close()
 
 
+def signed_in(base):
+    """A browser signed in to the portal as the root account, on the bucket list."""
+    from cdp import Browser
+
+    b = Browser()
+    b.goto(base)
+    b.wait("document.querySelector('#login-form')", what="the sign-in page")
+    b.fill("#login-key", ACCESS_KEY)
+    b.fill("#login-secret", SECRET_KEY)
+    b.click("#login-submit")
+    b.wait("document.querySelector('#create-bucket')", what="the bucket list")
+    return b
+
+
 def test_encrypted_uploads_in_the_browser(portal_server, tmp_path):
     """The upload card asks for SSE-S3 or SSE-KMS (single PUTs and multipart alike); the
     object details show how an object is encrypted."""
-    from cdp import Browser
-
     s3 = portal_server.client()
     base = portal_server.endpoint + "/_portal/"
     s3.create_bucket(Bucket="portal-sse")
-    b = Browser()
+    b = signed_in(base)
     try:
-        b.goto(base)
-        b.wait("document.querySelector('#login-form')", what="the sign-in page")
-        b.fill("#login-key", ACCESS_KEY)
-        b.fill("#login-secret", SECRET_KEY)
-        b.click("#login-submit")
-        b.wait("document.querySelector('#create-bucket')", what="the bucket list")
         b.goto(base + "#/b/portal-sse/")
         b.wait("document.querySelector('#upload-sse')", what="the upload card")
         small = tmp_path / "secret.txt"
@@ -247,19 +253,11 @@ def test_versions_and_object_lock_in_the_browser(portal_server):
     """Bucket settings turn versioning and Object Lock on; the object browser lists versions,
     restores an old one and deletes one after a confirmation; a locked version's delete is
     refused in place; object details show retention and legal hold."""
-    from cdp import Browser
-
     s3 = portal_server.client()
     base = portal_server.endpoint + "/_portal/"
     s3.create_bucket(Bucket="pv-ver")
-    b = Browser()
+    b = signed_in(base)
     try:
-        b.goto(base)
-        b.wait("document.querySelector('#login-form')", what="the sign-in page")
-        b.fill("#login-key", ACCESS_KEY)
-        b.fill("#login-secret", SECRET_KEY)
-        b.click("#login-submit")
-        b.wait("document.querySelector('#create-bucket')", what="the bucket list")
 
         # Versioning on from the settings; Object Lock then turned on with a default.
         b.goto(base + "#/b/pv-ver/settings/versioning")

@@ -88,26 +88,10 @@ impl From<oos::Error> for CliError {
                 } else {
                     exit::ERROR
                 },
-                message: with_causes(&e),
+                message: oos::with_causes(&e),
             },
         }
     }
-}
-
-/// An error and its sources, `: `-separated (`connection to http://h:1 failed: … Connection
-/// refused (os error 111)`); a source whose text the message already shows is not repeated.
-fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(cause) = source {
-        let part = cause.to_string();
-        if !text.contains(&part) {
-            text.push_str(": ");
-            text.push_str(&part);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 impl From<std::io::Error> for CliError {

@@ -202,8 +202,13 @@ fn main() {
     }
 }
 
-fn run_account(action: AccountAction, args: AccountArgs, json: bool) -> Result<(), String> {
-    use oos_server::accounts;
+/// Runs `work` on the server's own metadata store and key, as `oosd account` and `oosd kms`
+/// do (while the server runs too: WAL lets both write).
+fn with_store<F, Fut>(args: AccountArgs, work: F) -> Result<(), String>
+where
+    F: FnOnce(Config, oos_meta::SqliteStore, oos_server::secrets::SecretBox) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
     let config = Config::load(&Overrides {
         config: args.config,
         listen: None,
@@ -219,6 +224,13 @@ fn run_account(action: AccountAction, args: AccountArgs, json: bool) -> Result<(
             .map_err(|e| format!("cannot open metadata store: {e}"))?;
         let secrets =
             oos_server::secrets::SecretBox::open(&config.data_dir).map_err(|e| e.to_string())?;
+        work(config, meta, secrets).await
+    })
+}
+
+fn run_account(action: AccountAction, args: AccountArgs, json: bool) -> Result<(), String> {
+    use oos_server::accounts;
+    with_store(args, |config, meta, secrets| async move {
         let print = |value: &dyn erased::Printable| {
             if json {
                 println!("{}", value.json());
@@ -254,21 +266,7 @@ fn run_account(action: AccountAction, args: AccountArgs, json: bool) -> Result<(
 
 fn run_kms(action: KmsAction, args: AccountArgs, json: bool) -> Result<(), String> {
     use oos_server::sse::kms;
-    let config = Config::load(&Overrides {
-        config: args.config,
-        listen: None,
-        data_dir: args.data_dir,
-    })
-    .map_err(|e| e.to_string())?;
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let meta = oos_meta::SqliteStore::open(&config.data_dir.join("meta.sqlite"))
-            .map_err(|e| format!("cannot open metadata store: {e}"))?;
-        let secrets =
-            oos_server::secrets::SecretBox::open(&config.data_dir).map_err(|e| e.to_string())?;
+    with_store(args, |_config, meta, secrets| async move {
         let listing = matches!(action, KmsAction::ListKeys);
         let keys = match action {
             KmsAction::CreateKey { alias, description } => {

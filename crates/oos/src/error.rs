@@ -57,9 +57,10 @@ impl fmt::Display for ServiceError {
     }
 }
 
-/// An error and its sources, `: `-separated; a source whose text the message already shows
-/// (errors that print their cause themselves) is not repeated.
-pub(crate) fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+/// An error and its sources, `: `-separated (`connection to http://h:1 failed: … Connection
+/// refused (os error 111)`); a source whose text the message already shows (errors that print
+/// their cause themselves) is not repeated.
+pub fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
     let mut text = err.to_string();
     let mut source = err.source();
     while let Some(cause) = source {

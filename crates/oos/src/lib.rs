@@ -77,7 +77,7 @@ pub use config::{
     region_from_endpoint, Addressing, Config, Credentials, Profile, ProfileFile, SignatureVersion,
 };
 pub use encryption::{BucketEncryption, CustomerKey, Encryption};
-pub use error::{BoxError, Error, Result, ServiceError};
+pub use error::{with_causes, BoxError, Error, Result, ServiceError};
 pub use http::Method;
 pub use iam::ListAccessKeysOptions;
 pub use multipart::{CompleteMultipartUploadOptions, ListPartsOptions, ListUploadsOptions};

@@ -37,14 +37,8 @@ pub async fn get(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     .unwrap_or(0);
     let (bucket, object) = ctx.object_for("s3:GetObjectAttributes", Need::Read).await?;
     // An SSE-C object's attributes need its key, as its HEAD does.
-    crate::sse::for_read(
-        ctx.server,
-        ctx.remote,
-        &ctx.parts.headers,
-        &object.attrs,
-        crate::sse::ReadAs::Object,
-    )
-    .await?;
+    ctx.object_key(&object.attrs, crate::sse::ReadAs::Object)
+        .await?;
     let want = |name: &str| wanted.iter().any(|w| w == name);
     let checksum = object
         .attrs

@@ -23,7 +23,7 @@ use crate::error::S3Result;
 use crate::placement::Placement;
 use crate::response::{self, Body};
 use crate::s3_error;
-use crate::sse::Sealer;
+use crate::sse::{ReadAs, Sealer};
 use crate::state::{now_millis, Server};
 
 /// The source version of a copy, after the caller's access to it has been checked.
@@ -93,19 +93,6 @@ async fn source_object(ctx: &Ctx<'_>) -> S3Result<Source> {
         named_version: version.is_some(),
         object,
     })
-}
-
-/// The key that opens a copy's source (`x-amz-copy-source-server-side-encryption-customer-*`
-/// for an SSE-C source).
-async fn copy_source_key(ctx: &Ctx<'_>, src: &Object) -> S3Result<Option<ObjectKey>> {
-    crate::sse::for_read(
-        ctx.server,
-        ctx.remote,
-        &ctx.parts.headers,
-        &src.attrs,
-        crate::sse::ReadAs::CopySource,
-    )
-    .await
 }
 
 fn set_copy_source_version(resp: &mut Response<Body>, source: &Option<String>) {
@@ -256,9 +243,8 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
     // The copy is encrypted as the request (or the target bucket's default) says, never
     // because its source was (S3).
-    let source_key = copy_source_key(ctx, &src).await?;
-    let sealing =
-        crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers).await?;
+    let source_key = ctx.object_key(&src.attrs, ReadAs::CopySource).await?;
+    let sealing = ctx.sealing(&bucket).await?;
     let keys = CopyKeys {
         source: source_key.as_ref(),
         target: sealing.as_ref().map(|s| &s.key),
@@ -335,16 +321,9 @@ pub async fn upload_part_copy(
     // when the upload named none, which the answer does not show).
     let upload_checksum = checksums::UploadChecksum::of_upload(&upload.attrs);
     let algorithm = upload_checksum.map_or(ChecksumAlgorithm::Crc64Nvme, |c| c.algorithm);
-    let source_key = copy_source_key(ctx, &src).await?;
+    let source_key = ctx.object_key(&src.attrs, ReadAs::CopySource).await?;
     // The part is encrypted with its upload's key (SSE-C: sent again with the request).
-    let part_key = crate::sse::for_read(
-        ctx.server,
-        ctx.remote,
-        &ctx.parts.headers,
-        &upload.attrs,
-        crate::sse::ReadAs::UploadPart,
-    )
-    .await?;
+    let part_key = ctx.object_key(&upload.attrs, ReadAs::UploadPart).await?;
     let keys = CopyKeys {
         source: source_key.as_ref(),
         target: part_key.as_ref(),

@@ -93,6 +93,29 @@ impl<'a> Ctx<'a> {
         self.target.key.as_deref().unwrap_or_default()
     }
 
+    /// The encryption this request's write asks for (its headers, else the bucket's
+    /// default); `None`: stored as sent.
+    pub async fn sealing(&self, bucket: &Bucket) -> S3Result<Option<crate::sse::Sealing>> {
+        crate::sse::for_write(self.server, self.remote, bucket, &self.parts.headers).await
+    }
+
+    /// The key that opens data with these attributes for this request (see
+    /// [`crate::sse::for_read`]).
+    pub async fn object_key(
+        &self,
+        attrs: &oos_meta::ObjectAttrs,
+        read_as: crate::sse::ReadAs,
+    ) -> S3Result<Option<oos_sse::ObjectKey>> {
+        crate::sse::for_read(
+            self.server,
+            self.remote,
+            &self.parts.headers,
+            attrs,
+            read_as,
+        )
+        .await
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok())
     }

@@ -46,9 +46,7 @@ pub async fn create(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     super::object_lock::apply_headers(ctx, &bucket, &mut attrs)?;
     super::ownership::apply_to_new_object(ctx, &bucket, &mut attrs)?;
     // Every part is encrypted with the key chosen now (SSE-C: the same key, sent again).
-    attrs.sse = crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers)
-        .await?
-        .map(|s| s.sse);
+    attrs.sse = ctx.sealing(&bucket).await?.map(|s| s.sse);
     let sse = attrs.sse.clone();
     let upload = Upload {
         upload_id: hex::encode(rand::random::<[u8; 16]>()),
@@ -97,14 +95,9 @@ pub async fn upload_part(
     super::object_lock::require_integrity(&bucket, &ctx.parts.headers, &upload.attrs)?;
     // Parts land in the region and layout chosen at initiation.
     let placement = crate::placement::upload_placement(ctx.server, &upload)?;
-    let key = crate::sse::for_read(
-        ctx.server,
-        ctx.remote,
-        &ctx.parts.headers,
-        &upload.attrs,
-        crate::sse::ReadAs::UploadPart,
-    )
-    .await?;
+    let key = ctx
+        .object_key(&upload.attrs, crate::sse::ReadAs::UploadPart)
+        .await?;
     let (rate, _slot) = ctx.speed_limit()?;
     let mut body = ctx.body(MAX_PUT_SIZE)?;
     let checksum = UploadChecksum::of_upload(&upload.attrs);

@@ -44,8 +44,7 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     if let Some(rate) = rate {
         body.throttle(rate);
     }
-    let sealing =
-        crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers).await?;
+    let sealing = ctx.sealing(&bucket).await?;
     let key = sealing.as_ref().map(|s| &s.key);
     let (data, digest) = store_body(ctx.server, &mut body, &placement, true, key).await?;
     attrs.sse = sealing.map(|s| s.sse);

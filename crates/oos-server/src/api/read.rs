@@ -26,14 +26,9 @@ pub async fn get(ctx: &mut Ctx<'_>, head: bool) -> S3Result<Response<Body>> {
     let limit = crate::speed::requested(&ctx.parts.headers, &ctx.query)?;
     let (bucket, object) = ctx.object_for("s3:GetObject", Need::Read).await?;
     // An SSE-C object needs its key even for a HEAD (S3).
-    let key = crate::sse::for_read(
-        ctx.server,
-        ctx.remote,
-        &ctx.parts.headers,
-        &object.attrs,
-        crate::sse::ReadAs::Object,
-    )
-    .await?;
+    let key = ctx
+        .object_key(&object.attrs, crate::sse::ReadAs::Object)
+        .await?;
     // Only downloads count against `concurrency` (a HEAD transfers nothing).
     let slot = if head {
         None

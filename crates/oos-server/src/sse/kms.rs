@@ -59,22 +59,9 @@ fn check_alias(alias: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A key id in AWS's form (a UUID), random.
-fn new_key_id() -> String {
-    let b: [u8; 16] = rand::random();
-    let h = hex::encode(b);
-    format!(
-        "{}-{}-{}-{}-{}",
-        &h[..8],
-        &h[8..12],
-        &h[12..16],
-        &h[16..20],
-        &h[20..]
-    )
-}
-
 fn new_key(secrets: &SecretBox, alias: Option<String>, description: String) -> KmsKey {
-    let id = new_key_id();
+    // AWS's form of key id: a random UUID.
+    let id = uuid::Uuid::new_v4().to_string();
     let material: [u8; 32] = rand::random();
     KmsKey {
         material: secrets.seal(&id, &hex::encode(material)),
@@ -191,7 +178,8 @@ mod tests {
         for bad in ["app", "alias/", "alias/aws/s3", "alias/sp ace", "alias/é"] {
             assert!(check_alias(bad).is_err(), "{bad}");
         }
-        let id = new_key_id();
+        // AWS's form of key id: a random UUID.
+        let id = uuid::Uuid::new_v4().to_string();
         assert_eq!(id.len(), 36);
         assert_eq!(id.matches('-').count(), 4);
     }

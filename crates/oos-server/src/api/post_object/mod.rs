@@ -127,8 +127,7 @@ pub async fn post(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let limits = SizeLimits::of(policy.as_ref())?;
     let sent_checksum = sent_checksum(&ctx.parts.headers)?;
     // Encryption form fields arrive as the headers of the PutObject the form describes.
-    let sealing =
-        crate::sse::for_write(ctx.server, ctx.remote, &bucket, &ctx.parts.headers).await?;
+    let sealing = ctx.sealing(&bucket).await?;
     let object_key = sealing.as_ref().map(|s| &s.key);
     let received = receive_file(
         ctx,
