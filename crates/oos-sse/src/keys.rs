@@ -1,10 +1,9 @@
 //! Object keys: generation, derivation, sealing under a key-encryption key, and the salted
 //! check value that lets SSE-C tell a wrong customer key without storing the key.
 
-use aes_gcm::aead::{Aead, Payload};
-use aes_gcm::{Aes256Gcm, KeyInit, Nonce};
 use base64::Engine;
 use hkdf::Hkdf;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -59,15 +58,19 @@ pub(crate) fn chunk_key(key: &ObjectKey, salt: &[u8]) -> Zeroizing<[u8; 32]> {
 
 /// Seals `key` under `kek`, bound to `context` (for example the key id and the encryption
 /// context), so a sealed key moved to another object's record does not open.
+fn aead(kek: &ObjectKey) -> LessSafeKey {
+    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, kek.as_bytes()).expect("a 32-byte key"))
+}
+
 pub fn seal_key(kek: &ObjectKey, key: &ObjectKey, context: &[u8]) -> String {
+    // Random 96-bit nonces: a key-encryption key seals far fewer than 2^32 object keys.
     let nonce: [u8; 12] = rand::random();
-    let sealed = Aes256Gcm::new(kek.as_bytes().into())
-        .encrypt(
-            Nonce::from_slice(&nonce),
-            Payload {
-                msg: key.as_bytes(),
-                aad: context,
-            },
+    let mut sealed = Zeroizing::new(key.as_bytes().to_vec());
+    aead(kek)
+        .seal_in_place_append_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(context),
+            &mut *sealed,
         )
         .expect("sealing 32 bytes cannot fail");
     format!(
@@ -83,21 +86,12 @@ pub fn open_key(kek: &ObjectKey, sealed: &str, context: &[u8]) -> Result<ObjectK
         .filter(|r| r.len() == 12 + 32 + 16)
         .ok_or(SseError::Unsealable)?;
     let (nonce, ct) = raw.split_at(12);
-    let plain = Zeroizing::new(
-        Aes256Gcm::new(kek.as_bytes().into())
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ct,
-                    aad: context,
-                },
-            )
-            .map_err(|_| SseError::Unsealable)?,
-    );
-    let bytes: [u8; 32] = plain
-        .as_slice()
-        .try_into()
+    let nonce = Nonce::try_assume_unique_for_key(nonce).map_err(|_| SseError::Unsealable)?;
+    let mut buf = Zeroizing::new(ct.to_vec());
+    let plain = aead(kek)
+        .open_in_place(nonce, Aad::from(context), &mut buf)
         .map_err(|_| SseError::Unsealable)?;
+    let bytes: [u8; 32] = (&*plain).try_into().map_err(|_| SseError::Unsealable)?;
     Ok(ObjectKey::from_bytes(bytes))
 }
 
