@@ -27,8 +27,10 @@ os.environ["AWS_DATA_PATH"] = str(_shared if _shared.exists() else ROOT / "tests
 class Oosd:
     """One oosd process on 127.0.0.1:<free port>."""
 
-    def __init__(self, data_dir, config=None, extra_env=None):
+    def __init__(self, data_dir, config=None, extra_env=None, wrapper=None):
         self.data_dir = pathlib.Path(data_dir)
+        # A command the server runs under (`strace …`): argv before oosd's own.
+        self.wrapper = list(wrapper or [])
         self.config = config
         self.extra_env = extra_env or {}
         self.proc = None
@@ -39,7 +41,7 @@ class Oosd:
         binary = os.environ.get("OOSD_BIN", str(ROOT / "target" / "debug" / "oosd"))
         env = dict(os.environ, OOS_ROOT_ACCESS_KEY=ACCESS_KEY, OOS_ROOT_SECRET_KEY=SECRET_KEY, OOS_LOG=os.environ.get("OOS_LOG", "warn"))
         env.update(self.extra_env)
-        args = [binary, "--listen", listen, "--data-dir", str(self.data_dir)]
+        args = self.wrapper + [binary, "--listen", listen, "--data-dir", str(self.data_dir)]
         if self.config:
             args += ["--config", str(self.config)]
         # stderr goes to a file: an undrained pipe would block the server.
