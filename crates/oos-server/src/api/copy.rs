@@ -110,7 +110,6 @@ struct Copied {
 }
 
 /// The keys of a copy: the one that opens the source, the one the copy is encrypted with.
-#[derive(Default)]
 struct CopyKeys<'k> {
     source: Option<&'k ObjectKey>,
     target: Option<&'k ObjectKey>,
@@ -201,7 +200,7 @@ pub async fn copy_object(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     if same
         && !replace
         && !class_header
-        && !crate::sse::asks_for_encryption(&ctx.parts.headers)
+        && !crate::sse::requests_encryption(&ctx.parts.headers)
         && ctx
             .header(oos_proto::headers::X_AMZ_WEBSITE_REDIRECT_LOCATION)
             .is_none()

@@ -417,7 +417,7 @@ pub fn write_headers(resp: &mut Response<Body>, sse: Option<&Sse>) {
 
 /// Whether a request names any encryption for what it writes (a copy onto itself that does
 /// is a legal change of the object's encryption).
-pub fn asks_for_encryption(headers: &HeaderMap) -> bool {
+pub fn requests_encryption(headers: &HeaderMap) -> bool {
     [SSE, KMS_KEY_ID, CUSTOMER_ALGORITHM]
         .iter()
         .any(|h| headers.contains_key(*h))
