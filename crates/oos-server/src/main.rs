@@ -141,7 +141,10 @@ fn init_logging(format: LogFormat) {
             tracing_subscriber::EnvFilter::try_from_env("OOS_LOG")
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        // A log line that cannot be written (a full disk under journald) is dropped: reporting
+        // it would print to the same failing stderr, and a print that fails panics.
+        .log_internal_errors(false);
     match format {
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
         LogFormat::Json => builder.json().init(),

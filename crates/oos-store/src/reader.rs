@@ -24,7 +24,7 @@ pub(crate) enum Slot {
     },
     /// Found nowhere.
     Missing,
-    /// Failed a check and was quarantined (or could not be).
+    /// Failed a check (and was quarantined) or could not be read: not used again by this read.
     Bad,
 }
 
@@ -107,9 +107,12 @@ impl ShardSet {
                         rank,
                     });
                 }
-                Ok(_) => corrupt = Some(bad(store, data_id, d, &path, "shard index mismatch")),
+                Ok(_) => {
+                    let fault = Fault::Corrupt("shard index mismatch".into());
+                    corrupt = Some(bad(store, data_id, d, &path, &fault));
+                }
                 Err(Fault::Missing) => {}
-                Err(Fault::Corrupt(why)) => corrupt = Some(bad(store, data_id, d, &path, &why)),
+                Err(fault) => corrupt = Some(bad(store, data_id, d, &path, &fault)),
             }
         }
         Err(corrupt.unwrap_or_else(|| StoreError::NotFound(data_id.to_string())))
@@ -140,18 +143,13 @@ impl ShardSet {
                     return;
                 }
                 Ok(_) => {
-                    bad(
-                        &store,
-                        &self.data_id,
-                        d,
-                        &path,
-                        "header disagrees with other shards",
-                    );
+                    let fault = Fault::Corrupt("header disagrees with other shards".into());
+                    bad(&store, &self.data_id, d, &path, &fault);
                     self.slots[i] = Slot::Bad;
                 }
                 Err(Fault::Missing) => {}
-                Err(Fault::Corrupt(why)) => {
-                    bad(&store, &self.data_id, d, &path, &why);
+                Err(fault) => {
+                    bad(&store, &self.data_id, d, &path, &fault);
                     self.slots[i] = Slot::Bad;
                 }
             }
@@ -170,9 +168,9 @@ impl ShardSet {
         match shard::read_chunk(file, &self.hdr, s) {
             Ok(chunk) => Some(chunk),
             Err(Fault::Missing) => None,
-            Err(Fault::Corrupt(why)) => {
+            Err(fault) => {
                 let (path, disk) = (path.clone(), *disk);
-                bad(&self.store, &self.data_id, disk, &path, &why);
+                bad(&self.store, &self.data_id, disk, &path, &fault);
                 self.slots[i] = Slot::Bad;
                 None
             }
@@ -227,10 +225,21 @@ fn open_shard(path: &Path) -> Result<(File, ShardHeader), Fault> {
     Ok((file, hdr))
 }
 
-/// A shard failed a check: move it aside and queue the id for heal.
-fn bad(store: &DataStore, data_id: &str, disk: usize, path: &Path, why: &str) -> StoreError {
-    tracing::error!(data_id, path = %path.display(), why, "bad shard");
-    store.disk(disk).quarantine(path);
+/// A shard cannot be used: queue the id for heal, and move the file aside when it is wrong
+/// (not when reading it failed: see [`Fault::Unreadable`]).
+fn bad(store: &DataStore, data_id: &str, disk: usize, path: &Path, fault: &Fault) -> StoreError {
+    let why = match fault {
+        Fault::Corrupt(why) => {
+            tracing::error!(data_id, path = %path.display(), why, "bad shard");
+            store.disk(disk).quarantine(path);
+            why
+        }
+        Fault::Unreadable(why) => {
+            tracing::error!(data_id, path = %path.display(), why, "shard read failed");
+            why
+        }
+        Fault::Missing => "missing",
+    };
     store.record_damage(data_id);
     StoreError::Corrupt {
         data_id: data_id.to_string(),

@@ -45,18 +45,21 @@ pub struct ShardHeader {
 pub enum Fault {
     /// No such file (or disk): a missing shard.
     Missing,
-    /// Unreadable, truncated or failing a checksum: quarantine it.
+    /// Truncated, or failing a header or chunk check: the file is wrong; quarantine it.
     Corrupt(String),
+    /// The read itself failed (EIO from a failing disk, maybe only this once): unusable for
+    /// this read and queued for heal, but no evidence against the file, which stays where it
+    /// is (moving it after a transient error would lose a good shard, and with it, on a
+    /// single-copy layout, the object).
+    Unreadable(String),
 }
 
 impl From<std::io::Error> for Fault {
     fn from(e: std::io::Error) -> Fault {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            Fault::Missing
-        } else {
-            // An I/O error reading a shard is a bad shard for this read; the file is still
-            // quarantined only on checksum/length evidence (see `read_chunk`).
-            Fault::Corrupt(format!("i/o error: {e}"))
+        match e.kind() {
+            std::io::ErrorKind::NotFound => Fault::Missing,
+            std::io::ErrorKind::UnexpectedEof => Fault::Corrupt("the file is truncated".into()),
+            _ => Fault::Unreadable(format!("i/o error: {e}")),
         }
     }
 }
