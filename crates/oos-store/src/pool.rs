@@ -198,6 +198,30 @@ fn probe(name: &str, index: usize, path: &Path) -> Found {
     }
 }
 
+/// What a disk's identity file says about its place in pool `pool` at slot `index`, judged
+/// as [`crate::DataStore::open_pool`] judges it but without creating or rewriting anything
+/// (`oosd doctor` asks this while the server runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiskIdentity {
+    /// Names this pool and slot; `members` is how many slots the pool had when last written.
+    Member { uuid: String, members: usize },
+    /// No identity file: open formats the disk (or gives it a dead disk's uuid).
+    Blank,
+    /// What open would put out of service, and why.
+    Refused(DiskState),
+}
+
+pub fn inspect_disk(pool: &str, index: usize, path: &Path) -> DiskIdentity {
+    match probe(pool, index, path) {
+        Found::Identity(id) => DiskIdentity::Member {
+            uuid: id.uuid,
+            members: id.members.len(),
+        },
+        Found::Blank => DiskIdentity::Blank,
+        Found::Bad(state) => DiskIdentity::Refused(state),
+    }
+}
+
 /// The pool name recorded on a disk, if any (single-disk stores keep whatever they have).
 pub(crate) fn pool_name_of(path: &Path) -> Option<String> {
     let bytes = std::fs::read(path.join(IDENTITY_FILE)).ok()?;
