@@ -593,7 +593,7 @@ async fn whole_reads_copy_stored_bytes_into_another_layout() {
 
 #[test]
 fn inspect_disk_judges_identities_as_open_does_without_writing() {
-    use oos_store::{inspect_disk, DiskIdentity, IDENTITY_FILE};
+    use oos_store::{inspect_disk, DiskIdentity, Refusal, IDENTITY_FILE};
     let dir = tempfile::tempdir().unwrap();
     let dirs = disks(dir.path(), 3);
     assert_eq!(inspect_disk("t", 0, &dirs[0]), DiskIdentity::Blank);
@@ -608,16 +608,26 @@ fn inspect_disk_judges_identities_as_open_does_without_writing() {
         }
         other => panic!("{other:?}"),
     }
-    let foreign = |state: DiskIdentity| match state {
-        DiskIdentity::Refused(DiskState::Foreign(why)) => why,
+    let refused = |found: DiskIdentity| match found {
+        DiskIdentity::Refused(why) => why,
         other => panic!("{other:?}"),
     };
-    assert!(foreign(inspect_disk("other", 1, &dirs[1])).contains("belongs to pool \"t\""));
-    assert!(foreign(inspect_disk("t", 2, &dirs[1])).contains("configured as disk 2"));
-    std::fs::write(dirs[2].join(IDENTITY_FILE), b"{not json").unwrap();
-    assert!(foreign(inspect_disk("t", 2, &dirs[2])).contains("unreadable identity"));
     assert_eq!(
-        inspect_disk("t", 0, &dir.path().join("absent")),
-        DiskIdentity::Refused(DiskState::Missing)
+        refused(inspect_disk("other", 1, &dirs[1])),
+        Refusal::OtherPool("t".into())
+    );
+    let slot = refused(inspect_disk("t", 2, &dirs[1]));
+    assert_eq!(
+        slot.to_string(),
+        "is disk 1 of pool \"t\", configured as disk 2"
+    );
+    std::fs::write(dirs[2].join(IDENTITY_FILE), b"{not json").unwrap();
+    assert!(matches!(
+        refused(inspect_disk("t", 2, &dirs[2])),
+        Refusal::Damaged(_)
+    ));
+    assert_eq!(
+        refused(inspect_disk("t", 0, &dir.path().join("absent"))),
+        Refusal::NotADirectory
     );
 }
