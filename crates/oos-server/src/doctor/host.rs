@@ -186,7 +186,7 @@ pub fn master_key(config: &Config, summary: Option<&StoreSummary>) -> Finding {
                 Some(s) => Finding::fail(
                     check,
                     format!(
-                        "{} is missing, but the metadata store holds {} accounts whose secrets \
+                        "{} is missing, but the metadata store holds {} account(s) whose secrets \
                          it sealed",
                         path.display(),
                         s.accounts
