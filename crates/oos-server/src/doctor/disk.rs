@@ -32,7 +32,9 @@ pub fn check_pool(pool: &Pool, mounts: &Result<MountTable, MountError>) -> Vec<F
         findings.push(write(path));
         findings.push(identity(pool, index, path));
     }
-    findings.insert(0, shared_devices(pool, &devices, mounts));
+    if pool.embedded || !devices.is_empty() {
+        findings.insert(0, shared_devices(pool, &devices, mounts));
+    }
     findings
 }
 
@@ -147,7 +149,7 @@ fn shared_devices(
     mounts: &Result<MountTable, MountError>,
 ) -> Finding {
     let check = format!("devices {}", pool.name);
-    let where_ = |paths: &[&Path]| {
+    let mounted_on = |paths: &[&Path]| {
         let mount = mounts.as_ref().ok().and_then(|t| {
             let canonical = std::fs::canonicalize(paths[0]).ok()?;
             t.containing(&canonical).map(|m| m.mount_point.clone())
@@ -162,7 +164,7 @@ fn shared_devices(
         let on = devices
             .values()
             .next()
-            .map(|p| where_(p))
+            .map(|p| mounted_on(p))
             .unwrap_or_default();
         return Finding::warn(
             check,
@@ -186,7 +188,7 @@ fn shared_devices(
                     .join(", "),
                 libc::major(*dev),
                 libc::minor(*dev),
-                where_(paths)
+                mounted_on(paths)
             )
         })
         .collect();
