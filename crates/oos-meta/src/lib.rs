@@ -12,7 +12,7 @@ mod model;
 mod sqlite;
 
 pub use model::*;
-pub use sqlite::SqliteStore;
+pub use sqlite::{SqliteStore, StoreSummary};
 
 use async_trait::async_trait;
 

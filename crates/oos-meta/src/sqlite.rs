@@ -24,6 +24,7 @@ use crate::{
     Usage, VersionPage, VersionQuery, Versioning, WriteCondition,
 };
 use readers::ReaderPool;
+pub use schema::StoreSummary;
 use writer::Writer;
 
 /// Reader connections. Metadata reads are short index lookups; a few connections saturate
@@ -65,6 +66,12 @@ impl SqliteStore {
         let readers = Arc::new(ReaderPool::open(path, READERS)?);
         let writer = Writer::spawn(conn)?;
         Ok(SqliteStore { writer, readers })
+    }
+
+    /// Reads the file's schema version and newest recorded time without opening it for
+    /// writing, creating it or migrating it (safe while a server has it open).
+    pub fn inspect(path: &Path) -> MetaResult<StoreSummary> {
+        schema::inspect(path)
     }
 
     async fn write<T, F>(&self, f: F) -> MetaResult<T>

@@ -13,6 +13,7 @@ pub mod body;
 pub mod checksums;
 pub mod config;
 pub mod connections;
+pub mod doctor;
 pub mod error;
 pub mod front;
 pub mod gc;

@@ -36,6 +36,15 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Check what breaks stores in the field (disks, space, clock, limits, keys) and say what
+    /// to fix; exit 1 if a check fails. Safe while the server runs.
+    Doctor {
+        #[command(flatten)]
+        args: DoctorArgs,
+        /// Print a JSON array of {check, status, detail, fix}.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage the SSE-KMS key store (works while the server runs).
     Kms {
         #[command(subcommand)]
@@ -132,6 +141,21 @@ struct AccountArgs {
     data_dir: Option<PathBuf>,
 }
 
+/// What `oosd doctor` checks: the server's config and data directory, and its listen
+/// address when given as the server gets it (a flag in the unit's ExecStart).
+#[derive(clap::Args, Clone, Default)]
+struct DoctorArgs {
+    /// TOML configuration file.
+    #[arg(long, env = "OOS_CONFIG")]
+    config: Option<PathBuf>,
+    /// The server's data directory.
+    #[arg(long, env = "OOS_DATA_DIR")]
+    data_dir: Option<PathBuf>,
+    /// The server's listen address, if not from the config.
+    #[arg(long, env = "OOS_LISTEN")]
+    listen: Option<String>,
+}
+
 /// Logs to stderr, filtered by `OOS_LOG`: plain text (colour only when stderr is a terminal,
 /// so journald and piped logs carry no escape codes) or one JSON object a line.
 fn init_logging(format: LogFormat) {
@@ -173,6 +197,19 @@ fn main() {
                 std::process::exit(1);
             }
             return;
+        }
+        Some(Command::Doctor { args, json }) => {
+            let report = oos_server::doctor::run(&Overrides {
+                config: args.config,
+                listen: args.listen,
+                data_dir: args.data_dir,
+            });
+            if json {
+                println!("{}", report.json());
+            } else {
+                print!("{}", report.text());
+            }
+            std::process::exit(if report.failed() { 1 } else { 0 });
         }
         Some(Command::Account { action, args, json }) => {
             init_logging(LogFormat::Text);

@@ -105,7 +105,7 @@ impl SecretBox {
     }
 }
 
-fn parse_key(hex_key: &str) -> Option<[u8; 32]> {
+pub(crate) fn parse_key(hex_key: &str) -> Option<[u8; 32]> {
     hex::decode(hex_key).ok()?.try_into().ok()
 }
 

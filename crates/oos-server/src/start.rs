@@ -73,6 +73,16 @@ pub async fn run(config: Config) -> Result<(), String> {
         Some((cert, key)) => Some(tls_acceptor(cert, key)?),
         None => None,
     };
+    // Installed before the listening line: a SIGTERM right after it (`systemctl stop` just
+    // after start) must be a clean stop, not the default action that kills the process.
+    let stop_signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        let handle = |kind| signal(kind).map_err(|e| format!("cannot handle signals: {e}"));
+        (
+            handle(SignalKind::terminate())?,
+            handle(SignalKind::interrupt())?,
+        )
+    };
     let listener = TcpListener::bind(config.listen)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.listen))?;
@@ -145,7 +155,7 @@ pub async fn run(config: Config) -> Result<(), String> {
         )));
     }
     tokio::spawn(async move {
-        shutdown_signal().await;
+        shutdown_signal(stop_signals).await;
         let _ = stop_tx.send(true);
     });
     crate::front::serve(server, listener, tls, Role::Main, stopped()).await;
@@ -155,12 +165,13 @@ pub async fn run(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-async fn shutdown_signal() {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
+/// SIGTERM or SIGINT (Ctrl-C).
+async fn shutdown_signal(
+    (mut term, mut int): (tokio::signal::unix::Signal, tokio::signal::unix::Signal),
+) {
     tokio::select! {
         _ = term.recv() => {}
-        _ = tokio::signal::ctrl_c() => {}
+        _ = int.recv() => {}
     }
 }
 

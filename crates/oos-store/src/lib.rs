@@ -29,7 +29,9 @@ use std::time::SystemTime;
 
 pub use heal::{HealReport, ScrubReport};
 pub use layout::Layout;
-pub use pool::{DiskInfo, DiskReport, DiskState, IDENTITY_FILE};
+pub use pool::{
+    inspect_disk, DiskIdentity, DiskInfo, DiskReport, DiskState, Refusal, IDENTITY_FILE,
+};
 pub use reader::DataReader;
 pub use writer::{DataWriter, WriteReport};
 

@@ -173,28 +173,81 @@ fn statvfs(path: &Path) -> Option<(u64, u64)> {
 enum Found {
     Identity(Identity),
     Blank,
-    Bad(DiskState),
+    Bad(Refusal),
+}
+
+/// Why open keeps a disk out of service.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    /// Absent, unreadable, or not a directory (an unmounted disk).
+    #[error("not a readable directory")]
+    NotADirectory,
+    /// The identity file exists but cannot be read.
+    #[error("identity cannot be read: {0}")]
+    Unreadable(String),
+    #[error("unreadable identity: {0}")]
+    Damaged(String),
+    #[error("belongs to pool {0:?}")]
+    OtherPool(String),
+    #[error("is disk {found} of pool {pool:?}, configured as disk {configured}")]
+    OtherSlot {
+        pool: String,
+        found: usize,
+        configured: usize,
+    },
+}
+
+impl Refusal {
+    fn state(&self) -> DiskState {
+        match self {
+            Refusal::NotADirectory | Refusal::Unreadable(_) => DiskState::Missing,
+            other => DiskState::Foreign(other.to_string()),
+        }
+    }
 }
 
 fn probe(name: &str, index: usize, path: &Path) -> Found {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => {}
-        _ => return Found::Bad(DiskState::Missing),
+        _ => return Found::Bad(Refusal::NotADirectory),
     }
     match std::fs::read(path.join(IDENTITY_FILE)) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => Found::Blank,
-        Err(_) => Found::Bad(DiskState::Missing),
+        Err(e) => Found::Bad(Refusal::Unreadable(e.to_string())),
         Ok(bytes) => match serde_json::from_slice::<Identity>(&bytes) {
-            Err(e) => Found::Bad(DiskState::Foreign(format!("unreadable identity: {e}"))),
-            Ok(id) if id.pool != name => {
-                Found::Bad(DiskState::Foreign(format!("belongs to pool {:?}", id.pool)))
-            }
-            Ok(id) if id.index != index => Found::Bad(DiskState::Foreign(format!(
-                "is disk {} of pool {name:?}, configured as disk {index}",
-                id.index
-            ))),
+            Err(e) => Found::Bad(Refusal::Damaged(e.to_string())),
+            Ok(id) if id.pool != name => Found::Bad(Refusal::OtherPool(id.pool)),
+            Ok(id) if id.index != index => Found::Bad(Refusal::OtherSlot {
+                pool: name.to_string(),
+                found: id.index,
+                configured: index,
+            }),
             Ok(id) => Found::Identity(id),
         },
+    }
+}
+
+/// What a disk's identity file says about its place in pool `pool` at slot `index`, judged
+/// as [`crate::DataStore::open_pool`] judges it but without creating or rewriting anything
+/// (`oosd doctor` asks this while the server runs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DiskIdentity {
+    /// Names this pool and slot; `members` is how many slots the pool had when last written.
+    Member { uuid: String, members: usize },
+    /// No identity file: open formats the disk (or gives it a dead disk's uuid).
+    Blank,
+    /// Open would put the disk out of service.
+    Refused(Refusal),
+}
+
+pub fn inspect_disk(pool: &str, index: usize, path: &Path) -> DiskIdentity {
+    match probe(pool, index, path) {
+        Found::Identity(id) => DiskIdentity::Member {
+            uuid: id.uuid,
+            members: id.members.len(),
+        },
+        Found::Blank => DiskIdentity::Blank,
+        Found::Bad(why) => DiskIdentity::Refused(why),
     }
 }
 
@@ -231,7 +284,7 @@ pub(crate) fn open_disks(name: &str, paths: &[PathBuf]) -> Vec<Disk> {
     let mut disks = Vec::with_capacity(paths.len());
     for (i, (path, f)) in paths.iter().zip(found).enumerate() {
         let state = match f {
-            Found::Bad(state) => state,
+            Found::Bad(why) => why.state(),
             Found::Blank | Found::Identity(_) => {
                 let want = Identity {
                     pool: name.to_string(),

@@ -590,3 +590,44 @@ async fn whole_reads_copy_stored_bytes_into_another_layout() {
         Err(StoreError::NotFound(_))
     ));
 }
+
+#[test]
+fn inspect_disk_judges_identities_as_open_does_without_writing() {
+    use oos_store::{inspect_disk, DiskIdentity, Refusal, IDENTITY_FILE};
+    let dir = tempfile::tempdir().unwrap();
+    let dirs = disks(dir.path(), 3);
+    assert_eq!(inspect_disk("t", 0, &dirs[0]), DiskIdentity::Blank);
+    // Asking formats nothing.
+    assert!(!dirs[0].join(IDENTITY_FILE).exists());
+    assert!(!dirs[0].join("tmp").exists());
+    drop(open(&dirs));
+    match inspect_disk("t", 1, &dirs[1]) {
+        DiskIdentity::Member { uuid, members } => {
+            assert_eq!(uuid.len(), 36);
+            assert_eq!(members, 3);
+        }
+        other => panic!("{other:?}"),
+    }
+    let refused = |found: DiskIdentity| match found {
+        DiskIdentity::Refused(why) => why,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        refused(inspect_disk("other", 1, &dirs[1])),
+        Refusal::OtherPool("t".into())
+    );
+    let slot = refused(inspect_disk("t", 2, &dirs[1]));
+    assert_eq!(
+        slot.to_string(),
+        "is disk 1 of pool \"t\", configured as disk 2"
+    );
+    std::fs::write(dirs[2].join(IDENTITY_FILE), b"{not json").unwrap();
+    assert!(matches!(
+        refused(inspect_disk("t", 2, &dirs[2])),
+        Refusal::Damaged(_)
+    ));
+    assert_eq!(
+        refused(inspect_disk("t", 0, &dir.path().join("absent"))),
+        Refusal::NotADirectory
+    );
+}

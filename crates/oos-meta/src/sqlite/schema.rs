@@ -232,6 +232,71 @@ pub(super) fn open_reader(path: &Path) -> MetaResult<Connection> {
     Ok(conn)
 }
 
+/// What a read-only look at a metadata file finds (for `oosd doctor`, which may run beside the
+/// server: it opens no write connection and migrates nothing).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreSummary {
+    /// The schema version the file is at.
+    pub schema_version: i64,
+    /// The version this build migrates a file to.
+    pub build_version: i64,
+    /// The newest time (Unix ms) the store recorded in its small tables: migrations,
+    /// accounts, access keys, buckets, KMS keys, the GC queue (by its index). The objects
+    /// table has no index on its times and is not scanned.
+    pub newest_record_ms: Option<i64>,
+    pub accounts: u64,
+}
+
+/// Where a store records times: (table, column, from schema version).
+const RECORDED_TIMES: &[(&str, &str, i64)] = &[
+    ("schema_version", "applied", 1),
+    ("accounts", "created", 1),
+    ("access_keys", "created", 1),
+    ("buckets", "created", 1),
+    ("gc_queue", "queued_at", 1),
+    ("kms_keys", "created", 6),
+];
+
+pub(super) fn inspect(path: &Path) -> MetaResult<StoreSummary> {
+    // READ_ONLY without CREATE: an absent file stays absent.
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    let has_versions: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_versions {
+        return Err(crate::MetaError::Backend(
+            "no schema_version table: not an oosd metadata store".into(),
+        ));
+    }
+    let schema_version: i64 = conn.query_row(
+        "SELECT COALESCE(MAX(version), 0) FROM schema_version",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut newest_record_ms = None;
+    for (table, column, since) in RECORDED_TIMES {
+        if schema_version < *since {
+            continue;
+        }
+        let newest: Option<i64> =
+            conn.query_row(&format!("SELECT MAX({column}) FROM {table}"), [], |r| {
+                r.get(0)
+            })?;
+        newest_record_ms = newest_record_ms.max(newest);
+    }
+    let accounts: i64 = conn.query_row("SELECT COUNT(*) FROM accounts", [], |r| r.get(0))?;
+    Ok(StoreSummary {
+        schema_version,
+        build_version: MIGRATIONS.len() as i64,
+        newest_record_ms,
+        accounts: accounts.max(0) as u64,
+    })
+}
+
 fn migrate(conn: &mut Connection) -> MetaResult<()> {
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_version (
@@ -280,6 +345,46 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
+    }
+
+    #[test]
+    fn inspect_reads_without_creating_or_migrating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("meta.sqlite");
+        assert!(inspect(&path).is_err());
+        assert!(!path.exists(), "inspect created the file");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(
+                "CREATE TABLE schema_version (version INTEGER PRIMARY KEY, applied INTEGER NOT NULL);
+                 INSERT INTO schema_version VALUES (1, 1000);",
+            )
+            .unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.execute_batch(
+                "INSERT INTO accounts VALUES ('a', 'root', 5000, 0);
+                 INSERT INTO gc_queue VALUES ('d', 7000);",
+            )
+            .unwrap();
+        }
+        let summary = inspect(&path).unwrap();
+        assert_eq!(summary.schema_version, 1);
+        assert_eq!(summary.build_version, MIGRATIONS.len() as i64);
+        assert_eq!(summary.newest_record_ms, Some(7000));
+        assert_eq!(summary.accounts, 1);
+        // Still version 1: nothing was migrated.
+        assert_eq!(versions(&Connection::open(&path).unwrap()), vec![1]);
+        // A store the server opened (WAL, closed cleanly) reads too.
+        drop(open_writer(&path).unwrap());
+        let summary = inspect(&path).unwrap();
+        assert_eq!(summary.schema_version, MIGRATIONS.len() as i64);
+        assert!(summary.newest_record_ms.unwrap() > 7000);
+        std::fs::write(dir.path().join("other.sqlite"), b"").unwrap();
+        let err = inspect(&dir.path().join("other.sqlite")).unwrap_err();
+        assert!(
+            err.to_string().contains("not an oosd metadata store"),
+            "{err}"
+        );
     }
 
     #[test]
