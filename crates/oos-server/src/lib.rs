@@ -15,6 +15,8 @@ pub mod config;
 pub mod connections;
 pub mod error;
 pub mod front;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gc;
 pub mod metrics;
 pub mod placement;
