@@ -61,8 +61,9 @@ pub fn check(data: &[u8]) {
     };
     conditions(&headers, &object);
     // Last-Modified as sent reads back as the same second.
+    // (Years 1970 to 9999: what `Last-Modified` can show.)
     let shown = http_date(last_modified);
-    if !shown.is_empty() {
+    if (0..253_402_300_800_000).contains(&last_modified) {
         assert_eq!(
             parse_http_date(&shown),
             Some(last_modified.div_euclid(1000)),
