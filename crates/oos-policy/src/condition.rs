@@ -446,26 +446,33 @@ impl Cidr {
         (prefix <= max).then_some(Cidr { addr, prefix })
     }
 
-    /// Whether `ip` lies in this network. IPv4-mapped IPv6 addresses count as IPv4.
+    /// Whether `ip` lies in this network. An IPv4 address and its IPv4-mapped IPv6 form
+    /// (`::ffff:a.b.c.d`) are the same address, in an IPv4 network or an IPv6 one.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+        match self.addr {
+            IpAddr::V4(net) => {
+                let ip = match ip {
+                    IpAddr::V4(v4) => v4,
+                    IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                        Some(v4) => v4,
+                        None => return false,
+                    },
+                };
                 let mask = u32::MAX
                     .checked_shl(32 - u32::from(self.prefix))
                     .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+            IpAddr::V6(net) => {
+                let ip = match ip {
+                    IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+                    IpAddr::V6(v6) => v6,
+                };
                 let mask = u128::MAX
                     .checked_shl(128 - u32::from(self.prefix))
                     .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
-            _ => false,
         }
     }
 }
@@ -621,6 +628,14 @@ mod tests {
         assert!(!one.contains("203.0.113.8".parse().unwrap()));
         let v6 = Cidr::parse("2001:db8::/32").unwrap();
         assert!(v6.contains("2001:db8:1::5".parse().unwrap()));
+        // An IPv4-mapped network holds the IPv4 addresses it maps (was: none of them).
+        let mapped = Cidr::parse("::ffff:10.1.2.0/120").unwrap();
+        assert!(mapped.contains("10.1.2.3".parse().unwrap()));
+        assert!(mapped.contains("::ffff:10.1.2.3".parse().unwrap()));
+        assert!(!mapped.contains("10.1.3.3".parse().unwrap()));
+        assert!(Cidr::parse("::/0")
+            .unwrap()
+            .contains("10.0.0.1".parse().unwrap()));
         assert!(!v6.contains("2001:db9::5".parse().unwrap()));
         assert!(Cidr::parse("::/0")
             .unwrap()

@@ -659,21 +659,29 @@ impl IpNet {
         nets.iter().any(|n| n.contains(ip))
     }
 
+    /// An IPv4 address and its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`) are the same address,
+    /// in an IPv4 network or an IPv6 one.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
-            v4 => v4,
-        };
-        match (self.addr, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+        match self.addr {
+            IpAddr::V4(net) => {
+                let ip = match ip {
+                    IpAddr::V4(v4) => v4,
+                    IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                        Some(v4) => v4,
+                        None => return false,
+                    },
+                };
                 let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
-            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+            IpAddr::V6(net) => {
+                let ip = match ip {
+                    IpAddr::V4(v4) => v4.to_ipv6_mapped(),
+                    IpAddr::V6(v6) => v6,
+                };
                 let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
-            _ => false,
         }
     }
 }
@@ -886,6 +894,13 @@ mod tests {
         assert!(IpNet::parse("0.0.0.0/0")
             .unwrap()
             .contains("8.8.8.8".parse().unwrap()));
+        // An IPv4-mapped network holds the IPv4 addresses it maps (was: none of them).
+        let mapped = IpNet::parse("::ffff:10.1.2.3").unwrap();
+        assert!(mapped.contains("10.1.2.3".parse().unwrap()));
+        assert!(!mapped.contains("10.1.2.4".parse().unwrap()));
+        assert!(IpNet::parse("::/0")
+            .unwrap()
+            .contains("10.0.0.1".parse().unwrap()));
         assert_eq!(IpNet::parse("1.2.3.4/33"), None);
         assert_eq!(IpNet::parse("nope"), None);
     }

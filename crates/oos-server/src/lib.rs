@@ -16,6 +16,8 @@ pub mod connections;
 pub mod doctor;
 pub mod error;
 pub mod front;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gc;
 pub mod metrics;
 pub mod placement;

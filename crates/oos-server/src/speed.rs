@@ -59,7 +59,11 @@ pub fn requested(headers: &HeaderMap, query: &Query) -> S3Result<Limit> {
             )?);
         }
     }
-    limit.rate = limit.rate.map(|kib| kib.max(MIN_RATE_KIB) * 1024);
+    // Saturating: a huge rate is no limit, not an overflow (which wrapped a rate of 2^54 KiB/s
+    // to 0 bytes/s, and `Pace` then panicked on an infinite wait).
+    limit.rate = limit
+        .rate
+        .map(|kib| kib.max(MIN_RATE_KIB).saturating_mul(1024));
     Ok(limit)
 }
 

@@ -38,6 +38,28 @@ pub use v4::{
     STREAMING_UNSIGNED_TRAILER, UNSIGNED_PAYLOAD,
 };
 
+/// Entry points for the fuzz targets (`fuzz/`, `crates/oos-fuzz-checks`) into the private
+/// canonicalisation. Not an API: nothing but the fuzz checks uses it.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// The SigV4 canonical query as AWS documents it (`+` literal, values sorted).
+    pub fn canonical_query(query: &str) -> String {
+        crate::canonical::canonical_query(query, false, false, true)
+    }
+
+    /// The path re-encoded segment by segment, as the verifier's second candidate.
+    pub fn reencoded_path(path: &str) -> String {
+        crate::canonical::reencoded_path(path)
+    }
+
+    /// The percent-decoded keys of a raw query, as the presigned parameters are looked up.
+    pub fn decoded_query_keys(query: &str) -> Vec<Vec<u8>> {
+        crate::canonical::query_pairs(query)
+            .map(|(k, _)| crate::canonical::percent_decode(k).into_owned())
+            .collect()
+    }
+}
+
 /// SHA-256 of the empty body, hex.
 pub const EMPTY_SHA256_HEX: &str = canonical::EMPTY_SHA256;
 

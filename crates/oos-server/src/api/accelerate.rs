@@ -58,12 +58,9 @@ struct IpList {
     ip: Vec<String>,
 }
 
-pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:PutAccelerateConfiguration", Need::Owner, None)
-        .await?;
-    let body = ctx.small_body(MAX_BODY).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(InvalidAccelerateParam))?;
+/// Parses an `AccelerateConfiguration` document (OOS): a status and up to 5 addresses or CIDRs,
+/// blanks and duplicates dropped.
+pub(crate) fn parse(text: &str) -> S3Result<Accelerate> {
     let doc: Document =
         oos_proto::xml::from_xml(text).map_err(|_| s3_error!(InvalidAccelerateParam))?;
     let status = doc
@@ -88,7 +85,17 @@ pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     if ips.len() > MAX_IPS {
         return Err(s3_error!(NotMoreThan5IPSections));
     }
-    let stored = serde_json::to_string(&Accelerate { enabled, ips })
+    Ok(Accelerate { enabled, ips })
+}
+
+pub async fn put(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:PutAccelerateConfiguration", Need::Owner, None)
+        .await?;
+    let body = ctx.small_body(MAX_BODY).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(InvalidAccelerateParam))?;
+    let accelerate = parse(text)?;
+    let stored = serde_json::to_string(&accelerate)
         .map_err(|e| crate::error::S3Error::internal("accelerate", e))?;
     ctx.server
         .meta

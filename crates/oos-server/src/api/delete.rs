@@ -15,15 +15,21 @@ pub const MAX_DELETE_KEYS: usize = 1000;
 /// 1000 keys of 1024 bytes, escaped, fit in this.
 const MAX_DELETE_BODY: u64 = 8 * 1024 * 1024;
 
+/// Parses a `Delete` document: 1 to 1000 objects.
+pub(crate) fn parse_delete(text: &str) -> S3Result<Delete> {
+    let request: Delete = xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
+    if request.objects.is_empty() || request.objects.len() > MAX_DELETE_KEYS {
+        return Err(s3_error!(MalformedXML));
+    }
+    Ok(request)
+}
+
 pub async fn delete_objects(ctx: &mut Ctx<'_>) -> S3Result<Response<Body>> {
     let bucket = ctx.bucket_unchecked(ctx.bucket_name()).await?;
     ctx.require_integrity_header()?;
     let body = ctx.small_body(MAX_DELETE_BODY).await?;
     let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
-    let request: Delete = xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
-    if request.objects.is_empty() || request.objects.len() > MAX_DELETE_KEYS {
-        return Err(s3_error!(MalformedXML));
-    }
+    let request = parse_delete(text)?;
     let quiet = request.quiet.unwrap_or(false);
     let facts = ctx.facts();
     let mut errors = Vec::new();

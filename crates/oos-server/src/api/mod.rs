@@ -1,6 +1,6 @@
 //! The S3 API: one module per family, dispatched by one `match` over [`Endpoint`].
 
-mod accelerate;
+pub(crate) mod accelerate;
 mod acl;
 pub mod admin;
 mod attributes;
@@ -9,23 +9,23 @@ mod bucket;
 mod copy;
 pub mod cors;
 pub mod data_location;
-mod delete;
+pub(crate) mod delete;
 mod encryption;
 pub mod iam;
 pub mod lifecycle;
 mod list;
 pub mod logging;
-mod multipart;
+pub(crate) mod multipart;
 mod object;
 mod object_attrs;
 pub mod object_lock;
 mod ownership;
 mod policy;
-mod post_object;
+pub(crate) mod post_object;
 mod public_access;
-mod read;
+pub(crate) mod read;
 mod service;
-mod tagging;
+pub(crate) mod tagging;
 pub mod website;
 
 use http::request::Parts;

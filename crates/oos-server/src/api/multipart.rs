@@ -163,13 +163,9 @@ async fn all_parts(ctx: &Ctx<'_>, bucket: &str, upload_id: &str) -> S3Result<Vec
     }
 }
 
-pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {
-    let bucket = ctx
-        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
-        .await?;
-    let condition = super::object::write_condition(&ctx.parts.headers)?;
-    let body = ctx.document_body(MAX_COMPLETE_BODY).await?;
-    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
+/// Parses a `CompleteMultipartUpload` document: parts in ascending order (`InvalidPartOrder`
+/// otherwise), a part number named twice reduced to its last entry.
+pub(crate) fn parse_complete(text: &str) -> S3Result<CompleteMultipartUpload> {
     let mut request: CompleteMultipartUpload =
         xml::from_xml(text).map_err(|_| s3_error!(MalformedXML))?;
     if request
@@ -184,6 +180,17 @@ pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<B
     request.parts.reverse();
     request.parts.dedup_by_key(|p| p.part_number);
     request.parts.reverse();
+    Ok(request)
+}
+
+pub async fn complete(ctx: &mut Ctx<'_>, upload_id: &str) -> S3Result<Response<Body>> {
+    let bucket = ctx
+        .bucket_for("s3:PutObject", Need::Write, Some(ctx.key()))
+        .await?;
+    let condition = super::object::write_condition(&ctx.parts.headers)?;
+    let body = ctx.document_body(MAX_COMPLETE_BODY).await?;
+    let text = std::str::from_utf8(&body).map_err(|_| s3_error!(MalformedXML))?;
+    let request = parse_complete(text)?;
     let upload = match existing_upload(ctx, &bucket.name, upload_id).await {
         Ok(upload) => upload,
         Err(gone) => {
@@ -442,7 +449,7 @@ fn check_object_checksum(ctx: &Ctx<'_>, attrs: &oos_meta::ObjectAttrs) -> S3Resu
 }
 
 /// The multipart ETag a completion request names: MD5 over its parts' MD5s, `-N`.
-fn requested_etag(request: &CompleteMultipartUpload) -> Option<String> {
+pub(crate) fn requested_etag(request: &CompleteMultipartUpload) -> Option<String> {
     let mut md5s = Md5::new();
     for part in &request.parts {
         md5s.update(hex::decode(part.etag.trim().trim_matches('"')).ok()?);

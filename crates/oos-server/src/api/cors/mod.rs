@@ -5,7 +5,7 @@
 //! sign them); actual requests from an allowed origin get the CORS headers of the first
 //! matching rule, error responses included, so that pages can read S3 errors.
 
-mod rules;
+pub(crate) mod rules;
 
 use http::{HeaderMap, HeaderValue, Response, StatusCode};
 use oos_meta::Bucket;

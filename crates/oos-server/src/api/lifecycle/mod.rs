@@ -6,7 +6,7 @@
 //! cache keyed by bucket name and document text, so a GET of an object in a bucket with a
 //! thousand rules does not parse them every time.
 
-mod rules;
+pub(crate) mod rules;
 mod tiering;
 mod transition;
 mod worker;

@@ -27,9 +27,9 @@ const CONFIG_KIND: &str = "logging";
 
 /// The stored configuration (JSON in the bucket's config list).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-struct LoggingConfig {
-    target_bucket: String,
-    target_prefix: String,
+pub(crate) struct LoggingConfig {
+    pub(crate) target_bucket: String,
+    pub(crate) target_prefix: String,
 }
 
 fn config_of(bucket: &Bucket) -> Option<LoggingConfig> {
@@ -88,7 +88,7 @@ fn root_name(text: &str) -> Option<String> {
 }
 
 /// Parses a `BucketLoggingStatus`: `None` disables logging.
-fn parse_status(body: &[u8]) -> S3Result<Option<LoggingConfig>> {
+pub(crate) fn parse_status(body: &[u8]) -> S3Result<Option<LoggingConfig>> {
     let text = std::str::from_utf8(body).map_err(|_| s3_error!(MalformedXML))?;
     if root_name(text).as_deref() != Some("BucketLoggingStatus") {
         return Err(s3_error!(MalformedXML));

@@ -8,7 +8,7 @@
 //! to the data store and committed only once all of it arrived within the policy's
 //! `content-length-range`.
 
-mod policy;
+pub(crate) mod policy;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
