@@ -504,7 +504,19 @@ fn parse_expiration(exp: &Node) -> S3Result<Option<Expiry>> {
 }
 
 /// Upper bound of `NewerNoncurrentVersions` (S3).
-pub(super) const MAX_NEWER_NONCURRENT: u32 = 100;
+const MAX_NEWER_NONCURRENT: u32 = 100;
+
+/// `NewerNoncurrentVersions` of an expiration or a transition (1 to 100), refused with the
+/// message of the action it belongs to.
+pub(super) fn newer_noncurrent(n: &Node, refusal: &str) -> S3Result<Option<u32>> {
+    match n.one("NewerNoncurrentVersions")? {
+        None => Ok(None),
+        Some(k) => match k.text.trim().parse::<u32>() {
+            Ok(k) if (1..=MAX_NEWER_NONCURRENT).contains(&k) => Ok(Some(k)),
+            _ => Err(s3_error!(InvalidArgument, "{refusal}")),
+        },
+    }
+}
 
 fn parse_noncurrent(n: &Node) -> S3Result<NoncurrentExpiry> {
     n.only(&["NoncurrentDays", "NewerNoncurrentVersions"])?;
@@ -513,18 +525,10 @@ fn parse_noncurrent(n: &Node) -> S3Result<NoncurrentExpiry> {
         &days.text,
         "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
     )?;
-    let keep = match n.one("NewerNoncurrentVersions")? {
-        None => None,
-        Some(k) => match k.text.trim().parse::<u32>() {
-            Ok(k) if (1..=MAX_NEWER_NONCURRENT).contains(&k) => Some(k),
-            _ => {
-                return Err(s3_error!(
-                    InvalidArgument,
-                    "'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to {MAX_NEWER_NONCURRENT}"
-                ))
-            }
-        },
-    };
+    let keep = newer_noncurrent(
+        n,
+        &format!("'NewerNoncurrentVersions' for NoncurrentVersionExpiration action must be a positive integer up to {MAX_NEWER_NONCURRENT}"),
+    )?;
     Ok(NoncurrentExpiry { days, keep })
 }
 

@@ -10,7 +10,7 @@
 
 use oos_proto::StorageClass;
 
-use super::rules::{malformed, parse_midnight, Expiry, Node, Rule, Shape, MAX_NEWER_NONCURRENT};
+use super::rules::{malformed, newer_noncurrent, parse_midnight, Expiry, Node, Rule, Shape};
 use crate::error::S3Result;
 use crate::s3_error;
 
@@ -109,18 +109,7 @@ pub fn parse_noncurrent_transition(node: &Node) -> S3Result<NoncurrentTransition
         "NoncurrentVersionTransition",
         &storage_class,
     )?;
-    let keep = match node.one("NewerNoncurrentVersions")? {
-        None => None,
-        Some(k) => match k.text.trim().parse::<u32>() {
-            Ok(k) if (1..=MAX_NEWER_NONCURRENT).contains(&k) => Some(k),
-            _ => {
-                return Err(s3_error!(
-                    InvalidArgument,
-                    "NewerNoncurrentVersions must be a positive integer"
-                ))
-            }
-        },
-    };
+    let keep = newer_noncurrent(node, "NewerNoncurrentVersions must be a positive integer")?;
     Ok(NoncurrentTransition {
         days,
         keep,
