@@ -148,3 +148,61 @@ def test_acknowledged_writes_are_durable_in_order(traced):
     # A delete unlinks no data before it is acknowledged: the collector does, after the grace.
     unlinked = [c for c in during(delete_at) if c.name in ("unlink", "unlinkat") and "/data/" in c.args]
     assert unlinked == [], unlinked
+
+
+def counters(srv, s3):
+    """The data plane's syncs and renames and the metadata commits so far, from /_metrics."""
+    import urllib.request
+    url = s3.generate_presigned_url("list_objects", Params={"Bucket": "_metrics"}, ExpiresIn=60)
+    with urllib.request.urlopen(url) as r:
+        text = r.read().decode()
+    def value(series):
+        m = re.search(r"^" + re.escape(series) + r" (\S+)$", text, re.M)
+        return int(float(m.group(1))) if m else 0  # a counter appears with its first event
+    return {
+        "file": value('oos_store_syncs_total{kind="file"}'),
+        "dir": value('oos_store_syncs_total{kind="dir"}'),
+        "rename": value("oos_store_renames_total"),
+        "commit": value("oos_meta_commits_total"),
+    }
+
+
+def test_sync_counts_per_object(fresh_dir):
+    """What durability costs, per acknowledged object, counted by the server itself: one file
+    fsync, one rename and one directory fsync per shard file, one metadata commit per request,
+    and nothing of the data plane for a small object kept inline in its metadata row."""
+    srv = Oosd(fresh_dir / "data").start()
+    try:
+        s3 = srv.client()
+        s3.create_bucket(Bucket="counted")
+
+        def cost(call):
+            before = counters(srv, s3)
+            call()
+            after = counters(srv, s3)
+            return {k: after[k] - before[k] for k in after}
+
+        def put(key, size, **kw):
+            return lambda: s3.put_object(Bucket="counted", Key=key, Body=os.urandom(size), **kw)
+
+        # 4 KiB: inline, one commit, no file.
+        assert cost(put("small", 4096)) == {"file": 0, "dir": 0, "rename": 0, "commit": 1}
+        # 1 MiB and 64 MiB single copies: one shard file each.
+        assert cost(put("one", MIB)) == {"file": 1, "dir": 1, "rename": 1, "commit": 1}
+        assert cost(put("big", 64 * MIB)) == {"file": 1, "dir": 1, "rename": 1, "commit": 1}
+        # EC_4_2: six shard files, each synced once, renamed once, its directory synced once.
+        assert cost(put("ec", MIB, StorageClass="EC_4_2")) == \
+            {"file": 6, "dir": 6, "rename": 6, "commit": 1}
+        # Multipart: each part is a shard file and a commit; the completion only a commit.
+        up = s3.create_multipart_upload(Bucket="counted", Key="mp")["UploadId"]
+        parts = []
+        for n in (1, 2):
+            part = cost(lambda: parts.append(s3.upload_part(
+                Bucket="counted", Key="mp", UploadId=up, PartNumber=n, Body=os.urandom(5 * MIB))))
+            assert part == {"file": 1, "dir": 1, "rename": 1, "commit": 1}, part
+        done = cost(lambda: s3.complete_multipart_upload(
+            Bucket="counted", Key="mp", UploadId=up,
+            MultipartUpload={"Parts": [{"PartNumber": i + 1, "ETag": p["ETag"]} for i, p in enumerate(parts)]}))
+        assert done == {"file": 0, "dir": 0, "rename": 0, "commit": 1}, done
+    finally:
+        srv.stop()

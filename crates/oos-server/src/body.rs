@@ -177,6 +177,19 @@ impl RequestBody {
 
     /// The next piece of verified payload; `None` once all of it arrived and every check passed.
     pub async fn next(&mut self) -> S3Result<Option<Bytes>> {
+        match self.next_unverified().await? {
+            Some(piece) => Ok(Some(piece)),
+            None => {
+                self.verify().await?;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Like [`RequestBody::next`], but `None` comes as soon as the last byte arrived, before
+    /// the digests are checked: the caller must commit nothing until [`RequestBody::verify`]
+    /// succeeds. It lets the data store make the bytes durable while MD5 catches up.
+    pub async fn next_unverified(&mut self) -> S3Result<Option<Bytes>> {
         loop {
             if self.digest.is_some() {
                 return Ok(None);
@@ -206,10 +219,7 @@ impl RequestBody {
                     }
                 }
                 Some(Err(e)) => return Err(transport_error(e)),
-                None => {
-                    self.finish().await?;
-                    return Ok(None);
-                }
+                None => return Ok(None),
             }
         }
     }
@@ -293,7 +303,12 @@ impl RequestBody {
         self.also = Some(Checksummer::new(algorithm));
     }
 
-    async fn finish(&mut self) -> S3Result<()> {
+    /// Checks the whole body (length, digests, checksums, trailers) once all of it arrived;
+    /// [`RequestBody::digest`] is valid after it succeeded.
+    pub async fn verify(&mut self) -> S3Result<()> {
+        if self.digest.is_some() {
+            return Ok(());
+        }
         let trailers = match self.decoder.take() {
             Some((decoder, buf)) => {
                 if !buf.is_empty() {

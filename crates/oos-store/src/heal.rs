@@ -11,7 +11,7 @@ use crate::codec;
 use crate::layout::Layout;
 use crate::reader::{ShardSet, Slot};
 use crate::shard::{checksum, ShardHeader};
-use crate::{sync_dir, DataStore, StoreError, StoreResult};
+use crate::{rename, sync_dir, sync_file, DataStore, StoreError, StoreResult};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ScrubReport {
@@ -143,15 +143,14 @@ pub(crate) fn heal(store: &DataStore, data_id: &str) -> StoreResult<HealReport> 
         let disk = store.disk(d);
         let tmp = disk.tmp_path(data_id, i);
         let target = disk.shard_path(data_id, i);
-        let published = f
-            .sync_all()
+        let published = sync_file(&f)
             .and_then(|()| {
                 // A corrupt file that could not be quarantined is still there: keep it aside
                 // rather than overwrite the evidence.
                 if target.exists() {
                     disk.quarantine(&target);
                 }
-                std::fs::rename(&tmp, &target)
+                rename(&tmp, &target)
             })
             .and_then(|()| sync_dir(&disk.data_dir(data_id)));
         match published {

@@ -169,7 +169,7 @@ pub async fn store_body(
         return Ok((DataRef::Inline(buf), body.digest().clone()));
     }
     let mut writer = placement.store(server).writer_with(placement.layout)?;
-    while let Some(piece) = body.next().await? {
+    while let Some(piece) = body.next_unverified().await? {
         sealer.push(piece, &mut stored);
         for s in stored.drain(..) {
             writer.write(&s).await?;
@@ -179,8 +179,19 @@ pub async fn store_body(
     for s in stored.drain(..) {
         writer.write(&s).await?;
     }
-    let id = crate::storage::finish(server, placement.pool, writer).await?;
-    Ok((DataRef::Single(id), body.digest().clone()))
+    // The fsyncs run while the body's digests are finished (MD5 trails the network); the
+    // data becomes an object only if both succeed, and a bad body's data is deleted again.
+    let (stored, verified) = tokio::join!(
+        crate::storage::finish(server, placement.pool, writer),
+        body.verify()
+    );
+    if let Err(e) = verified {
+        if let Ok(id) = stored {
+            discard(server, &DataRef::Single(id)).await;
+        }
+        return Err(e);
+    }
+    Ok((DataRef::Single(stored?), body.digest().clone()))
 }
 
 /// DeleteObject: 204 whether or not the key (or version) existed (S3). On a versioned bucket
