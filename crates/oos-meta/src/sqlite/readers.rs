@@ -1,5 +1,7 @@
 //! A fixed pool of reader connections. Reads run on tokio's blocking threads; a read that finds
 //! every connection busy waits for one, which also caps how many SQLite reads run at once.
+//! Point lookups may instead run where they are asked ([`ReaderPool::try_with`]), but only on
+//! a connection that is free right now, so they never wait.
 
 use std::path::Path;
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -30,6 +32,17 @@ impl ReaderPool {
         self.idle.lock().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Runs `f` on a connection that is idle now, or gives `f` back if none is.
+    pub(super) fn try_with<T, F>(&self, f: F) -> Result<MetaResult<T>, F>
+    where
+        F: FnOnce(&Connection) -> MetaResult<T>,
+    {
+        let Some(conn) = self.lock().pop() else {
+            return Err(f);
+        };
+        Ok(self.run(conn, f))
+    }
+
     /// Runs `f` on an idle connection (blocking until one is free). Call from a blocking
     /// thread only.
     pub(super) fn with<T>(&self, f: impl FnOnce(&Connection) -> MetaResult<T>) -> MetaResult<T> {
@@ -42,6 +55,14 @@ impl ReaderPool {
                 idle = self.returned.wait(idle).unwrap_or_else(|e| e.into_inner());
             }
         };
+        self.run(conn, f)
+    }
+
+    fn run<T>(
+        &self,
+        conn: Connection,
+        f: impl FnOnce(&Connection) -> MetaResult<T>,
+    ) -> MetaResult<T> {
         // Returns the connection even if `f` panics, so the pool never shrinks.
         struct Return<'p> {
             pool: &'p ReaderPool,
