@@ -32,7 +32,7 @@ use crate::{
 
 /// Pieces queued per shard lane: enough to keep a disk busy while the network delivers the
 /// next, few enough that a writer holds a few MiB at most.
-const LANE_DEPTH: usize = 3;
+const LANE_DEPTH: usize = 2;
 /// Replicas are handed to the lanes in pieces of this size (a lane wakes once per piece).
 const REPLICA_PIECE: usize = 256 * 1024;
 /// A lane asks the kernel to start writing its file back every this many bytes, so the disk
@@ -40,7 +40,7 @@ const REPLICA_PIECE: usize = 256 * 1024;
 /// (Only a start: durability still comes from that fsync.)
 const WRITEBACK_EVERY: u64 = 8 * 1024 * 1024;
 /// Erasure-coded stripes being encoded before their chunks are queued to the lanes.
-const ENCODE_AHEAD: usize = 2;
+const ENCODE_AHEAD: usize = 1;
 
 /// What [`DataWriter::finish_with_report`] returns: the id, and the shards that did not become
 /// durable (the server queues the id for heal when this is not empty).
