@@ -43,6 +43,51 @@ pub fn md5_throughput(rounds: usize) -> f64 {
     (MD5_BUFFER as f64 / (1024.0 * 1024.0)) / best.max(1e-9)
 }
 
+/// The other work a PUT body may cost per byte, on one core (MiB/s, best of `rounds` passes
+/// over a 64 MiB buffer): SHA-256 (only for a signed payload), the default CRC64NVME checksum
+/// (always), xxh3 (oos-store's chunk checksum, always) and a copy into newly allocated memory
+/// (what every byte written costs the page cache, faults included).
+pub fn stage_speeds(rounds: usize) -> Vec<(&'static str, f64)> {
+    use oos_sign::{ChecksumAlgorithm, Checksummer};
+    let buffer: Vec<u8> = (0..MD5_BUFFER).map(|i| (i * 31 % 251) as u8).collect();
+    let best = |f: &dyn Fn(&[u8])| {
+        let mut best = f64::INFINITY;
+        for _ in 0..rounds.max(1) {
+            let t0 = Instant::now();
+            f(&buffer);
+            best = best.min(t0.elapsed().as_secs_f64());
+        }
+        (MD5_BUFFER as f64 / (1024.0 * 1024.0)) / best.max(1e-9)
+    };
+    let checksum = |algorithm| {
+        move |b: &[u8]| {
+            let mut c = Checksummer::new(algorithm);
+            for piece in b.chunks(64 * 1024) {
+                c.update(piece);
+            }
+            std::hint::black_box(c.finish_raw());
+        }
+    };
+    vec![
+        ("SHA-256", best(&checksum(ChecksumAlgorithm::Sha256))),
+        ("CRC64NVME", best(&checksum(ChecksumAlgorithm::Crc64Nvme))),
+        (
+            "xxh3",
+            best(&|b: &[u8]| {
+                for chunk in b.chunks(1 << 20) {
+                    std::hint::black_box(xxhash_rust::xxh3::xxh3_64(chunk));
+                }
+            }),
+        ),
+        (
+            "copy into new memory",
+            best(&|b: &[u8]| {
+                std::hint::black_box(b.to_vec());
+            }),
+        ),
+    ]
+}
+
 /// Reed-Solomon (reed-solomon-simd, the codec oos-store writes EC layouts with) on one core.
 #[derive(Debug, Clone, Copy)]
 pub struct CodecSpeed {

@@ -110,6 +110,7 @@ async fn run(args: Args) -> Result<()> {
     );
     eprintln!("oos-bench: measuring MD5 speed");
     let md5 = baseline::md5_throughput(plan.md5_rounds);
+    let stages = baseline::stage_speeds(plan.md5_rounds);
     let codec = match &layout_plan {
         Some(_) => {
             eprintln!("oos-bench: measuring the Reed-Solomon codec (4+2, 1 MiB stripes)");
@@ -157,6 +158,7 @@ async fn run(args: Args) -> Result<()> {
         codec,
         memory: memory.ok(),
         md5_mib_s: md5,
+        stage_speeds: &stages,
         server_log: &server_log,
         work_dir: work.path(),
         oosd_path: &oosd_path,

@@ -20,6 +20,8 @@ pub struct Report<'a> {
     pub codec: Option<CodecSpeed>,
     pub memory: Option<Memory>,
     pub md5_mib_s: f64,
+    /// (stage, MiB/s on one core), see [`crate::baseline::stage_speeds`].
+    pub stage_speeds: &'a [(&'static str, f64)],
     pub server_log: &'a ServerLog,
     pub work_dir: &'a Path,
     pub oosd_path: &'a Path,
@@ -122,6 +124,17 @@ impl Report<'_> {
             out,
             "- MD5 (`md-5` crate, one core, 64 MiB buffer, best of {}): **{:.0} MiB/s**. The server hashes every PUT body for its ETag, so this bounds single-stream PUT throughput.",
             self.plan.md5_rounds, self.md5_mib_s
+        )?;
+        let stages: Vec<String> = std::iter::once(("MD5", self.md5_mib_s))
+            .chain(self.stage_speeds.iter().copied())
+            .map(|(name, speed)| {
+                format!("{name} {speed:.0} MiB/s ({:.2} ms per MiB)", 1000.0 / speed)
+            })
+            .collect();
+        writeln!(
+            out,
+            "- CPU per MiB of PUT body by stage (one core, same buffer and method): {}. MD5 (the ETag), CRC64NVME (the default checksum) and xxh3 (the chunk checksums) run on every body; SHA-256 only when the payload is signed (its hash in `x-amz-content-sha256`, or aws-chunked chunk signatures; `UNSIGNED-PAYLOAD` skips it). A copy into newly allocated memory shows what fresh pages cost on this machine: the page cache pays it for every byte written.",
+            stages.join("; ")
         )?;
         writeln!(
             out,
