@@ -443,6 +443,12 @@ impl Cidr {
             }
             Some(_) => return None,
         };
+        Cidr::new(addr, prefix)
+    }
+
+    /// The network of `addr` with `prefix` bits, if the prefix fits the address family.
+    pub fn new(addr: IpAddr, prefix: u8) -> Option<Cidr> {
+        let max = if addr.is_ipv4() { 32 } else { 128 };
         (prefix <= max).then_some(Cidr { addr, prefix })
     }
 

@@ -636,12 +636,11 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     })
 }
 
-/// An IP network (`10.0.0.0/8`) or a single address.
+/// An IP network (`10.0.0.0/8`) or a single address, as config keys and the accelerate white
+/// list write it; matching is the policy engine's (`aws:SourceIp`), so both agree on what an
+/// address is (an IPv4 address and its IPv4-mapped IPv6 form are the same one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IpNet {
-    addr: IpAddr,
-    prefix: u8,
-}
+pub struct IpNet(oos_policy::Cidr);
 
 impl IpNet {
     pub fn parse(s: &str) -> Option<IpNet> {
@@ -649,9 +648,8 @@ impl IpNet {
             Some((a, p)) => (a.parse::<IpAddr>().ok()?, Some(p.parse::<u8>().ok()?)),
             None => (s.parse::<IpAddr>().ok()?, None),
         };
-        let max = if addr.is_ipv4() { 32 } else { 128 };
-        let prefix = prefix.unwrap_or(max);
-        (prefix <= max).then_some(IpNet { addr, prefix })
+        let prefix = prefix.unwrap_or(if addr.is_ipv4() { 32 } else { 128 });
+        oos_policy::Cidr::new(addr, prefix).map(IpNet)
     }
 
     /// Whether any of `nets` contains `ip`.
@@ -659,30 +657,8 @@ impl IpNet {
         nets.iter().any(|n| n.contains(ip))
     }
 
-    /// An IPv4 address and its IPv4-mapped IPv6 form (`::ffff:a.b.c.d`) are the same address,
-    /// in an IPv4 network or an IPv6 one.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        match self.addr {
-            IpAddr::V4(net) => {
-                let ip = match ip {
-                    IpAddr::V4(v4) => v4,
-                    IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-                        Some(v4) => v4,
-                        None => return false,
-                    },
-                };
-                let mask = u32::MAX.checked_shl(32 - self.prefix as u32).unwrap_or(0);
-                u32::from(net) & mask == u32::from(ip) & mask
-            }
-            IpAddr::V6(net) => {
-                let ip = match ip {
-                    IpAddr::V4(v4) => v4.to_ipv6_mapped(),
-                    IpAddr::V6(v6) => v6,
-                };
-                let mask = u128::MAX.checked_shl(128 - self.prefix as u32).unwrap_or(0);
-                u128::from(net) & mask == u128::from(ip) & mask
-            }
-        }
+        self.0.contains(ip)
     }
 }
 
